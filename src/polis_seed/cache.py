@@ -1,0 +1,79 @@
+"""A content-addressed store of LLM calls: a re-run costs nothing and an interrupted run resumes.
+
+Key: sha256 over a version prefix, the provider's identity (provider, model, base URL; never a key)
+and the full request (messages, schema, options). Value: the answer and its usage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import platformdirs
+
+from .providers.base import CompletionRequest, CompletionResult, Provider
+
+CACHE_VERSION = "polis-seed-cache-v1"
+
+
+def default_cache_dir() -> Path:
+    configured = os.environ.get("POLIS_SEED_CACHE_DIR")
+    return Path(configured) if configured else Path(platformdirs.user_cache_dir("polis-seed"))
+
+
+def cache_key(identity: dict[str, str], request: CompletionRequest) -> str:
+    payload = json.dumps(
+        {"identity": identity, "request": request.model_dump(mode="json")}, sort_keys=True, ensure_ascii=False
+    )
+    return hashlib.sha256(f"{CACHE_VERSION}\n{payload}".encode()).hexdigest()
+
+
+class ResponseCache:
+    def __init__(self, directory: Path):
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / "llm-calls.sqlite3"
+        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        # WAL: a reader never blocks the writer, and a killed process loses at most the answer in flight.
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS calls (key TEXT PRIMARY KEY, result TEXT NOT NULL, "
+            "created TEXT DEFAULT CURRENT_TIMESTAMP)"
+        )
+
+    def get(self, key: str) -> CompletionResult | None:
+        row = self._db.execute("SELECT result FROM calls WHERE key = ?", (key,)).fetchone()
+        return CompletionResult.model_validate_json(row[0]) if row else None
+
+    def put(self, key: str, result: CompletionResult) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO calls (key, result) VALUES (?, ?)", (key, result.model_dump_json())
+        )
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class CachedProvider:
+    """Wraps a provider: answers from the cache when it can, stores every new answer at once."""
+
+    def __init__(self, provider: Provider, cache: ResponseCache):
+        self.provider = provider
+        self.cache = cache
+        self.calls_made = 0
+
+    def identity(self) -> dict[str, str]:
+        return self.provider.identity()
+
+    def complete(self, request: CompletionRequest) -> CompletionResult:
+        key = cache_key(self.provider.identity(), request)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached.model_copy(update={"from_cache": True})
+        result = self.provider.complete(request)
+        self.calls_made += 1
+        if result.finish_reason != "length":
+            self.cache.put(key, result)
+        return result

@@ -1,0 +1,91 @@
+"""The records that flow between stages: load → chunk → generate → dedupe → export."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Language = Literal["ja", "en"]
+Stance = Literal["pro", "con"]
+
+
+class Record(BaseModel):
+    """Base for every record: unknown fields are an error, not silence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Document(Record):
+    id: str = Field(description="content hash of the text: stable across runs and renames")
+    path: str
+    title: str
+    text: str
+
+
+class Chunk(Record):
+    id: str = Field(description="<document id>:<index>")
+    document_id: str
+    index: int
+    sentences: list[str]
+    token_count: int
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.sentences)
+
+
+class Angle(Record):
+    """One axis of disagreement; `pro` and `con` say what each stance claims."""
+
+    id: str
+    name: str
+    pro: str
+    con: str
+    keywords: list[str] = Field(default_factory=list)
+
+
+class Statement(Record):
+    text: str
+    angle: str | None = None
+    stance: Stance | None = None
+    document_id: str | None = None
+    source_path: str | None = None
+    chunk_id: str | None = None
+    quote: str | None = None
+    merged: list[str] = Field(default_factory=list, description="texts this statement absorbed in dedupe")
+
+
+class Drop(Record):
+    """A candidate statement the validator rejected for good (after its re-asks)."""
+
+    text: str
+    angle: str
+    stance: Stance | None
+    reasons: list[str]
+
+
+class GenerationReport(Record):
+    requests: int = 0
+    retries: int = 0
+    failed_requests: int = 0
+    kept: int = 0
+    dropped: list[Drop] = Field(default_factory=list)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_responses: int = 0
+
+    def drop_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for drop in self.dropped:
+            for reason in drop.reasons:
+                key = reason.split(":", 1)[0]
+                counts[key] = counts.get(key, 0) + 1
+        return counts
+
+
+class Merge(Record):
+    kept: str
+    absorbed: str
+    tier: str
+    score: float

@@ -1,0 +1,70 @@
+"""Which way a statement points, so that dedupe never merges a claim with its opposite.
+
+On normalised Japanese text 〜につながる / 〜につながらない score ~90 by rapidfuzz, above most
+paraphrases, so similarity alone cannot keep them apart. Two statements may merge only when their
+polarity signatures are equal: the same parity of negations, and the same side of every antonym pair.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Phrases that look negative but are not (or whose negatives cancel): removed before counting.
+_NOT_REALLY_NEGATIVE_JA = (
+    "欠かせない", "欠かせず", "不可欠", "なければならない", "なくてはならない", "ねばならない",
+    "ざるを得ない", "ざるをえない", "かねない", "かもしれない", "に違いない", "にちがいない",
+    "間違いない", "少ない", "少なく", "危ない", "だけでなく", "のみならず", "に過ぎない", "にすぎない",
+    "しかない", "ほかない", "限らない",
+)
+_NEGATION_JA = re.compile(
+    r"(ない|なく|なかっ|ません|ず(?:に|、|,|$)|ぬ|不(?=[一-龥ぁ-ん])|非(?=[一-龥])|無(?=[一-龥])|未(?=[一-龥]))"
+)
+# Kanji words that start with 不/非/無/未 but are not negations of anything.
+_NOT_NEGATION_WORDS_JA = ("不安", "不動産", "非常", "無料", "無線", "未来", "無事", "不思議")
+_NEGATION_EN = re.compile(r"\b(not|no|never|none|nobody|nothing|cannot|without|neither|nor)\b|n't\b")
+
+# (one side, the other side): a statement on one side never merges with one on the other.
+ANTONYM_PAIRS: tuple[tuple[str, str], ...] = (
+    ("向上", "低下"), ("増加", "減少"), ("増え", "減"), ("賛成", "反対"), ("必要", "不要"),
+    ("メリット", "デメリット"), ("有益", "無益"), ("可能", "不可能"), ("容易", "困難"),
+    ("高い", "低い"), ("上が", "下が"), ("強化", "弱体化"), ("促進", "阻害"), ("拡大", "縮小"),
+    ("安全", "危険"), ("効率化", "非効率"), ("OSS", "SIer"), ("オープンソース", "ベンダー"),
+    ("小規模", "大規模"), ("利点", "欠点"), ("成功", "失敗"), ("得", "損"),
+    ("increase", "decrease"), ("improve", "worsen"), ("more", "less"), ("higher", "lower"),
+    ("benefit", "harm"), ("support", "oppose"), ("easy", "difficult"), ("cheap", "expensive"),
+    ("small", "large"), ("open source", "vendor"), ("safe", "risk"), ("necessary", "unnecessary"),
+)
+
+
+def negation_count(text: str) -> int:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    for phrase in _NOT_REALLY_NEGATIVE_JA + _NOT_NEGATION_WORDS_JA:
+        text = text.replace(phrase.casefold(), " ")
+    return len(_NEGATION_JA.findall(text)) + len(_NEGATION_EN.findall(text))
+
+
+def _contains(text: str, word: str) -> bool:
+    if word.isascii():
+        return re.search(rf"\b{re.escape(word)}", text) is not None
+    return word in text
+
+
+def antonym_sides(text: str) -> tuple[int, ...]:
+    """For each antonym pair: +1 if only the first side occurs, -1 if only the second, else 0."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    sides = []
+    for first, second in ANTONYM_PAIRS:
+        has_second = _contains(text, second.casefold())
+        # 不可能 contains 可能, 非効率 contains 効率化's stem: the longer word wins.
+        has_first = _contains(text.replace(second.casefold(), " "), first.casefold())
+        sides.append((1 if has_first else 0) - (1 if has_second else 0))
+    return tuple(sides)
+
+
+def polarity_signature(text: str) -> tuple[int, tuple[int, ...]]:
+    return negation_count(text) % 2, antonym_sides(text)
+
+
+def same_polarity(first: str, second: str) -> bool:
+    return polarity_signature(first) == polarity_signature(second)

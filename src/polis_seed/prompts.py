@@ -1,0 +1,85 @@
+"""Prompt and angle files: editable YAML in prompts/, validated on load."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .errors import InputError
+from .models import Angle, Language
+
+
+def prompts_dir() -> Path:
+    """prompts/ shipped in the wheel, or the repository's prompts/ in an editable install."""
+    packaged = resources.files("polis_seed") / "prompts"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "prompts"
+
+
+class FewShotExample(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    angle_name: str
+    side: str
+    source: str
+    statement: str
+
+
+class GeneratePrompt(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    system: str
+    user: dict[Language, str]
+    retry: str
+    examples: dict[Language, list[FewShotExample]]
+
+
+class AngleFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    angles: list[Angle]
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; check the path") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        where = getattr(error, "problem_mark", None)
+        line = f" line {where.line + 1}" if where is not None else ""
+        raise InputError(f"{path}:{line} is not valid YAML; fix the file ({str(error).splitlines()[0]})") from None
+
+
+def _first_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    location = ".".join(str(part) for part in first["loc"])
+    return f"{location}: {first['msg']}"
+
+
+def load_angles(path: Path | None = None) -> list[Angle]:
+    path = path or prompts_dir() / "angles.yaml"
+    try:
+        angles = AngleFile.model_validate(_read_yaml(path)).angles
+    except ValidationError as error:
+        raise InputError(
+            f"{path}: {_first_error(error)}; each angle needs id, name, pro, con (and optional keywords)"
+        ) from None
+    if not angles:
+        raise InputError(f"{path}: lists no angles; add at least one")
+    ids = [angle.id for angle in angles]
+    if len(set(ids)) != len(ids):
+        raise InputError(f"{path}: angle ids repeat; give each angle its own id")
+    return angles
+
+
+def load_generate_prompt(path: Path | None = None) -> GeneratePrompt:
+    path = path or prompts_dir() / "generate.yaml"
+    try:
+        return GeneratePrompt.model_validate(_read_yaml(path))
+    except ValidationError as error:
+        raise InputError(f"{path}: {_first_error(error)}; compare it with the shipped prompts/generate.yaml") from None

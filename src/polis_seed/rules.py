@@ -1,0 +1,83 @@
+"""What makes a seed statement acceptable. Each problem is worded so a model (or a person) can fix it.
+
+The same rules check model output in `generate` and, later, any list a facilitator brings.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from .models import Language
+from .text import is_question, normalize_for_matching
+
+# Japanese prose always carries kana; a statement without any is Chinese or English.
+_KANA = re.compile(r"[\u3040-\u30ff]")
+
+# A statement this close to its source sentence (rapidfuzz ratio on normalised text) is a copy,
+# not a claim written for voting.
+NEAR_COPY_RATIO = 85.0
+
+
+def near_copy_score(statement: str, source_sentence: str) -> float:
+    return fuzz.ratio(normalize_for_matching(statement), normalize_for_matching(source_sentence))
+
+
+# Share of a statement's content units (Japanese: bigrams with a kanji, katakana or Latin letter;
+# English: word stems) that must also occur in its source sentence.
+MIN_SOURCE_OVERLAP = 0.25
+_CONTENT_CHAR = re.compile(r"[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fffa-z0-9]")
+_WORD = re.compile(r"[a-z0-9]{3,}")
+
+
+def _content_units(text: str) -> set[str]:
+    normalized = normalize_for_matching(text)
+    words = {word[:5] for word in _WORD.findall(normalized)}
+    bigrams = {
+        normalized[i:i + 2] for i in range(len(normalized) - 1)
+        if _CONTENT_CHAR.search(normalized[i:i + 2]) and not normalized[i:i + 2].isascii()
+    }
+    return words | bigrams
+
+
+def source_overlap(statement: str, source_sentence: str) -> float:
+    """How much of the statement's content comes from the source sentence (0..1)."""
+    units = _content_units(statement)
+    if not units:
+        return 0.0
+    return len(units & _content_units(source_sentence)) / len(units)
+
+
+def quote_is_in(quote: str, source_text: str) -> bool:
+    """A quote is grounded when its normalised form occurs in the normalised source."""
+    needle = normalize_for_matching(quote)
+    return bool(needle) and needle in normalize_for_matching(source_text)
+
+
+def statement_problems(
+    text: str,
+    max_chars: int,
+    language: Language | None = None,
+    source_sentence: str | None = None,
+    min_chars: int = 0,
+) -> list[str]:
+    """Problems with one statement, each as 'rule: what to do'. Empty when it is fine."""
+    problems: list[str] = []
+    stripped = text.strip()
+    if not stripped:
+        return ["empty: write one short claim"]
+    if language == "ja" and not _KANA.search(stripped):
+        problems.append("language: write the statement in Japanese")
+    if len(stripped) < min_chars:
+        problems.append(f"too-short: it is {len(stripped)} characters; write a full claim of at least {min_chars}")
+    if len(stripped) > max_chars:
+        problems.append(f"too-long: it is {len(stripped)} characters; the limit is {max_chars}, so shorten it")
+    if is_question(stripped):
+        problems.append("question: write a claim people can agree or disagree with, not a question")
+    if source_sentence is not None:
+        if near_copy_score(stripped, source_sentence) >= NEAR_COPY_RATIO:
+            problems.append("near-copy: it copies the source sentence; state the claim in your own shorter words")
+        elif source_overlap(stripped, source_sentence) < MIN_SOURCE_OVERLAP:
+            problems.append("off-source: it is not about the source sentence; use its subject and key words")
+    return problems

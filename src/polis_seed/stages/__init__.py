@@ -1,0 +1,1 @@
+"""One module per pipeline stage: models in, models out, no I/O except in load."""

@@ -1,0 +1,161 @@
+"""chunk: Documents in, Chunks of whole sentences out, with o200k_base token counts."""
+
+from __future__ import annotations
+
+import re
+
+from ..models import Chunk, Document, Language
+from ..text import detect_language
+from ..tokens import count_tokens
+
+DEFAULT_CHUNK_TOKENS = 400
+MAX_SENTENCE_CHARS = 300
+
+_FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*\n", re.S)
+_HTML_TAG = re.compile(r"<[^>\n]+>")
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_URL = re.compile(r"https?://\S+")
+_BULLET = re.compile(r"^\s*(?:[-*+・•●○■□◆◇▪※>#]|\d+[.)．、]|[（(]\d+[)）]|[①-⑳])")
+_TERMINAL_JA = "。！？!?．"
+_OPENERS = "「『（(【〔“"
+_CLOSERS = "」』）)】〕”"
+_EN_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”)]*\s+(?=[\"'“(]?[A-Z0-9])")
+_EN_ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|Mr|Mrs|Ms|Dr|Prof|St|vs|No|Fig|cf|approx)\.$", re.I)
+
+
+def clean_markup(text: str) -> str:
+    """Drop front matter, HTML tags, images and URLs; keep link text."""
+    text = _FRONT_MATTER.sub("", text)
+    text = _MD_IMAGE.sub("", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _HTML_TAG.sub("", text)
+    text = _URL.sub("", text)
+    return text
+
+
+def _looks_wrapped(previous: str, fixed_width: int | None, language: Language) -> bool:
+    """Did this line end because the page was full rather than because the sentence ended?
+
+    English lines in one paragraph are wrapped prose. Japanese lines without 。 are just as often
+    list items, headings or table rows, so a Japanese line counts as hard-wrapped only when the
+    paragraph is set at a fixed width and this line runs to it.
+    """
+    if previous.endswith(tuple(_TERMINAL_JA + ".:：" + _CLOSERS)) or "\t" in previous:
+        return False
+    if language == "en" or previous.endswith(("、", "，", ",")):
+        return True
+    return fixed_width is not None and len(previous) >= fixed_width - 2
+
+
+def _fixed_width(lines: list[str]) -> int | None:
+    """The wrap width when most lines of a paragraph stop at (nearly) the same column."""
+    if len(lines) < 2:
+        return None
+    widest = max(len(line) for line in lines)
+    full = sum(1 for line in lines if len(line) >= widest - 2)
+    return widest if widest >= 15 and full >= max(2, 0.4 * len(lines)) else None
+
+
+def _join_wrapped_lines(lines: list[str], language: Language) -> list[str]:
+    """Rejoin lines hard-wrapped mid-sentence; bullets and finished sentences start new lines."""
+    stripped = [line.strip() for line in lines if line.strip()]
+    fixed_width = _fixed_width(stripped)
+    logical: list[str] = []
+    for line in stripped:
+        if logical and _BULLET.match(line) is None and _looks_wrapped(logical[-1], fixed_width, language):
+            previous = logical[-1]
+            needs_space = language == "en" or (previous[-1].isascii() and line[0].isascii())
+            logical[-1] = previous + (" " if needs_space else "") + line
+        else:
+            logical.append(line)
+    return logical
+
+
+def _split_overlong(sentence: str, limit: int = MAX_SENTENCE_CHARS) -> list[str]:
+    """Cut a run-on line (a flattened table, a list with no punctuation) at commas or spaces."""
+    pieces: list[str] = []
+    while len(sentence) > limit:
+        window = sentence[:limit]
+        cut = max(window.rfind(mark) for mark in ("、", ",", " ", "\t"))
+        cut = cut + 1 if cut > limit // 3 else limit
+        pieces.append(sentence[:cut].strip())
+        sentence = sentence[cut:]
+    pieces.append(sentence.strip())
+    return [piece for piece in pieces if piece]
+
+
+def _split_japanese(line: str) -> list[str]:
+    """Split at 。！？ that are not inside 「」, 『』 or parentheses."""
+    sentences, current, depth = [], [], 0
+    for ch in line:
+        current.append(ch)
+        if ch in _OPENERS:
+            depth += 1
+        elif ch in _CLOSERS:
+            depth = max(0, depth - 1)
+        elif ch in _TERMINAL_JA and depth == 0:
+            sentences.append("".join(current))
+            current = []
+    if current:
+        sentences.append("".join(current))
+    return sentences
+
+
+def _split_english(line: str) -> list[str]:
+    pieces = _EN_SENTENCE_END.split(line)
+    sentences: list[str] = []
+    for piece in pieces:
+        if sentences and _EN_ABBREVIATIONS.search(sentences[-1]):
+            sentences[-1] = sentences[-1] + " " + piece
+        else:
+            sentences.append(piece)
+    return sentences
+
+
+def split_sentences(text: str, language: Language | None = None) -> list[str]:
+    """Sentences of a document, with markup removed and hard-wrapped lines rejoined."""
+    text = clean_markup(text)
+    language = language or detect_language(text)
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        for line in _join_wrapped_lines(paragraph.split("\n"), language):
+            # Mixed documents exist: split each line by its own script.
+            splitter = _split_japanese if detect_language(line) == "ja" else _split_english
+            for sentence in splitter(line):
+                sentences.extend(_split_overlong(sentence.strip()))
+    return sentences
+
+
+def chunk_document(document: Document, max_tokens: int = DEFAULT_CHUNK_TOKENS) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    current: list[str] = []
+    current_tokens = 0
+
+    def flush() -> None:
+        nonlocal current, current_tokens
+        if current:
+            index = len(chunks)
+            chunks.append(
+                Chunk(
+                    id=f"{document.id}:{index}",
+                    document_id=document.id,
+                    index=index,
+                    sentences=current,
+                    token_count=current_tokens,
+                )
+            )
+        current, current_tokens = [], 0
+
+    for sentence in split_sentences(document.text):
+        tokens = count_tokens(sentence)
+        if current and current_tokens + tokens > max_tokens:
+            flush()
+        current.append(sentence)
+        current_tokens += tokens
+    flush()
+    return chunks
+
+
+def chunk_documents(documents: list[Document], max_tokens: int = DEFAULT_CHUNK_TOKENS) -> list[Chunk]:
+    return [chunk for document in documents for chunk in chunk_document(document, max_tokens)]

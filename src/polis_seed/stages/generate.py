@@ -1,0 +1,277 @@
+"""generate: Chunks and Angles in, Statements out, each traced to the sentence that supports it.
+
+Built for a small model: for each angle the model sees only a short list of numbered sentences
+that mention it, is asked for a few statements on one side at a time, cites a sentence number
+(so its quote is verbatim by construction), and gets its rule violations sent back to fix.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from rapidfuzz import fuzz
+
+from ..models import Angle, Chunk, Document, Drop, GenerationReport, Language, Stance, Statement
+from ..prompts import GeneratePrompt
+from ..providers.base import CompletionRequest, Message, Provider, ProviderError
+from ..rules import quote_is_in, statement_problems
+from ..text import clean_statement, normalize_for_matching
+
+LANGUAGE_NAMES: dict[Language, str] = {"ja": "Japanese", "en": "English"}
+# Words that mark a concern or a limit: sentences with them feed the "con" side, which advocacy
+# documents tend to under-supply.
+_CONCERN_CUES = (
+    "課題", "懸念", "困難", "難し", "リスク", "問題", "不足", "負担", "弊害", "しかし", "一方", "ない",
+    "concern", "risk", "difficult", "problem", "however", "lack", "burden", "not ",
+)
+MAX_QUOTE_CHARS = 120
+
+
+class DraftStatement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    statement: str
+
+
+def draft_schema() -> dict:
+    schema = DraftStatement.model_json_schema()
+    # Strict json_schema needs every object closed.
+    schema["additionalProperties"] = False
+    return schema
+
+
+@dataclass
+class GenerateSettings:
+    language: Language
+    max_chars: int = 140
+    per_angle: int = 6
+    max_attempts: int = 3
+    passages_per_angle: int = 16
+    passage_char_budget: int = 4000
+
+    @property
+    def target_chars(self) -> int:
+        """The length the prompt asks for: well under the limit, as short statements vote best."""
+        return min(self.max_chars, 50 if self.language == "ja" else 100)
+
+    @property
+    def min_chars(self) -> int:
+        return min(self.target_chars, 12 if self.language == "ja" else 25)
+
+
+@dataclass
+class Passage:
+    number: int
+    sentence: str
+    chunk_id: str
+    document_id: str
+    path: str
+
+
+@dataclass
+class GenerationResult:
+    statements: list[Statement]
+    report: GenerationReport
+    notes: list[str] = field(default_factory=list)
+
+
+def _usable_sentence(sentence: str) -> bool:
+    if not 15 <= len(sentence) <= 250 or "\t" in sentence or sentence.count("|") >= 3:
+        return False
+    letters = sum(ch.isalpha() for ch in sentence)
+    return letters >= 0.6 * len(sentence.replace(" ", ""))
+
+
+def select_passages(angle: Angle, chunks: list[Chunk], documents: list[Document],
+                    limit: int, char_budget: int) -> list[Passage]:
+    """The sentences the model sees for one angle: those that mention it, spread over documents,
+    half of them (when there are any) voicing a concern so both sides have material."""
+    paths = {document.id: document.path for document in documents}
+    keywords = [normalize_for_matching(keyword) for keyword in angle.keywords if keyword.strip()]
+    scored: list[tuple[float, int, Passage, bool]] = []
+    order = 0
+    for chunk in chunks:
+        for sentence in chunk.sentences:
+            order += 1
+            if not _usable_sentence(sentence):
+                continue
+            normalized = normalize_for_matching(sentence)
+            hits = sum(1 for keyword in keywords if keyword and keyword in normalized)
+            if not hits:
+                continue
+            concern = any(cue in sentence.casefold() for cue in _CONCERN_CUES)
+            passage = Passage(0, sentence, chunk.id, chunk.document_id, paths.get(chunk.document_id, ""))
+            scored.append((hits, -order, passage, concern))
+    scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
+
+    per_document_cap = max(3, math.ceil(limit / max(1, len({p.document_id for _, _, p, _ in scored}))) + 1)
+    concern_quota = limit // 2
+    picked: list[Passage] = []
+    per_document: dict[str, int] = {}
+    used_chars = 0
+    # First pass fills the concern quota, second pass the rest, both by score.
+    for want_concern in (True, None):
+        for _, _, passage, concern in scored:
+            if len(picked) >= limit or (want_concern and len(picked) >= concern_quota):
+                break
+            if want_concern and not concern or passage in picked:
+                continue
+            if per_document.get(passage.document_id, 0) >= per_document_cap:
+                continue
+            if used_chars + len(passage.sentence) > char_budget:
+                continue
+            if any(fuzz.ratio(passage.sentence, other.sentence) >= 90 for other in picked):
+                continue
+            picked.append(passage)
+            per_document[passage.document_id] = per_document.get(passage.document_id, 0) + 1
+            used_chars += len(passage.sentence)
+    for number, passage in enumerate(picked, start=1):
+        passage.number = number
+    return picked
+
+
+def _short_quote(sentence: str, statement: str) -> str:
+    """The verbatim stretch of the source sentence that best matches the statement, ≤ MAX_QUOTE_CHARS."""
+    if len(sentence) <= MAX_QUOTE_CHARS:
+        return sentence
+    alignment = fuzz.partial_ratio_alignment(statement, sentence)
+    centre = (alignment.dest_start + alignment.dest_end) // 2 if alignment else len(sentence) // 2
+    start = max(0, min(centre - MAX_QUOTE_CHARS // 2, len(sentence) - MAX_QUOTE_CHARS))
+    return sentence[start:start + MAX_QUOTE_CHARS]
+
+
+def _side(angle: Angle, stance: Stance) -> str:
+    return angle.pro if stance == "pro" else angle.con
+
+
+def build_messages(prompt: GeneratePrompt, angle: Angle, stance: Stance, source: str,
+                   settings: GenerateSettings) -> list[Message]:
+    """System rules, worked examples as earlier turns, then the one sentence to rewrite."""
+    user_template = prompt.user[settings.language]
+    messages = [Message(role="system", content=prompt.system.format(
+        language_name=LANGUAGE_NAMES[settings.language], min_chars=settings.min_chars,
+        target_chars=settings.target_chars, max_chars=settings.max_chars,
+    ))]
+    for example in prompt.examples[settings.language]:
+        messages.append(Message(role="user", content=user_template.format(
+            angle_name=example.angle_name, side=example.side, source=example.source)))
+        messages.append(Message(role="assistant", content=json.dumps(
+            {"statement": example.statement}, ensure_ascii=False)))
+    messages.append(Message(role="user", content=user_template.format(
+        angle_name=angle.name, side=_side(angle, stance), source=source)))
+    return messages
+
+
+def _parse_statement(content: str) -> str | None:
+    """The statement in a model answer, or None when the answer is not the JSON asked for."""
+    try:
+        return DraftStatement.model_validate_json(content).statement
+    except ValidationError:
+        pass
+    try:
+        # Some servers ignore the schema and wrap the JSON in prose or a code fence.
+        start, end = content.index("{"), content.rindex("}") + 1
+        return DraftStatement.model_validate(json.loads(content[start:end])).statement
+    except (ValueError, ValidationError):
+        return None
+
+
+def _candidate_order(stance: Stance, passages: list[Passage], concern: dict[int, bool]) -> list[Passage]:
+    """Sentences voicing a concern first for the con side, the others first for the pro side."""
+    wants_concern = stance == "con"
+    return sorted(passages, key=lambda p: (concern[p.number] != wants_concern, p.number))
+
+
+def _rewrite_one(angle: Angle, stance: Stance, passage: Passage, provider: Provider, prompt: GeneratePrompt,
+                 settings: GenerateSettings, report: GenerationReport, seen: set[str]) -> Statement | None:
+    """Ask for one statement from one sentence; send rule violations back up to max_attempts times."""
+    messages = build_messages(prompt, angle, stance, passage.sentence, settings)
+    reasons: list[str] = []
+    text = ""
+    for attempt in range(settings.max_attempts):
+        if attempt:
+            report.retries += 1
+        request = CompletionRequest(
+            messages=messages, schema_name="seed_statement", json_schema=draft_schema(),
+            temperature=0.2 if attempt == 0 else 0.6, max_tokens=40 + 3 * settings.max_chars,
+        )
+        report.requests += 1
+        try:
+            result = provider.complete(request)
+        except ProviderError:
+            report.failed_requests += 1
+            return None
+        report.prompt_tokens += result.prompt_tokens
+        report.completion_tokens += result.completion_tokens
+        report.cached_responses += int(result.from_cache)
+        parsed = _parse_statement(result.content)
+        if parsed is None:
+            text = result.content.strip()[:200]
+            reasons = ['not-json: answer only with {"statement": "<text>"}']
+        else:
+            text = clean_statement(parsed).strip("「」\"'")
+            reasons = statement_problems(text, settings.max_chars, settings.language, passage.sentence,
+                                         settings.min_chars)
+            quote = _short_quote(passage.sentence, text)
+            if not quote_is_in(quote, passage.sentence):
+                reasons.append("quote-not-found: the supporting quote is not in the source")
+            if not reasons and normalize_for_matching(text) in seen:
+                reasons.append("repeat: this statement was already written; write a different one")
+            if not reasons:
+                seen.add(normalize_for_matching(text))
+                return Statement(
+                    text=text, angle=angle.id, stance=stance, document_id=passage.document_id,
+                    source_path=passage.path, chunk_id=passage.chunk_id, quote=quote,
+                )
+        messages = messages + [
+            Message(role="assistant", content=result.content),
+            Message(role="user", content=prompt.retry.format(
+                problems="; ".join(reasons), language_name=LANGUAGE_NAMES[settings.language])),
+        ]
+    report.dropped.append(Drop(text=text, angle=angle.id, stance=stance, reasons=reasons))
+    return None
+
+
+def generate_statements(documents: list[Document], chunks: list[Chunk], angles: list[Angle],
+                        provider: Provider, prompt: GeneratePrompt, settings: GenerateSettings,
+                        on_progress: Callable[[int, int], None] | None = None) -> GenerationResult:
+    """Statements for every angle, half pro and half con, each from its own source sentence.
+
+    `on_progress(done, total)` is called after each statement slot (kept or not)."""
+    report = GenerationReport()
+    statements: list[Statement] = []
+    notes: list[str] = []
+    seen: set[str] = set()
+    total, done = len(angles) * settings.per_angle, 0
+    for angle in angles:
+        passages = select_passages(angle, chunks, documents, settings.passages_per_angle,
+                                   settings.passage_char_budget)
+        concern = {p.number: any(cue in p.sentence.casefold() for cue in _CONCERN_CUES) for p in passages}
+        used: set[int] = set()
+        if not passages:
+            notes.append(f"{angle.id}: no passage in the documents mentions this angle; no statements")
+        for stance, count in (("pro", math.ceil(settings.per_angle / 2)), ("con", settings.per_angle // 2)):
+            made = 0
+            # Each sentence is used once; a sentence that yields nothing usable gives way to the next.
+            for passage in _candidate_order(stance, [p for p in passages if p.number not in used], concern):
+                if made >= count or len(used) >= len(passages):
+                    break
+                used.add(passage.number)
+                statement = _rewrite_one(angle, stance, passage, provider, prompt, settings, report, seen)
+                if statement is not None:
+                    statements.append(statement)
+                    made += 1
+                    done += 1
+                    if on_progress:
+                        on_progress(done, total)
+            if made < count:
+                notes.append(f"{angle.id}: {made} of {count} {stance} statements; the documents gave no more usable sentences")
+                done += count - made
+                if on_progress:
+                    on_progress(done, total)
+    report.kept = len(statements)
+    return GenerationResult(statements=statements, report=report, notes=notes)

@@ -1,0 +1,116 @@
+"""load: paths in, Documents out. The only stage that reads files."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError
+from ..models import Document
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class LoadResult:
+    documents: list[Document]
+    warnings: list[str] = field(default_factory=list)
+
+
+def document_id(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _title(text: str, path: Path) -> str:
+    front_matter = re.search(r"^---\s*\n.*?^title:\s*[\"']?(.+?)[\"']?\s*$.*?^---\s*$", text, re.M | re.S)
+    if front_matter:
+        return front_matter.group(1).strip()
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line[:80]
+    return path.stem
+
+
+def read_text_file(path: Path) -> str:
+    """Decode a text file or explain why it cannot be read. Raises InputError."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            f"{path}: {size // (1024 * 1024)} MB is more than the {MAX_FILE_BYTES // (1024 * 1024)} MB "
+            "polis-seed reads from one file; split it or pass the parts that matter"
+        )
+    raw = path.read_bytes()
+    if b"\x00" in raw[:8192]:
+        raise InputError(f"{path}: looks like a binary file, not text; pass .txt or .md files saved as UTF-8")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{path}: is not valid UTF-8 (byte {error.start}); save it as UTF-8 and run again"
+        ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise InputError(f"{path}: is empty; remove it or add the document's text")
+    return text
+
+
+def load_document(path: Path) -> Document:
+    text = read_text_file(path)
+    return Document(id=document_id(text), path=str(path), title=_title(text, path), text=text)
+
+
+def _files_in_folder(folder: Path) -> list[Path]:
+    found = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(Path(root) / name for name in sorted(files) if not name.startswith("."))
+    return found
+
+
+def load_documents(paths: list[Path], strict: bool = False) -> LoadResult:
+    """Read every supported file named or found under the given folders.
+
+    A named file that cannot be read is an error. Inside a folder, a file that cannot be read is a
+    warning (an error with `strict`), so one bad file among ten does not stop the run.
+    """
+    documents: list[Document] = []
+    warnings: list[str] = []
+    seen_ids: set[str] = set()
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder; check the path")
+        if path.is_dir():
+            candidates = [p for p in _files_in_folder(path) if p.suffix.lower() in SUPPORTED_SUFFIXES]
+            if not candidates:
+                raise InputError(
+                    f"{path}: no documents found; put {', '.join(SUPPORTED_SUFFIXES)} files in it"
+                )
+            for candidate in candidates:
+                try:
+                    document = load_document(candidate)
+                except InputError as problem:
+                    if strict:
+                        raise
+                    warnings.append(problem.message)
+                    continue
+                if document.id not in seen_ids:
+                    seen_ids.add(document.id)
+                    documents.append(document)
+        else:
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                raise InputError(
+                    f"{path}: unsupported file type '{path.suffix or '(none)'}'; "
+                    f"polis-seed reads {', '.join(SUPPORTED_SUFFIXES)}"
+                )
+            document = load_document(path)
+            if document.id not in seen_ids:
+                seen_ids.add(document.id)
+                documents.append(document)
+    if not documents:
+        raise InputError(f"{', '.join(map(str, paths))}: no readable documents; see the warnings above")
+    return LoadResult(documents=documents, warnings=warnings)
