@@ -19,7 +19,7 @@ from . import __version__
 from .errors import InputError, PolisSeedError
 from .files import atomic_write_text
 from .models import Angle, GenerationReport, Statement
-from .pipeline import PROVIDERS, ProviderOptions, generate, open_provider, prepare
+from .pipeline import PROVIDERS, ProviderOptions, check_provider_options, generate, open_provider, prepare
 from .stages.dedupe import DEFAULT_FUZZY_THRESHOLD, DedupeResult, dedupe_statements
 from .stages.export import polis_csv
 from .stages.generate import GenerateSettings, GenerationResult
@@ -94,12 +94,13 @@ def _check_output(path: Path, suffixes: tuple[str, ...]) -> None:
 def _run_generation(paths, provider, model, base_url, angles, lang, max_chars, per_angle, no_cache, cache_dir,
                     strict) -> tuple[GenerationResult, list[Angle], float]:
     started = time.monotonic()
+    options = ProviderOptions(name=provider, model=model, base_url=base_url, use_cache=not no_cache,
+                              cache_dir=cache_dir)
+    check_provider_options(options)
     prepared = prepare(paths, angles, lang.value if lang else None, strict=strict)
     for warning in prepared.warnings:
         errors.print(f"warning: {warning}", markup=False, soft_wrap=True)
     settings = GenerateSettings(language=prepared.language, max_chars=max_chars, per_angle=per_angle)
-    options = ProviderOptions(name=provider, model=model, base_url=base_url, use_cache=not no_cache,
-                              cache_dir=cache_dir)
     console.print(f"{len(prepared.documents)} documents, {len(prepared.chunks)} chunks, "
                   f"{len(prepared.angles)} angles, language {prepared.language}; starting {provider} model…")
     with open_provider(options) as ready:

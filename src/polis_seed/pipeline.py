@@ -30,11 +30,24 @@ class ProviderOptions:
     cache_dir: Path | None = None
 
 
+def check_provider_options(options: ProviderOptions) -> None:
+    """Fail on a bad provider choice before any document is read or model started."""
+    if options.name not in PROVIDERS:
+        raise InputError(f"--provider {options.name}: unknown provider; choose one of {', '.join(PROVIDERS)}")
+    if options.name == "openai" and not os.environ.get("OPENAI_API_KEY") \
+            and not (options.base_url or os.environ.get("OPENAI_BASE_URL")):
+        raise InputError("--provider openai: no API key; set OPENAI_API_KEY (or give --base-url "
+                         "for a local OpenAI-compatible server)")
+    if options.name == "local" and options.model:
+        from .providers.local import resolve_model_path
+
+        resolve_model_path(options.model)
+
+
 @contextlib.contextmanager
 def open_provider(options: ProviderOptions) -> Iterator[CachedProvider | Provider]:
     """A ready provider, wrapped in the call cache unless disabled; cleans up what it started."""
-    if options.name not in PROVIDERS:
-        raise InputError(f"--provider {options.name}: unknown provider; choose one of {', '.join(PROVIDERS)}")
+    check_provider_options(options)
     with contextlib.ExitStack() as stack:
         provider: Provider
         if options.name == "local":
@@ -47,9 +60,6 @@ def open_provider(options: ProviderOptions) -> Iterator[CachedProvider | Provide
 
             base_url = options.base_url or os.environ.get("OPENAI_BASE_URL")
             api_key = os.environ.get("OPENAI_API_KEY")
-            if not api_key and not base_url:
-                raise InputError("--provider openai: no API key; set OPENAI_API_KEY (or give --base-url "
-                                 "for a local OpenAI-compatible server)")
             provider = OpenAIProvider(model=options.model or "gpt-4o-mini", base_url=base_url, api_key=api_key)
         if options.use_cache:
             cache = ResponseCache(options.cache_dir or default_cache_dir())

@@ -25,8 +25,10 @@ LANGUAGE_NAMES: dict[Language, str] = {"ja": "Japanese", "en": "English"}
 # Words that mark a concern or a limit: sentences with them feed the "con" side, which advocacy
 # documents tend to under-supply.
 _CONCERN_CUES = (
-    "課題", "懸念", "困難", "難し", "リスク", "問題", "不足", "負担", "弊害", "しかし", "一方", "ない",
-    "concern", "risk", "difficult", "problem", "however", "lack", "burden", "not ",
+    "課題", "懸念", "困難", "難し", "リスク", "問題", "不足", "負担", "弊害", "しかし", "一方", "ただし", "ない",
+    "不安", "反対", "デメリット", "限界", "低下", "遅れ", "指摘",
+    "concern", "risk", "difficult", "problem", "however", "but ", "lack", "burden", "not ", "downside",
+    "oppos", "fail", "worr",
 )
 MAX_QUOTE_CHARS = 120
 

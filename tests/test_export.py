@@ -1,0 +1,50 @@
+import csv
+import io
+import json
+
+import pytest
+
+from polis_seed.errors import InputError
+from polis_seed.models import Statement
+from polis_seed.stages.export import polis_csv
+from polis_seed.statement_io import read_statements, write_statements
+
+
+def test_polis_csv_has_one_quoted_header_no_bom_and_no_empty_rows():
+    content = polis_csv([Statement(text="共通化はコストを下げる"), Statement(text="  "),
+                         Statement(text='He said "yes",\nthen left')])
+    raw = content.encode("utf-8")
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    assert content.splitlines()[0] == '"comment_text"'
+    rows = list(csv.DictReader(io.StringIO(content)))
+    assert [r["comment_text"] for r in rows] == ["共通化はコストを下げる", 'He said "yes", then left']
+    assert all(line.startswith('"') and line.endswith('"') for line in content.splitlines())
+
+
+def test_statement_files_round_trip_in_every_format(tmp_path):
+    statements = [Statement(text="一つ目の意見", angle="cost", stance="pro", quote="q"), Statement(text="二つ目の意見")]
+    for suffix in (".jsonl", ".csv", ".txt"):
+        path = tmp_path / f"s{suffix}"
+        write_statements(statements, str(path))
+        assert [s.text for s in read_statements(str(path))] == ["一つ目の意見", "二つ目の意見"]
+    assert read_statements(str(tmp_path / "s.jsonl"))[0].stance == "pro"
+
+
+def test_csv_columns_polis_and_kouchou_names_are_read(tmp_path):
+    path = tmp_path / "comments.csv"
+    path.write_text("comment-id,comment-body\n1,既存の意見\n2,\n", encoding="utf-8")
+    assert [s.text for s in read_statements(str(path))] == ["既存の意見"]
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("bad.jsonl", '{"text": "ok"}\n{"text": \n', "line 2"),
+    ("nocol.csv", "id,body\n1,x\n", "no statement column"),
+    ("empty.txt", "\n\n", "holds no statements"),
+    ("x.xlsx", "", "unknown statement format"),
+])
+def test_bad_statement_files_are_one_line_errors(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        read_statements(str(path))
+    assert str(path) in error.value.message and message in error.value.message

@@ -1,0 +1,38 @@
+from polis_seed.rules import quote_is_in, source_overlap, statement_problems
+from polis_seed.text import detect_language, is_question, normalize_for_matching
+
+
+def rules(text, **kwargs):
+    return [p.split(":")[0] for p in statement_problems(text, kwargs.pop("max_chars", 140), **kwargs)]
+
+
+def test_questions_are_detected_in_both_languages():
+    assert is_question("OSSを採用すべきか")
+    assert is_question("共通化は本当に必要でしょうか？")
+    assert is_question("Should the city adopt open source?")
+    assert not is_question("共通化はコスト削減につながる")
+    assert not is_question("The city should adopt open source.")
+
+
+def test_each_rule_names_its_problem():
+    source = "システムの導入費用は約3千万円で、人件費削減によって5年程度で回収できる見込みである。"
+    assert rules("導入費用は人件費の削減で回収できる", language="ja", source_sentence=source) == []
+    assert rules("あ" * 141) == ["too-long"]
+    assert rules("予約システムは必要か", language="ja") == ["question"]
+    assert rules(source, language="ja", source_sentence=source) == ["near-copy"]
+    assert rules("バスの増便は補助金に見合わない", language="ja", source_sentence=source) == ["off-source"]
+    assert rules("系统的费用很高", language="ja") == ["language"]
+    assert rules("短い", language="ja", min_chars=12) == ["too-short"]
+    assert rules("  ") == ["empty"]
+
+
+def test_overlap_and_quotes_work_on_normalised_text():
+    assert source_overlap("Online booking helps residents", "Online booking would help residents a lot") > 0.5
+    assert quote_is_in("ＯＳＳの 採用", "自治体はOSSの採用を検討した")
+    assert not quote_is_in("ベンダー", "自治体はOSSの採用を検討した")
+
+
+def test_normaliser_and_language_guess():
+    assert normalize_for_matching("コンピューター、ＯＳＳ！") == normalize_for_matching("コンピュータ OSS")
+    assert detect_language("自治体のDXとOSSについて") == "ja"
+    assert detect_language("Municipal IT systems and OSS") == "en"
