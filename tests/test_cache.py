@@ -1,11 +1,11 @@
 from polis_seed.cache import CachedProvider, ResponseCache
 from polis_seed.providers.base import CompletionRequest, Message
 from polis_seed.providers.replay import ReplayProvider
+from polis_seed.stages.generate import DraftStatement
 
 
 def request(text="hello"):
-    return CompletionRequest(messages=[Message(role="user", content=text)], schema_name="s",
-                             json_schema={"type": "object"})
+    return CompletionRequest(messages=[Message(role="user", content=text)], response_model=DraftStatement)
 
 
 def test_a_repeated_request_is_answered_from_the_cache(tmp_path):

@@ -42,7 +42,7 @@ def replay(monkeypatch):
     provider = ReplayProvider()
 
     @contextlib.contextmanager
-    def fake_open_provider(options):
+    def fake_open_provider(settings):
         yield provider
 
     monkeypatch.setattr(cli, "open_provider", fake_open_provider)
@@ -109,7 +109,7 @@ def test_openai_without_key_or_base_url_names_the_variable(tmp_path):
     assert "OPENAI_API_KEY" in line
     line = one_line_error(invoke("generate", DATA / "facility_booking_ja.md", "--provider", "nope",
                                  "-o", tmp_path / "s.jsonl"))
-    assert "unknown provider" in line
+    assert "--provider" in line and "'nope'" in line and "anthropic" in line
 
 
 def test_dedupe_reports_a_malformed_jsonl_line(tmp_path):
@@ -117,3 +117,17 @@ def test_dedupe_reports_a_malformed_jsonl_line(tmp_path):
     bad.write_text('{"text": "ok"}\nnot json\n', encoding="utf-8")
     line = one_line_error(invoke("dedupe", bad, "-o", tmp_path / "out.jsonl"))
     assert "line 2" in line and not (tmp_path / "out.jsonl").exists()
+
+
+def test_run_writes_usage_and_a_failed_request_exits_1_after_writing_what_succeeded(tmp_path, replay):
+    from polis_seed.providers.base import ProviderError
+
+    replay.enqueue(ProviderError("connection reset"))
+    replay.enqueue({"statement": "オンライン予約は住民の利便性を高める"})
+    result = invoke("run", DATA / "facility_booking_ja.md", "-o", tmp_path / "out",
+                    "--angles", DATA / "two_angles.yaml", "--per-angle", "1")
+    assert result.exit_code == 1
+    assert "1 model requests failed" in result.output and "connection reset" in result.output
+    usage = json.loads((tmp_path / "out" / "usage.json").read_text(encoding="utf-8"))
+    assert usage["model_calls"] == 2 and usage["provider"] == "local" and usage["usd"] == 0.0
+    assert (tmp_path / "out" / "polis.csv").read_text(encoding="utf-8").count("\n") == 2

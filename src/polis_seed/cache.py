@@ -26,7 +26,7 @@ def default_cache_dir() -> Path:
 
 def cache_key(identity: dict[str, str], request: CompletionRequest) -> str:
     payload = json.dumps(
-        {"identity": identity, "request": request.model_dump(mode="json")}, sort_keys=True, ensure_ascii=False
+        {"identity": identity, "request": request.cache_payload()}, sort_keys=True, ensure_ascii=False
     )
     return hashlib.sha256(f"{CACHE_VERSION}\n{payload}".encode()).hexdigest()
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import time
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -16,13 +16,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__
+from .config import Settings, load_settings
+from .costs import estimate_input_tokens, load_price_table
 from .errors import InputError, PolisSeedError
 from .files import atomic_write_text
 from .models import Angle, GenerationReport, Statement
-from .pipeline import PROVIDERS, ProviderOptions, check_provider_options, generate, open_provider, prepare
-from .stages.dedupe import DEFAULT_FUZZY_THRESHOLD, DedupeResult, dedupe_statements
+from .pipeline import (check_provider_settings, generate, generate_settings, make_remote_provider, model_for,
+                       open_provider, plan, prepare)
+from .providers.base import ProviderError
+from .stages.dedupe import DedupeResult, dedupe_statements
 from .stages.export import polis_csv
-from .stages.generate import GenerateSettings, GenerationResult
+from .stages.generate import GenerationResult
 from .statement_io import STDIO, jsonl, read_statements, write_statements
 
 app = typer.Typer(
@@ -33,11 +37,6 @@ app = typer.Typer(
 )
 errors = Console(stderr=True, highlight=False)
 console = Console(stderr=True)
-
-
-class Lang(str, Enum):
-    ja = "ja"
-    en = "en"
 
 
 def _version(value: bool) -> None:
@@ -66,22 +65,43 @@ def reports_errors(command):
         except KeyboardInterrupt:
             errors.print("interrupted; finished model answers are cached, so a re-run resumes", markup=False)
             raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as error:
+            if os.environ.get("POLIS_SEED_DEBUG"):
+                raise
+            errors.print(f"error: unexpected {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+                         " (a bug in polis-seed: set POLIS_SEED_DEBUG=1 for the traceback and report it)",
+                         markup=False, soft_wrap=True)
+            raise typer.Exit(1) from None
     return wrapper
 
 
 PathsArgument = Annotated[list[Path], typer.Argument(help="Files (.txt, .md) or folders of them.", show_default=False)]
-ProviderOption = Annotated[str, typer.Option(help=f"Model provider: {', '.join(PROVIDERS)}.")]
+ConfigOption = Annotated[Optional[Path], typer.Option(
+    "--config", help="Settings file (YAML); default: polis-seed.yaml in the working folder, if any.")]
+ProviderOption = Annotated[Optional[str], typer.Option(help="Model provider: local, openai or anthropic [default: local].")]
 ModelOption = Annotated[Optional[str], typer.Option(
     help="Model name; for 'local', a .gguf file (default: the embedded Qwen2.5-Coder-1.5B, or $POLIS_SEED_MODEL).")]
-BaseUrlOption = Annotated[Optional[str], typer.Option(help="OpenAI-compatible server URL, e.g. http://127.0.0.1:8080/v1.")]
-AnglesOption = Annotated[Optional[Path], typer.Option(help="Angles YAML file (default: prompts/angles.yaml).")]
-LangOption = Annotated[Optional[Lang], typer.Option(help="Statement language (default: detected from the documents).")]
-MaxCharsOption = Annotated[int, typer.Option(min=1, help="Longest statement allowed, in characters.")]
-PerAngleOption = Annotated[int, typer.Option(min=1, help="Statements to ask for per angle, half pro and half con.")]
+BaseUrlOption = Annotated[Optional[str], typer.Option(
+    help="Compatible server URL (also $OPENAI_BASE_URL / $ANTHROPIC_BASE_URL).")]
+AnglesOption = Annotated[Optional[Path], typer.Option(help="Angles YAML file [default: prompts/angles.yaml].")]
+LangOption = Annotated[Optional[str], typer.Option(help="Statement language: ja or en [default: detected from the documents].")]
+MaxCharsOption = Annotated[Optional[int], typer.Option(min=1, help="Longest statement allowed, in characters [default: 140].")]
+PerAngleOption = Annotated[Optional[int], typer.Option(min=1, help="Statements per angle, half pro, half con [default: 6].")]
+ConcurrencyOption = Annotated[Optional[int], typer.Option(
+    min=1, help="Requests in flight at once [default: local 1, openai 8, anthropic 4].")]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Ask the model again even for cached requests.")]
 CacheDirOption = Annotated[Optional[Path], typer.Option(help="Folder for the cache of model calls.")]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Stop at the first unreadable file inside a folder.")]
-ThresholdOption = Annotated[float, typer.Option(min=0, max=100, help="Fuzzy-match threshold (rapidfuzz ratio, 0-100).")]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Count tokens and estimate cost; call no model.")]
+ThresholdOption = Annotated[Optional[float], typer.Option(
+    min=0, max=100, help="Fuzzy-match threshold, rapidfuzz ratio 0-100 [default: 88].")]
+
+
+def _settings(config: Path | None, **flags) -> Settings:
+    flags["no_cache"] = flags.get("no_cache") or None
+    return load_settings(config, flags)
 
 
 def _check_output(path: Path, suffixes: tuple[str, ...]) -> None:
@@ -91,29 +111,61 @@ def _check_output(path: Path, suffixes: tuple[str, ...]) -> None:
         raise InputError(f"{path}: is a folder; give a file name")
 
 
-def _run_generation(paths, provider, model, base_url, angles, lang, max_chars, per_angle, no_cache, cache_dir,
-                    strict) -> tuple[GenerationResult, list[Angle], float]:
+def _dry_run(paths: list[Path], settings: Settings, strict: bool) -> None:
+    prepared = prepare(paths, settings, strict=strict)
+    requests = plan(prepared, settings)
+    model = model_for(settings)
+    input_tokens = sum(estimate_input_tokens(request) for request in requests)
+    counted_by = "tiktoken o200k_base"
+    if settings.provider == "anthropic":
+        try:
+            provider = make_remote_provider(settings)
+            input_tokens = sum(provider.count_input_tokens(request) for request in requests)
+            counted_by = "Anthropic count_tokens"
+        except ProviderError:
+            counted_by = "tiktoken o200k_base (estimate: Anthropic count_tokens not reachable)"
+    output_tokens = len(requests) * (20 + generate_settings(prepared, settings).target_chars)
+    prices = load_price_table()
+    cost = 0.0 if settings.provider == "local" else prices.cost(model, input_tokens, output_tokens)
+    table = Table(title=f"dry run: no model called (prices as of {prices.as_of})")
+    for column in ("provider", "model", "requests", "input tokens", "expected output tokens", "estimated USD"):
+        table.add_column(column, justify="right" if column not in ("provider", "model") else "left")
+    table.add_row(settings.provider, model, str(len(requests)), f"{input_tokens:,}", f"{output_tokens:,}",
+                  "0 (local)" if settings.provider == "local" else (f"{cost:.4f}" if cost is not None else "no price"))
+    console.print(table)
+    console.print(f"input tokens counted with {counted_by}; first attempts only: re-asks of rejected "
+                  f"statements add up to {2}× more; a cached request costs nothing.")
+
+
+def _run_generation(paths: list[Path], settings: Settings, strict: bool) -> tuple[GenerationResult, list[Angle], float]:
     started = time.monotonic()
-    options = ProviderOptions(name=provider, model=model, base_url=base_url, use_cache=not no_cache,
-                              cache_dir=cache_dir)
-    check_provider_options(options)
-    prepared = prepare(paths, angles, lang.value if lang else None, strict=strict)
+    check_provider_settings(settings)
+    prepared = prepare(paths, settings, strict=strict)
     for warning in prepared.warnings:
         errors.print(f"warning: {warning}", markup=False, soft_wrap=True)
-    settings = GenerateSettings(language=prepared.language, max_chars=max_chars, per_angle=per_angle)
     console.print(f"{len(prepared.documents)} documents, {len(prepared.chunks)} chunks, "
-                  f"{len(prepared.angles)} angles, language {prepared.language}; starting {provider} model…")
-    with open_provider(options) as ready:
+                  f"{len(prepared.angles)} angles, language {prepared.language}; starting {settings.provider} model…")
+    with open_provider(settings) as ready:
         with Progress(TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=True, disable=not console.is_terminal) as progress:
-            task = progress.add_task("generate", total=len(prepared.angles) * per_angle)
+            task = progress.add_task("generate", total=None)
             result = generate(prepared, ready, settings,
                               on_progress=lambda done, total: progress.update(task, completed=done, total=total))
     return result, prepared.angles, time.monotonic() - started
 
 
+def _usage(settings: Settings, report: GenerationReport, seconds: float) -> dict:
+    prices = load_price_table()
+    model = model_for(settings)
+    cost = 0.0 if settings.provider == "local" else prices.cost(model, report.prompt_tokens, report.completion_tokens)
+    return {"provider": settings.provider, "model": model, "model_calls": report.calls_made,
+            "answered_from_cache": report.cached_responses, "input_tokens": report.prompt_tokens,
+            "output_tokens": report.completion_tokens, "usd": None if cost is None else round(cost, 6),
+            "price_table_as_of": prices.as_of, "seconds": round(seconds, 1)}
+
+
 def _summary(angles: list[Angle], statements: list[Statement], report: GenerationReport, notes: list[str],
-             dedupe: DedupeResult | None, seconds: float) -> None:
+             dedupe: DedupeResult | None, usage: dict) -> None:
     table = Table(title="statements per angle and stance")
     table.add_column("angle")
     table.add_column("pro", justify="right")
@@ -123,19 +175,31 @@ def _summary(angles: list[Angle], statements: list[Statement], report: Generatio
         table.add_row(angle.id, *[str(count) if count else "[red]0[/red]" for count in counts])
     console.print(table)
     drops = ", ".join(f"{reason} {count}" for reason, count in sorted(report.drop_counts().items())) or "none"
-    console.print(f"requests {report.requests} ({report.cached_responses} from cache, {report.retries} re-asks, "
-                  f"{report.failed_requests} failed); tokens in {report.prompt_tokens}, out {report.completion_tokens}")
+    cost = "local: no charge" if usage["provider"] == "local" else (
+        f"${usage['usd']:.4f}" if usage["usd"] is not None else f"no price for {usage['model']}")
+    console.print(f"model calls {report.calls_made} ({report.cached_responses} answered from cache, {report.retries} "
+                  f"re-asks, {report.failed_requests} failed); tokens in {report.prompt_tokens}, "
+                  f"out {report.completion_tokens}; cost {cost} (prices as of {usage['price_table_as_of']})")
     console.print(f"kept {report.kept} statements; dropped {len(report.dropped)} after re-asks ({drops})")
     if dedupe is not None:
         console.print(f"dedupe: {len(dedupe.merges)} duplicates removed, {len(dedupe.kept)} statements left")
     for note in notes:
         console.print(f"note: {note}", markup=False)
-    console.print(f"time {seconds:.0f} s")
+    for failure in report.failures[:5]:
+        errors.print(f"failed request: {failure}", markup=False)
+    console.print(f"time {usage['seconds']:.0f} s")
 
 
-def _report_json(result: GenerationResult, seconds: float) -> str:
+def _report_json(result: GenerationResult, usage: dict) -> str:
     return json.dumps({"report": result.report.model_dump(), "drop_counts": result.report.drop_counts(),
-                       "notes": result.notes, "seconds": round(seconds, 1)}, ensure_ascii=False, indent=2) + "\n"
+                       "notes": result.notes, "usage": usage}, ensure_ascii=False, indent=2) + "\n"
+
+
+def _exit_if_requests_failed(report: GenerationReport) -> None:
+    if report.failed_requests:
+        errors.print(f"error: {report.failed_requests} model requests failed; what succeeded is written and "
+                     "cached, so a re-run retries only the failures", markup=False)
+        raise typer.Exit(1)
 
 
 @app.command("generate")
@@ -143,24 +207,35 @@ def _report_json(result: GenerationResult, seconds: float) -> str:
 def generate_command(
     paths: PathsArgument,
     output: Annotated[Path, typer.Option("-o", "--output", help="Statements file (.jsonl).")] = Path("output/statements.jsonl"),
-    provider: ProviderOption = "local",
+    config: ConfigOption = None,
+    provider: ProviderOption = None,
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
     angles: AnglesOption = None,
     lang: LangOption = None,
-    max_chars: MaxCharsOption = 140,
-    per_angle: PerAngleOption = 6,
+    max_chars: MaxCharsOption = None,
+    per_angle: PerAngleOption = None,
+    concurrency: ConcurrencyOption = None,
     no_cache: NoCacheOption = False,
     cache_dir: CacheDirOption = None,
     strict: StrictOption = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Ask the model for statements from each angle, each traced to its source sentence."""
+    settings = _settings(config, provider=provider, model=model, base_url=base_url, angles=angles, lang=lang,
+                         max_chars=max_chars, per_angle=per_angle, concurrency=concurrency, no_cache=no_cache,
+                         cache_dir=cache_dir)
+    if dry_run:
+        _dry_run(paths, settings, strict)
+        return
     _check_output(output, (".jsonl",))
-    result, angle_list, seconds = _run_generation(paths, provider, model, base_url, angles, lang, max_chars,
-                                                  per_angle, no_cache, cache_dir, strict)
+    result, angle_list, seconds = _run_generation(paths, settings, strict)
+    usage = _usage(settings, result.report, seconds)
     atomic_write_text(output, jsonl(result.statements))
-    _summary(angle_list, result.statements, result.report, result.notes, None, seconds)
+    atomic_write_text(output.with_name(output.stem + ".report.json"), _report_json(result, usage))
+    _summary(angle_list, result.statements, result.report, result.notes, None, usage)
     console.print(f"wrote {output}")
+    _exit_if_requests_failed(result.report)
 
 
 @app.command("dedupe")
@@ -168,11 +243,13 @@ def generate_command(
 def dedupe_command(
     source: Annotated[str, typer.Argument(metavar="IN", help="Statements: .jsonl, .csv, .txt or - for stdin.")],
     output: Annotated[str, typer.Option("-o", "--output", help="Where to write: .jsonl, .csv, .txt or - for stdout.")] = "-",
-    threshold: ThresholdOption = DEFAULT_FUZZY_THRESHOLD,
+    config: ConfigOption = None,
+    threshold: ThresholdOption = None,
 ) -> None:
     """Remove near-identical statements; never merges a statement with its opposite."""
+    settings = _settings(config, threshold=threshold)
     statements = read_statements(source)
-    result = dedupe_statements(statements, fuzzy_threshold=threshold)
+    result = dedupe_statements(statements, fuzzy_threshold=settings.threshold)
     write_statements(result.kept, output)
     if output != STDIO:
         console.print(f"{len(statements)} in, {len(result.merges)} duplicates removed, {len(result.kept)} written to {output}")
@@ -196,31 +273,38 @@ def export_command(
 def run_command(
     paths: PathsArgument,
     output_dir: Annotated[Path, typer.Option("-o", "--output-dir", help="Folder for all outputs.")] = Path("output"),
-    provider: ProviderOption = "local",
+    config: ConfigOption = None,
+    provider: ProviderOption = None,
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
     angles: AnglesOption = None,
     lang: LangOption = None,
-    max_chars: MaxCharsOption = 140,
-    per_angle: PerAngleOption = 6,
-    threshold: ThresholdOption = DEFAULT_FUZZY_THRESHOLD,
+    max_chars: MaxCharsOption = None,
+    per_angle: PerAngleOption = None,
+    concurrency: ConcurrencyOption = None,
+    threshold: ThresholdOption = None,
     no_cache: NoCacheOption = False,
     cache_dir: CacheDirOption = None,
     strict: StrictOption = False,
 ) -> None:
-    """generate → dedupe → export: writes statements.jsonl, deduped.jsonl, polis.csv and report.json."""
+    """generate → dedupe → export: writes statements.jsonl, deduped.jsonl, polis.csv, report.json, usage.json."""
+    settings = _settings(config, provider=provider, model=model, base_url=base_url, angles=angles, lang=lang,
+                         max_chars=max_chars, per_angle=per_angle, concurrency=concurrency, threshold=threshold,
+                         no_cache=no_cache, cache_dir=cache_dir)
     if output_dir.exists() and not output_dir.is_dir():
         raise InputError(f"{output_dir}: is a file; give a folder for the outputs")
-    result, angle_list, seconds = _run_generation(paths, provider, model, base_url, angles, lang, max_chars,
-                                                  per_angle, no_cache, cache_dir, strict)
-    deduped = dedupe_statements(result.statements, fuzzy_threshold=threshold)
+    result, angle_list, seconds = _run_generation(paths, settings, strict)
+    usage = _usage(settings, result.report, seconds)
+    deduped = dedupe_statements(result.statements, fuzzy_threshold=settings.threshold)
     atomic_write_text(output_dir / "statements.jsonl", jsonl(result.statements))
     atomic_write_text(output_dir / "deduped.jsonl", jsonl(deduped.kept))
-    atomic_write_text(output_dir / "report.json", _report_json(result, seconds))
+    atomic_write_text(output_dir / "report.json", _report_json(result, usage))
+    atomic_write_text(output_dir / "usage.json", json.dumps(usage, indent=2) + "\n")
     atomic_write_text(output_dir / "polis.csv", polis_csv(deduped.kept))
-    _summary(angle_list, deduped.kept, result.report, result.notes, deduped, seconds)
-    console.print(f"wrote {output_dir}/statements.jsonl, deduped.jsonl, report.json and polis.csv "
+    _summary(angle_list, deduped.kept, result.report, result.notes, deduped, usage)
+    console.print(f"wrote {output_dir}/statements.jsonl, deduped.jsonl, report.json, usage.json and polis.csv "
                   f"({len(deduped.kept)} statements)")
+    _exit_if_requests_failed(result.report)
 
 
 def main() -> None:

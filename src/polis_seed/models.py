@@ -74,6 +74,19 @@ class GenerationReport(Record):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_responses: int = 0
+    failures: list[str] = Field(default_factory=list, description="requests that failed after the SDK's retries")
+
+    @property
+    def calls_made(self) -> int:
+        """Requests that really reached the model (not answered from the cache)."""
+        return self.requests - self.cached_responses
+
+    def absorb(self, other: GenerationReport) -> None:
+        for name in ("requests", "retries", "failed_requests", "kept", "prompt_tokens", "completion_tokens",
+                     "cached_responses"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.dropped += other.dropped
+        self.failures += other.failures
 
     def drop_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}

@@ -9,60 +9,70 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import CachedProvider, ResponseCache, default_cache_dir
+from .config import Settings
 from .errors import InputError
 from .models import Angle, Chunk, Document, Language
 from .prompts import load_angles, load_generate_prompt
-from .providers.base import Provider
+from .providers.base import CompletionRequest, Provider
 from .stages.chunk import chunk_documents
-from .stages.generate import GenerateSettings, GenerationResult, generate_statements
+from .stages.generate import GenerateSettings, GenerationResult, generate_statements, plan_slots, planned_requests
 from .stages.load import load_documents
 from .text import detect_language
 
-PROVIDERS = ("local", "openai")
+DEFAULT_MODELS = {"openai": "gpt-4o-mini", "anthropic": "claude-haiku-4-5"}
+KEY_VARIABLES = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
+BASE_URL_VARIABLES = {"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL"}
 
 
-@dataclass
-class ProviderOptions:
-    name: str = "local"
-    model: str | None = None
-    base_url: str | None = None
-    use_cache: bool = True
-    cache_dir: Path | None = None
+def base_url_for(settings: Settings) -> str | None:
+    variable = BASE_URL_VARIABLES.get(settings.provider)
+    return settings.base_url or (os.environ.get(variable) if variable else None)
 
 
-def check_provider_options(options: ProviderOptions) -> None:
-    """Fail on a bad provider choice before any document is read or model started."""
-    if options.name not in PROVIDERS:
-        raise InputError(f"--provider {options.name}: unknown provider; choose one of {', '.join(PROVIDERS)}")
-    if options.name == "openai" and not os.environ.get("OPENAI_API_KEY") \
-            and not (options.base_url or os.environ.get("OPENAI_BASE_URL")):
-        raise InputError("--provider openai: no API key; set OPENAI_API_KEY (or give --base-url "
-                         "for a local OpenAI-compatible server)")
-    if options.name == "local" and options.model:
+def model_for(settings: Settings) -> str:
+    return settings.model or DEFAULT_MODELS.get(settings.provider, "embedded")
+
+
+def check_provider_settings(settings: Settings) -> None:
+    """Fail on a bad provider set-up before any document is read or model started."""
+    if settings.provider in KEY_VARIABLES:
+        variable = KEY_VARIABLES[settings.provider]
+        if not os.environ.get(variable) and not base_url_for(settings):
+            raise InputError(f"--provider {settings.provider}: no API key; set {variable} (or give --base-url "
+                             "for a local compatible server)")
+    if settings.provider == "local" and settings.model:
         from .providers.local import resolve_model_path
 
-        resolve_model_path(options.model)
+        resolve_model_path(settings.model)
+
+
+def make_remote_provider(settings: Settings) -> Provider:
+    if settings.provider == "openai":
+        from .providers.openai_compat import OpenAIProvider
+
+        return OpenAIProvider(model=model_for(settings), base_url=base_url_for(settings),
+                              api_key=os.environ.get("OPENAI_API_KEY"))
+    from .providers.anthropic_messages import AnthropicProvider
+
+    return AnthropicProvider(model=model_for(settings), base_url=base_url_for(settings),
+                             api_key=os.environ.get("ANTHROPIC_API_KEY"))
 
 
 @contextlib.contextmanager
-def open_provider(options: ProviderOptions) -> Iterator[CachedProvider | Provider]:
+def open_provider(settings: Settings) -> Iterator[CachedProvider | Provider]:
     """A ready provider, wrapped in the call cache unless disabled; cleans up what it started."""
-    check_provider_options(options)
+    check_provider_settings(settings)
     with contextlib.ExitStack() as stack:
         provider: Provider
-        if options.name == "local":
+        if settings.provider == "local":
             from .providers.local import LlamaServer, LocalProvider, resolve_model_path
 
-            server = stack.enter_context(LlamaServer(resolve_model_path(options.model)))
+            server = stack.enter_context(LlamaServer(resolve_model_path(settings.model)))
             provider = LocalProvider(server)
         else:
-            from .providers.openai_compat import OpenAIProvider
-
-            base_url = options.base_url or os.environ.get("OPENAI_BASE_URL")
-            api_key = os.environ.get("OPENAI_API_KEY")
-            provider = OpenAIProvider(model=options.model or "gpt-4o-mini", base_url=base_url, api_key=api_key)
-        if options.use_cache:
-            cache = ResponseCache(options.cache_dir or default_cache_dir())
+            provider = make_remote_provider(settings)
+        if not settings.no_cache:
+            cache = ResponseCache(settings.cache_dir or default_cache_dir())
             stack.callback(cache.close)
             provider = CachedProvider(provider, cache)
         yield provider
@@ -77,15 +87,26 @@ class Prepared:
     warnings: list[str]
 
 
-def prepare(paths: list[Path], angles_file: Path | None, language: Language | None, strict: bool = False) -> Prepared:
+def prepare(paths: list[Path], settings: Settings, strict: bool = False) -> Prepared:
     """load → chunk, plus the angles and the language: everything before the model is asked."""
     loaded = load_documents(paths, strict=strict)
-    angles = load_angles(angles_file)
-    language = language or detect_language("\n".join(document.text for document in loaded.documents))
+    angles = load_angles(settings.angles)
+    language = settings.lang or detect_language("\n".join(document.text for document in loaded.documents))
     return Prepared(loaded.documents, chunk_documents(loaded.documents), angles, language, loaded.warnings)
 
 
-def generate(prepared: Prepared, provider: Provider, settings: GenerateSettings,
+def generate_settings(prepared: Prepared, settings: Settings) -> GenerateSettings:
+    return GenerateSettings(language=prepared.language, max_chars=settings.max_chars, per_angle=settings.per_angle,
+                            concurrency=settings.effective_concurrency())
+
+
+def generate(prepared: Prepared, provider: Provider, settings: Settings,
              on_progress: Callable[[int, int], None] | None = None) -> GenerationResult:
     return generate_statements(prepared.documents, prepared.chunks, prepared.angles, provider,
-                               load_generate_prompt(), settings, on_progress)
+                               load_generate_prompt(), generate_settings(prepared, settings), on_progress)
+
+
+def plan(prepared: Prepared, settings: Settings) -> list[CompletionRequest]:
+    """The first attempt of every request a run would make, for --dry-run."""
+    slots, _ = plan_slots(prepared.documents, prepared.chunks, prepared.angles, generate_settings(prepared, settings))
+    return planned_requests(slots, load_generate_prompt(), generate_settings(prepared, settings))

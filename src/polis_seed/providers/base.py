@@ -15,21 +15,33 @@ class Message(BaseModel):
 
 
 class CompletionRequest(BaseModel):
+    """One request. `response_model` is the pydantic model the answer must follow; providers hand it
+    to their SDK's structured-output support, and the cache keys on its JSON schema."""
+
     model_config = ConfigDict(extra="forbid")
 
     messages: list[Message]
-    schema_name: str
-    json_schema: dict[str, Any] = Field(description="JSON schema the answer must follow")
+    response_model: type[BaseModel] = Field(exclude=True)
     temperature: float = 0.2
     max_tokens: int = 600
     seed: int | None = 1
 
+    def json_schema(self) -> dict[str, Any]:
+        return self.response_model.model_json_schema()
+
+    def cache_payload(self) -> dict[str, Any]:
+        return {**self.model_dump(mode="json"), "schema": self.json_schema()}
+
 
 class CompletionResult(BaseModel):
+    """What came back. `content` is the raw text; a refusal or cut-off answer is reported here,
+    not raised, so it costs that one request and not the run."""
+
     model_config = ConfigDict(extra="forbid")
 
     content: str
     finish_reason: str | None = None
+    refusal: str | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
     from_cache: bool = False
@@ -44,4 +56,4 @@ class Provider(Protocol):
 
 
 class ProviderError(Exception):
-    """A request failed after the SDK's own retries (network, server error, refusal)."""
+    """A request failed after the SDK's own retries (network, server error, time-out)."""

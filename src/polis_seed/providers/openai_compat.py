@@ -1,18 +1,23 @@
-"""OpenAI chat completions with a strict json_schema response format.
+"""OpenAI chat completions with a strict json_schema response format (`chat.completions.parse`).
 
 Used for OpenAI itself and for any OpenAI-compatible server, the embedded llama-server included.
+Retries and time-outs are the SDK's own (`max_retries`, `timeout`).
 """
 
 from __future__ import annotations
 
+import pydantic
+
 from .base import CompletionRequest, CompletionResult, ProviderError
 
 DEFAULT_TIMEOUT_SECONDS = 600.0
+DEFAULT_MAX_RETRIES = 2
 
 
 class OpenAIProvider:
     def __init__(self, model: str, base_url: str | None = None, api_key: str | None = None,
-                 timeout: float = DEFAULT_TIMEOUT_SECONDS, max_retries: int = 2, name: str = "openai"):
+                 timeout: float = DEFAULT_TIMEOUT_SECONDS, max_retries: int = DEFAULT_MAX_RETRIES,
+                 name: str = "openai"):
         import openai
 
         self.name = name
@@ -33,24 +38,33 @@ class OpenAIProvider:
         import openai
 
         try:
-            response = self._client.chat.completions.create(
+            response = self._client.chat.completions.parse(
                 model=self.model,
                 messages=[message.model_dump() for message in request.messages],
                 temperature=request.temperature,
                 max_tokens=request.max_tokens,
                 seed=request.seed,
-                response_format={
-                    "type": "json_schema",
-                    "json_schema": {"name": request.schema_name, "schema": request.json_schema, "strict": True},
-                },
+                response_format=request.response_model,
             )
+        except openai.LengthFinishReasonError as error:
+            return self._result(error.completion, finish_reason="length")
+        except openai.ContentFilterFinishReasonError:
+            return CompletionResult(content="", finish_reason="content_filter", refusal="content filter")
+        except pydantic.ValidationError:
+            # The server ignored the schema: an answer to re-ask, not a crash.
+            return CompletionResult(content="", finish_reason="invalid_json")
         except openai.APIError as error:
             raise ProviderError(f"{self.name} request failed: {error}") from error
+        return self._result(response)
+
+    @staticmethod
+    def _result(response, finish_reason: str | None = None) -> CompletionResult:
         choice = response.choices[0]
         usage = response.usage
         return CompletionResult(
             content=choice.message.content or "",
-            finish_reason=choice.finish_reason,
+            finish_reason=finish_reason or choice.finish_reason,
+            refusal=getattr(choice.message, "refusal", None),
             prompt_tokens=usage.prompt_tokens if usage else 0,
             completion_tokens=usage.completion_tokens if usage else 0,
         )

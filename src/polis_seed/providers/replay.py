@@ -5,19 +5,29 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .base import CompletionRequest, CompletionResult
+from .base import CompletionRequest, CompletionResult, ProviderError
 
 
 class ReplayProvider:
-    def __init__(self, answers: list[str | dict[str, Any]] | None = None, model: str = "replay"):
+    """Answers requests from a queue, in order, and keeps every request in `history`.
+
+    A queued str or dict is the answer's text; a CompletionResult is returned as it is (refusals,
+    cut-off answers); a ProviderError is raised (a request that failed after the SDK's retries).
+    """
+
+    def __init__(self, answers: list[Any] | None = None, model: str = "replay"):
         self.model = model
-        self._queue: list[str] = []
+        self._queue: list[CompletionResult | ProviderError] = []
         self.history: list[CompletionRequest] = []
         for answer in answers or []:
             self.enqueue(answer)
 
-    def enqueue(self, answer: str | dict[str, Any]) -> None:
-        self._queue.append(answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False))
+    def enqueue(self, answer: str | dict[str, Any] | CompletionResult | ProviderError) -> None:
+        if isinstance(answer, (CompletionResult, ProviderError)):
+            self._queue.append(answer)
+            return
+        content = answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False)
+        self._queue.append(CompletionResult(content=content, finish_reason="stop", prompt_tokens=10, completion_tokens=5))
 
     def identity(self) -> dict[str, str]:
         return {"provider": "replay", "model": self.model}
@@ -26,5 +36,7 @@ class ReplayProvider:
         self.history.append(request)
         if not self._queue:
             raise AssertionError(f"ReplayProvider: no answer queued for request {len(self.history)}")
-        content = self._queue.pop(0)
-        return CompletionResult(content=content, finish_reason="stop", prompt_tokens=10, completion_tokens=5)
+        answer = self._queue.pop(0)
+        if isinstance(answer, ProviderError):
+            raise answer
+        return answer

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -17,7 +18,7 @@ from rapidfuzz import fuzz
 
 from ..models import Angle, Chunk, Document, Drop, GenerationReport, Language, Stance, Statement
 from ..prompts import GeneratePrompt
-from ..providers.base import CompletionRequest, Message, Provider, ProviderError
+from ..providers.base import CompletionRequest, CompletionResult, Message, Provider, ProviderError
 from ..rules import quote_is_in, statement_problems
 from ..text import clean_statement, normalize_for_matching
 
@@ -33,17 +34,15 @@ _CONCERN_CUES = (
 MAX_QUOTE_CHARS = 120
 
 
+def is_concern(sentence: str) -> bool:
+    lowered = sentence.casefold()
+    return any(cue in lowered for cue in _CONCERN_CUES)
+
+
 class DraftStatement(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     statement: str
-
-
-def draft_schema() -> dict:
-    schema = DraftStatement.model_json_schema()
-    # Strict json_schema needs every object closed.
-    schema["additionalProperties"] = False
-    return schema
 
 
 @dataclass
@@ -52,6 +51,7 @@ class GenerateSettings:
     max_chars: int = 140
     per_angle: int = 6
     max_attempts: int = 3
+    concurrency: int = 1
     passages_per_angle: int = 16
     passage_char_budget: int = 4000
 
@@ -82,7 +82,8 @@ class GenerationResult:
 
 
 def _usable_sentence(sentence: str) -> bool:
-    if not 15 <= len(sentence) <= 250 or "\t" in sentence or sentence.count("|") >= 3:
+    """A sentence that can carry a claim: not a heading, table row, or run of numbers."""
+    if sentence.startswith("#") or not 15 <= len(sentence) <= 250 or "\t" in sentence or sentence.count("|") >= 3:
         return False
     letters = sum(ch.isalpha() for ch in sentence)
     return letters >= 0.6 * len(sentence.replace(" ", ""))
@@ -105,7 +106,7 @@ def select_passages(angle: Angle, chunks: list[Chunk], documents: list[Document]
             hits = sum(1 for keyword in keywords if keyword and keyword in normalized)
             if not hits:
                 continue
-            concern = any(cue in sentence.casefold() for cue in _CONCERN_CUES)
+            concern = is_concern(sentence)
             passage = Passage(0, sentence, chunk.id, chunk.document_id, paths.get(chunk.document_id, ""))
             scored.append((hits, -order, passage, concern))
     scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
@@ -182,40 +183,86 @@ def _parse_statement(content: str) -> str | None:
         return None
 
 
-def _candidate_order(stance: Stance, passages: list[Passage], concern: dict[int, bool]) -> list[Passage]:
-    """Sentences voicing a concern first for the con side, the others first for the pro side."""
-    wants_concern = stance == "con"
-    return sorted(passages, key=lambda p: (concern[p.number] != wants_concern, p.number))
+@dataclass
+class Slot:
+    """One angle's statements on one side, and the sentences to write them from, best first."""
+
+    angle: Angle
+    stance: Stance
+    count: int
+    candidates: list[Passage]
 
 
-def _rewrite_one(angle: Angle, stance: Stance, passage: Passage, provider: Provider, prompt: GeneratePrompt,
+def plan_slots(documents: list[Document], chunks: list[Chunk], angles: list[Angle],
+               settings: GenerateSettings) -> tuple[list[Slot], list[str]]:
+    """Per angle a pro slot and a con slot. Sentences voicing a concern go to the con side first,
+    the others to the pro side first; each side falls back on the other's sentences last."""
+    slots: list[Slot] = []
+    notes: list[str] = []
+    for angle in angles:
+        passages = select_passages(angle, chunks, documents, settings.passages_per_angle,
+                                   settings.passage_char_budget)
+        if not passages:
+            notes.append(f"{angle.id}: no passage in the documents mentions this angle; no statements")
+            continue
+        concern = [p for p in passages if is_concern(p.sentence)]
+        plain = [p for p in passages if not is_concern(p.sentence)]
+        pro_count, con_count = math.ceil(settings.per_angle / 2), settings.per_angle // 2
+        # Each side's own pool first; the other pool's leftovers (from the end) after it.
+        slots.append(Slot(angle, "pro", pro_count, plain + concern[::-1][:max(0, len(concern) - con_count)]))
+        slots.append(Slot(angle, "con", con_count, concern + plain[::-1][:max(0, len(plain) - pro_count)]))
+    return [slot for slot in slots if slot.count], notes
+
+
+def first_request(slot: Slot, passage: Passage, prompt: GeneratePrompt, settings: GenerateSettings) -> CompletionRequest:
+    return CompletionRequest(
+        messages=build_messages(prompt, slot.angle, slot.stance, passage.sentence, settings),
+        response_model=DraftStatement, temperature=0.2, max_tokens=40 + 3 * settings.max_chars,
+    )
+
+
+def planned_requests(slots: list[Slot], prompt: GeneratePrompt, settings: GenerateSettings) -> list[CompletionRequest]:
+    """The first attempt of every statement a run will ask for (re-asks come on top)."""
+    return [first_request(slot, passage, prompt, settings)
+            for slot in slots for passage in slot.candidates[:slot.count]]
+
+
+def _answer_problems(result: CompletionResult) -> tuple[str, list[str]]:
+    """The statement text in an answer and what is wrong with the answer itself."""
+    if result.refusal:
+        return "", [f"refused: the model declined ({result.refusal}); try another sentence"]
+    if result.finish_reason == "length":
+        return result.content.strip()[:200], ["cut-off: the answer was cut off; write one short statement"]
+    parsed = _parse_statement(result.content)
+    if parsed is None:
+        return result.content.strip()[:200], ['not-json: answer only with {"statement": "<text>"}']
+    return clean_statement(parsed).strip("「」\"'"), []
+
+
+def _rewrite_one(slot: Slot, passage: Passage, provider: Provider, prompt: GeneratePrompt,
                  settings: GenerateSettings, report: GenerationReport, seen: set[str]) -> Statement | None:
     """Ask for one statement from one sentence; send rule violations back up to max_attempts times."""
-    messages = build_messages(prompt, angle, stance, passage.sentence, settings)
+    request = first_request(slot, passage, prompt, settings)
     reasons: list[str] = []
     text = ""
     for attempt in range(settings.max_attempts):
         if attempt:
             report.retries += 1
-        request = CompletionRequest(
-            messages=messages, schema_name="seed_statement", json_schema=draft_schema(),
-            temperature=0.2 if attempt == 0 else 0.6, max_tokens=40 + 3 * settings.max_chars,
-        )
         report.requests += 1
         try:
             result = provider.complete(request)
-        except ProviderError:
+        except ProviderError as error:
             report.failed_requests += 1
+            report.failures.append(str(error).splitlines()[0][:300])
             return None
-        report.prompt_tokens += result.prompt_tokens
-        report.completion_tokens += result.completion_tokens
-        report.cached_responses += int(result.from_cache)
-        parsed = _parse_statement(result.content)
-        if parsed is None:
-            text = result.content.strip()[:200]
-            reasons = ['not-json: answer only with {"statement": "<text>"}']
+        if result.from_cache:
+            report.cached_responses += 1
         else:
-            text = clean_statement(parsed).strip("「」\"'")
+            # Tokens count what this run spent: cached answers cost nothing again.
+            report.prompt_tokens += result.prompt_tokens
+            report.completion_tokens += result.completion_tokens
+        text, reasons = _answer_problems(result)
+        if not reasons:
             reasons = statement_problems(text, settings.max_chars, settings.language, passage.sentence,
                                          settings.min_chars)
             quote = _short_quote(passage.sentence, text)
@@ -226,16 +273,44 @@ def _rewrite_one(angle: Angle, stance: Stance, passage: Passage, provider: Provi
             if not reasons:
                 seen.add(normalize_for_matching(text))
                 return Statement(
-                    text=text, angle=angle.id, stance=stance, document_id=passage.document_id,
+                    text=text, angle=slot.angle.id, stance=slot.stance, document_id=passage.document_id,
                     source_path=passage.path, chunk_id=passage.chunk_id, quote=quote,
                 )
-        messages = messages + [
-            Message(role="assistant", content=result.content),
-            Message(role="user", content=prompt.retry.format(
-                problems="; ".join(reasons), language_name=LANGUAGE_NAMES[settings.language])),
-        ]
-    report.dropped.append(Drop(text=text, angle=angle.id, stance=stance, reasons=reasons))
+        request = request.model_copy(update={
+            "temperature": 0.6,
+            "messages": request.messages + [
+                Message(role="assistant", content=result.content or "(no answer)"),
+                Message(role="user", content=prompt.retry.format(
+                    problems="; ".join(reasons), language_name=LANGUAGE_NAMES[settings.language])),
+            ],
+        })
+    report.dropped.append(Drop(text=text, angle=slot.angle.id, stance=slot.stance, reasons=reasons))
     return None
+
+
+def _fill_slot(slot: Slot, provider: Provider, prompt: GeneratePrompt,
+               settings: GenerateSettings) -> tuple[list[Statement], GenerationReport, list[str]]:
+    """Up to `slot.count` statements, one sentence each; a sentence that yields nothing usable
+    gives way to the next. Slots share nothing, so they can run concurrently and a re-run asks
+    exactly the same requests (which the cache then answers)."""
+    report = GenerationReport()
+    statements: list[Statement] = []
+    seen: set[str] = set()
+    for passage in slot.candidates:
+        if len(statements) >= slot.count:
+            break
+        statement = _rewrite_one(slot, passage, provider, prompt, settings, report, seen)
+        if report.failed_requests:
+            # The provider is failing: stop this slot; a re-run retries the failed request (the cache
+            # answers the rest).
+            break
+        if statement is not None:
+            statements.append(statement)
+    notes = []
+    if len(statements) < slot.count:
+        notes.append(f"{slot.angle.id}: {len(statements)} of {slot.count} {slot.stance} statements; "
+                     "the documents gave no more usable sentences")
+    return statements, report, notes
 
 
 def generate_statements(documents: list[Document], chunks: list[Chunk], angles: list[Angle],
@@ -243,37 +318,22 @@ def generate_statements(documents: list[Document], chunks: list[Chunk], angles: 
                         on_progress: Callable[[int, int], None] | None = None) -> GenerationResult:
     """Statements for every angle, half pro and half con, each from its own source sentence.
 
-    `on_progress(done, total)` is called after each statement slot (kept or not)."""
+    Slots run on up to `settings.concurrency` threads; results keep the angle order.
+    `on_progress(done, total)` is called as each slot finishes."""
+    slots, notes = plan_slots(documents, chunks, angles, settings)
     report = GenerationReport()
     statements: list[Statement] = []
-    notes: list[str] = []
-    seen: set[str] = set()
-    total, done = len(angles) * settings.per_angle, 0
-    for angle in angles:
-        passages = select_passages(angle, chunks, documents, settings.passages_per_angle,
-                                   settings.passage_char_budget)
-        concern = {p.number: any(cue in p.sentence.casefold() for cue in _CONCERN_CUES) for p in passages}
-        used: set[int] = set()
-        if not passages:
-            notes.append(f"{angle.id}: no passage in the documents mentions this angle; no statements")
-        for stance, count in (("pro", math.ceil(settings.per_angle / 2)), ("con", settings.per_angle // 2)):
-            made = 0
-            # Each sentence is used once; a sentence that yields nothing usable gives way to the next.
-            for passage in _candidate_order(stance, [p for p in passages if p.number not in used], concern):
-                if made >= count or len(used) >= len(passages):
-                    break
-                used.add(passage.number)
-                statement = _rewrite_one(angle, stance, passage, provider, prompt, settings, report, seen)
-                if statement is not None:
-                    statements.append(statement)
-                    made += 1
-                    done += 1
-                    if on_progress:
-                        on_progress(done, total)
-            if made < count:
-                notes.append(f"{angle.id}: {made} of {count} {stance} statements; the documents gave no more usable sentences")
-                done += count - made
-                if on_progress:
-                    on_progress(done, total)
+    with ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool:
+        futures = [pool.submit(_fill_slot, slot, provider, prompt, settings) for slot in slots]
+        done = 0
+        for future in as_completed(futures):
+            done += 1
+            if on_progress:
+                on_progress(done, len(slots))
+        for future in futures:
+            slot_statements, slot_report, slot_notes = future.result()
+            statements += slot_statements
+            report.absorb(slot_report)
+            notes += slot_notes
     report.kept = len(statements)
     return GenerationResult(statements=statements, report=report, notes=notes)

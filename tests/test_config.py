@@ -1,0 +1,62 @@
+import contextlib
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from polis_seed import cli
+from polis_seed.config import load_settings
+from polis_seed.errors import InputError
+
+DATA = Path(__file__).parent / "data"
+runner = CliRunner()
+
+
+def test_config_file_in_the_working_folder_is_read_and_flags_override_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("polis-seed.yaml").write_text("provider: openai\nmodel: gpt-4o-mini\nper_angle: 4\nangles: my.yaml\n",
+                                       encoding="utf-8")
+    settings = load_settings(None, {"per_angle": 2, "model": None})
+    assert (settings.provider, settings.model, settings.per_angle) == ("openai", "gpt-4o-mini", 2)
+    assert settings.angles == Path("my.yaml") and settings.effective_concurrency() == 8
+
+
+@pytest.mark.parametrize("content, words", [
+    ("provder: openai\n", "unknown setting 'provder'"),
+    ("provider: [\n", "not valid YAML"),
+    ("- a list\n", "must be a mapping"),
+    ("provider: gemini\n", "'gemini'"),
+])
+def test_bad_config_is_a_one_line_error_naming_the_file(tmp_path, content, words):
+    path = tmp_path / "conf.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        load_settings(path, {})
+    assert words in error.value.message
+
+
+def test_cli_rejects_a_typo_in_the_config_with_exit_2(tmp_path):
+    path = tmp_path / "conf.yaml"
+    path.write_text("max_char: 100\n", encoding="utf-8")
+    result = runner.invoke(cli.app, ["generate", str(DATA), "--config", str(path), "-o", str(tmp_path / "s.jsonl")])
+    assert result.exit_code == 2 and "unknown setting 'max_char'" in result.output
+
+
+def test_dry_run_prints_the_cost_table_and_calls_no_model(tmp_path, monkeypatch):
+    @contextlib.contextmanager
+    def no_provider(settings):
+        raise AssertionError("dry run must not open a provider")
+        yield
+
+    monkeypatch.setattr(cli, "open_provider", no_provider)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-used")
+    result = runner.invoke(cli.app, ["generate", str(DATA / "facility_booking_ja.md"), "--provider", "openai",
+                                     "--model", "gpt-4o-mini", "--angles", str(DATA / "two_angles.yaml"),
+                                     "--dry-run", "-o", str(tmp_path / "s.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert "no model called" in result.output and "2025-08-15" in result.output
+    row = next(line for line in result.output.splitlines() if "openai" in line and "│" in line)
+    cells = [cell.strip() for cell in row.split("│") if cell.strip()]
+    assert 2 <= int(cells[2]) <= 12 and float(cells[-1]) > 0
+    assert not (tmp_path / "s.jsonl").exists()
