@@ -1,6 +1,6 @@
 from polis_seed.models import Statement
 from polis_seed.polarity import negation_count, same_polarity
-from polis_seed.stages.dedupe import dedupe_statements
+from polis_seed.stages.dedupe import DedupeOptions, dedupe_statements
 
 
 def texts(statements):
@@ -24,7 +24,7 @@ def test_opposites_never_merge_even_when_almost_identical():
         ("Open data will increase trust", "Open data will decrease trust"),
     ]
     for first, second in pairs:
-        result = dedupe_statements([Statement(text=first), Statement(text=second)], fuzzy_threshold=50)
+        result = dedupe_statements([Statement(text=first), Statement(text=second)], DedupeOptions(tiers=('exact', 'fuzzy'), fuzzy_threshold=50))
         assert len(result.kept) == 2, (first, second)
 
 
@@ -48,6 +48,6 @@ def test_no_chaining_a_member_must_be_similar_to_its_representative():
     a = Statement(text="aaaaaaaaaa", quote="q", document_id="d")
     b = Statement(text="aaaaaaaabb")
     c = Statement(text="aaaaaabbbb")
-    result = dedupe_statements([a, b, c], fuzzy_threshold=75)
+    result = dedupe_statements([a, b, c], DedupeOptions(tiers=('exact', 'fuzzy'), fuzzy_threshold=75))
     # b is within 80 of a and of c, but a and c are only 60 apart: c must stay.
     assert texts(result.kept) == ["aaaaaaaaaa", "aaaaaabbbb"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -21,11 +22,11 @@ from .costs import estimate_input_tokens, load_price_table
 from .errors import InputError, PolisSeedError
 from .files import atomic_write_text
 from .models import Angle, GenerationReport, Statement
-from .pipeline import (check_provider_settings, generate, generate_settings, make_remote_provider, model_for,
-                       open_provider, plan, prepare)
+from .pipeline import (check_provider_settings, deduplicate, generate, generate_settings, make_remote_provider,
+                       model_for, open_provider, plan, prepare)
 from .providers.base import ProviderError
-from .stages.dedupe import DedupeResult, dedupe_statements
-from .stages.export import polis_csv
+from .stages.dedupe import DedupeResult
+from .stages.export import merge_report_csv, polis_csv
 from .stages.generate import GenerationResult
 from .statement_io import STDIO, jsonl, read_statements, write_statements
 
@@ -96,11 +97,20 @@ CacheDirOption = Annotated[Optional[Path], typer.Option(help="Folder for the cac
 StrictOption = Annotated[bool, typer.Option("--strict", help="Stop at the first unreadable file inside a folder.")]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Count tokens and estimate cost; call no model.")]
 ThresholdOption = Annotated[Optional[float], typer.Option(
-    min=0, max=100, help="Fuzzy-match threshold, rapidfuzz ratio 0-100 [default: 88].")]
+    min=0, max=100, help="Fuzzy tier threshold, rapidfuzz ratio 0-100 [default: 88].")]
+SemanticThresholdOption = Annotated[Optional[float], typer.Option(
+    min=0, max=1, help="Semantic tier threshold, embedding cosine 0-1 [default: 0.96].")]
+TiersOption = Annotated[Optional[str], typer.Option(
+    help="Dedupe tiers, comma-separated from exact,fuzzy,semantic,llm [default: exact,fuzzy,semantic].")]
+ReportOption = Annotated[Optional[Path], typer.Option("--report", help="Write the merge report (CSV) here.")]
+AgainstOption = Annotated[Optional[str], typer.Option(
+    "--against", help="Existing comments (Polis comments.csv or any statement file): drop new statements they already say.")]
 
 
 def _settings(config: Path | None, **flags) -> Settings:
     flags["no_cache"] = flags.get("no_cache") or None
+    if flags.get("tiers") is not None:
+        flags["tiers"] = [tier.strip() for tier in flags["tiers"].split(",") if tier.strip()]
     return load_settings(config, flags)
 
 
@@ -137,7 +147,8 @@ def _dry_run(paths: list[Path], settings: Settings, strict: bool) -> None:
                   f"statements add up to {2}× more; a cached request costs nothing.")
 
 
-def _run_generation(paths: list[Path], settings: Settings, strict: bool) -> tuple[GenerationResult, list[Angle], float]:
+def _run_generation(paths: list[Path], settings: Settings, strict: bool, then_dedupe: bool = False,
+                    ) -> tuple[GenerationResult, list[Angle], float, DedupeResult | None]:
     started = time.monotonic()
     check_provider_settings(settings)
     prepared = prepare(paths, settings, strict=strict)
@@ -151,7 +162,10 @@ def _run_generation(paths: list[Path], settings: Settings, strict: bool) -> tupl
             task = progress.add_task("generate", total=None)
             result = generate(prepared, ready, settings,
                               on_progress=lambda done, total: progress.update(task, completed=done, total=total))
-    return result, prepared.angles, time.monotonic() - started
+        seconds = time.monotonic() - started
+        # Inside the provider's context: the llm tier of dedupe asks the same model.
+        deduped = deduplicate(result.statements, settings, provider=ready) if then_dedupe else None
+    return result, prepared.angles, seconds, deduped
 
 
 def _usage(settings: Settings, report: GenerationReport, seconds: float) -> dict:
@@ -229,7 +243,7 @@ def generate_command(
         _dry_run(paths, settings, strict)
         return
     _check_output(output, (".jsonl",))
-    result, angle_list, seconds = _run_generation(paths, settings, strict)
+    result, angle_list, seconds, _ = _run_generation(paths, settings, strict)
     usage = _usage(settings, result.report, seconds)
     atomic_write_text(output, jsonl(result.statements))
     atomic_write_text(output.with_name(output.stem + ".report.json"), _report_json(result, usage))
@@ -243,16 +257,34 @@ def generate_command(
 def dedupe_command(
     source: Annotated[str, typer.Argument(metavar="IN", help="Statements: .jsonl, .csv, .txt or - for stdin.")],
     output: Annotated[str, typer.Option("-o", "--output", help="Where to write: .jsonl, .csv, .txt or - for stdout.")] = "-",
-    config: ConfigOption = None,
+    tiers: TiersOption = None,
     threshold: ThresholdOption = None,
+    semantic_threshold: SemanticThresholdOption = None,
+    report: ReportOption = None,
+    against: AgainstOption = None,
+    config: ConfigOption = None,
+    provider: ProviderOption = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
 ) -> None:
-    """Remove near-identical statements; never merges a statement with its opposite."""
-    settings = _settings(config, threshold=threshold)
+    """Remove duplicates by tier (exact, fuzzy, semantic, llm); never merges a statement with its opposite."""
+    settings = _settings(config, tiers=tiers, threshold=threshold, semantic_threshold=semantic_threshold,
+                         provider=provider, model=model, base_url=base_url)
+    if report is not None:
+        _check_output(report, (".csv",))
     statements = read_statements(source)
-    result = dedupe_statements(statements, fuzzy_threshold=settings.threshold)
+    existing = read_statements(against) if against else None
+    with contextlib.ExitStack() as stack:
+        judge_provider = stack.enter_context(open_provider(settings)) if "llm" in settings.tiers else None
+        result = deduplicate(statements, settings, against=existing, provider=judge_provider)
     write_statements(result.kept, output)
-    if output != STDIO:
-        console.print(f"{len(statements)} in, {len(result.merges)} duplicates removed, {len(result.kept)} written to {output}")
+    if report is not None:
+        atomic_write_text(report, merge_report_csv(result.merges + result.dropped_against))
+    by_tier = ", ".join(f"{tier} {sum(1 for m in result.merges if m.tier == tier)}" for tier in settings.tiers)
+    console.print(f"{len(statements)} in; merged {len(result.merges)} ({by_tier}); "
+                  + (f"{len(result.dropped_against)} already said in {against}; " if against else "")
+                  + f"{len(result.kept)} kept" + (f" → {output}" if output != STDIO else "")
+                  + (f"; merge report {report}" if report else ""))
 
 
 @app.command("export")
@@ -282,27 +314,30 @@ def run_command(
     max_chars: MaxCharsOption = None,
     per_angle: PerAngleOption = None,
     concurrency: ConcurrencyOption = None,
+    tiers: TiersOption = None,
     threshold: ThresholdOption = None,
+    semantic_threshold: SemanticThresholdOption = None,
     no_cache: NoCacheOption = False,
     cache_dir: CacheDirOption = None,
     strict: StrictOption = False,
 ) -> None:
-    """generate → dedupe → export: writes statements.jsonl, deduped.jsonl, polis.csv, report.json, usage.json."""
+    """generate → dedupe → export: writes statements.jsonl, deduped.jsonl, merges.csv, polis.csv, report.json, usage.json."""
     settings = _settings(config, provider=provider, model=model, base_url=base_url, angles=angles, lang=lang,
-                         max_chars=max_chars, per_angle=per_angle, concurrency=concurrency, threshold=threshold,
-                         no_cache=no_cache, cache_dir=cache_dir)
+                         max_chars=max_chars, per_angle=per_angle, concurrency=concurrency, tiers=tiers,
+                         threshold=threshold, semantic_threshold=semantic_threshold, no_cache=no_cache,
+                         cache_dir=cache_dir)
     if output_dir.exists() and not output_dir.is_dir():
         raise InputError(f"{output_dir}: is a file; give a folder for the outputs")
-    result, angle_list, seconds = _run_generation(paths, settings, strict)
+    result, angle_list, seconds, deduped = _run_generation(paths, settings, strict, then_dedupe=True)
     usage = _usage(settings, result.report, seconds)
-    deduped = dedupe_statements(result.statements, fuzzy_threshold=settings.threshold)
     atomic_write_text(output_dir / "statements.jsonl", jsonl(result.statements))
     atomic_write_text(output_dir / "deduped.jsonl", jsonl(deduped.kept))
+    atomic_write_text(output_dir / "merges.csv", merge_report_csv(deduped.merges))
     atomic_write_text(output_dir / "report.json", _report_json(result, usage))
     atomic_write_text(output_dir / "usage.json", json.dumps(usage, indent=2) + "\n")
     atomic_write_text(output_dir / "polis.csv", polis_csv(deduped.kept))
     _summary(angle_list, deduped.kept, result.report, result.notes, deduped, usage)
-    console.print(f"wrote {output_dir}/statements.jsonl, deduped.jsonl, report.json, usage.json and polis.csv "
+    console.print(f"wrote {output_dir}/statements.jsonl, deduped.jsonl, merges.csv, report.json, usage.json and polis.csv "
                   f"({len(deduped.kept)} statements)")
     _exit_if_requests_failed(result.report)
 

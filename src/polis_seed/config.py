@@ -9,6 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import InputError
+from .stages.dedupe import DEFAULT_FUZZY_THRESHOLD, DEFAULT_SEMANTIC_THRESHOLD, DEFAULT_TIERS
 
 CONFIG_FILE_NAME = "polis-seed.yaml"
 ProviderName = Literal["local", "openai", "anthropic"]
@@ -29,7 +30,9 @@ class Settings(BaseModel):
     max_chars: int = Field(140, ge=1)
     per_angle: int = Field(6, ge=1)
     concurrency: int | None = Field(None, ge=1)
-    threshold: float = Field(88.0, ge=0, le=100)
+    threshold: float = Field(DEFAULT_FUZZY_THRESHOLD, ge=0, le=100, description="fuzzy tier: rapidfuzz ratio")
+    semantic_threshold: float = Field(DEFAULT_SEMANTIC_THRESHOLD, ge=0, le=1, description="semantic tier: cosine")
+    tiers: list[Literal["exact", "fuzzy", "semantic", "llm"]] = list(DEFAULT_TIERS)
     cache_dir: Path | None = None
     no_cache: bool = False
 

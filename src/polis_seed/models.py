@@ -98,7 +98,10 @@ class GenerationReport(Record):
 
 
 class Merge(Record):
+    """One statement absorbed by another: which tier matched them and how closely."""
+
     kept: str
     absorbed: str
     tier: str
     score: float
+    existing: bool = Field(False, description="kept is a comment already in the conversation (--against)")

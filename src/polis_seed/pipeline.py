@@ -11,10 +11,12 @@ from pathlib import Path
 from .cache import CachedProvider, ResponseCache, default_cache_dir
 from .config import Settings
 from .errors import InputError
-from .models import Angle, Chunk, Document, Language
+from .embeddings import e5_embed
+from .models import Angle, Chunk, Document, Language, Statement
 from .prompts import load_angles, load_generate_prompt
 from .providers.base import CompletionRequest, Provider
 from .stages.chunk import chunk_documents
+from .stages.dedupe import DedupeOptions, DedupeResult, dedupe_statements
 from .stages.generate import GenerateSettings, GenerationResult, generate_statements, plan_slots, planned_requests
 from .stages.load import load_documents
 from .text import detect_language
@@ -104,6 +106,21 @@ def generate(prepared: Prepared, provider: Provider, settings: Settings,
              on_progress: Callable[[int, int], None] | None = None) -> GenerationResult:
     return generate_statements(prepared.documents, prepared.chunks, prepared.angles, provider,
                                load_generate_prompt(), generate_settings(prepared, settings), on_progress)
+
+
+def deduplicate(statements: list[Statement], settings: Settings, against: list[Statement] | None = None,
+                provider: Provider | None = None) -> DedupeResult:
+    """dedupe with the configured tiers; the llm tier judges through `provider` (required for it)."""
+    options = DedupeOptions(tiers=settings.tiers, fuzzy_threshold=settings.threshold,
+                            semantic_threshold=settings.semantic_threshold)
+    uses_embeddings = "semantic" in settings.tiers or "llm" in settings.tiers
+    judge = None
+    if "llm" in settings.tiers:
+        from .stages.judge import llm_judge
+
+        judge = llm_judge(provider) if provider is not None else None
+    return dedupe_statements(statements, options, against=against, embed=e5_embed if uses_embeddings else None,
+                             judge=judge)
 
 
 def plan(prepared: Prepared, settings: Settings) -> list[CompletionRequest]:

@@ -1,8 +1,9 @@
 """Which way a statement points, so that dedupe never merges a claim with its opposite.
 
 On normalised Japanese text 〜につながる / 〜につながらない score ~90 by rapidfuzz, above most
-paraphrases, so similarity alone cannot keep them apart. Two statements may merge only when their
-polarity signatures are equal: the same parity of negations, and the same side of every antonym pair.
+paraphrases, and embeddings put them even closer, so similarity alone cannot keep them apart. Two
+statements may merge only when `may_merge` says so: the same parity of negations, no antonym pair
+or pair of subjects on which they take opposite sides, and no 'unrealistic' facing 'realistic'.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ ANTONYM_PAIRS: tuple[tuple[str, str], ...] = (
     ("メリット", "デメリット"), ("有益", "無益"), ("可能", "不可能"), ("容易", "困難"),
     ("高い", "低い"), ("上が", "下が"), ("強化", "弱体化"), ("促進", "阻害"), ("拡大", "縮小"),
     ("安全", "危険"), ("効率化", "非効率"), ("OSS", "SIer"), ("オープンソース", "ベンダー"),
-    ("小規模", "大規模"), ("利点", "欠点"), ("成功", "失敗"), ("得", "損"),
+    ("小規模", "大規模"), ("利点", "欠点"), ("成功", "失敗"), ("職員", "住民"), ("国が", "自治体が"),
     ("increase", "decrease"), ("improve", "worsen"), ("more", "less"), ("higher", "lower"),
     ("benefit", "harm"), ("support", "oppose"), ("easy", "difficult"), ("cheap", "expensive"),
     ("small", "large"), ("open source", "vendor"), ("safe", "risk"), ("necessary", "unnecessary"),
+    ("staff", "resident"), ("cheaper", "more expensive"),
 )
 
 
@@ -63,8 +65,39 @@ def antonym_sides(text: str) -> tuple[int, ...]:
 
 
 def polarity_signature(text: str) -> tuple[int, tuple[int, ...]]:
+    """Negation parity and the side taken on each antonym pair: computed once per statement."""
     return negation_count(text) % 2, antonym_sides(text)
 
 
+def signatures_compatible(first: tuple[int, tuple[int, ...]], second: tuple[int, tuple[int, ...]]) -> bool:
+    """Same negation parity, and no pair where one takes one side and the other the opposite side.
+    A statement that names neither side (費用 vs 初期費用がかかる) is not an opposite."""
+    if first[0] != second[0]:
+        return False
+    return not any(a * b < 0 for a, b in zip(first[1], second[1]))
+
+
+def may_merge(first: str, second: str) -> bool:
+    return signatures_compatible(polarity_signature(first), polarity_signature(second)) and not opposed(first, second)
+
+
 def same_polarity(first: str, second: str) -> bool:
-    return polarity_signature(first) == polarity_signature(second)
+    return signatures_compatible(polarity_signature(first), polarity_signature(second))
+
+
+_NEGATING_PREFIX_EN = re.compile(r"\b(un|in|im|il|ir|dis|non-?)([a-z]{4,})\b")
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+(?:-[a-z]+)?", unicodedata.normalize("NFKC", text).casefold()))
+
+
+def opposed(first: str, second: str) -> bool:
+    """A pairwise check the signatures cannot make: one says 'unrealistic' where the other says 'realistic'."""
+    first_words, second_words = _words(first), _words(second)
+    for words, other in ((first_words, second_words), (second_words, first_words)):
+        for word in words - other:
+            match = _NEGATING_PREFIX_EN.fullmatch(word)
+            if match and match.group(2) in other and match.group(2) not in words:
+                return True
+    return False

@@ -83,3 +83,18 @@ def load_generate_prompt(path: Path | None = None) -> GeneratePrompt:
         return GeneratePrompt.model_validate(_read_yaml(path))
     except ValidationError as error:
         raise InputError(f"{path}: {_first_error(error)}; compare it with the shipped prompts/generate.yaml") from None
+
+
+class JudgePrompt(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    system: str
+    user: str
+
+
+def load_judge_prompt(path: Path | None = None) -> JudgePrompt:
+    path = path or prompts_dir() / "judge.yaml"
+    try:
+        return JudgePrompt.model_validate(_read_yaml(path))
+    except ValidationError as error:
+        raise InputError(f"{path}: {_first_error(error)}; compare it with the shipped prompts/judge.yaml") from None

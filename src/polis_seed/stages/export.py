@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-from ..models import Statement
+from ..models import Merge, Statement
 from ..text import clean_statement
 
 POLIS_HEADER = "comment_text"
@@ -25,4 +25,15 @@ def polis_csv(statements: list[Statement]) -> str:
         text = clean_statement(statement.text)
         if text:
             writer.writerow([text])
+    return buffer.getvalue()
+
+
+def merge_report_csv(merges: list[Merge]) -> str:
+    """One row per absorbed statement: what was kept, what it absorbed, which tier matched, how closely.
+    `against_existing` marks new statements dropped because a comment already in the conversation says it."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["kept", "absorbed", "tier", "score", "against_existing"])
+    for merge in merges:
+        writer.writerow([merge.kept, merge.absorbed, merge.tier, f"{merge.score:g}", "yes" if merge.existing else ""])
     return buffer.getvalue()
