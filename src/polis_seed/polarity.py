@@ -8,6 +8,7 @@ or pair of subjects on which they take opposite sides, and no 'unrealistic' faci
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -46,21 +47,24 @@ def negation_count(text: str) -> int:
     return len(_NEGATION_JA.findall(text)) + len(_NEGATION_EN.findall(text))
 
 
-def _contains(text: str, word: str) -> bool:
-    if word.isascii():
-        return re.search(rf"\b{re.escape(word)}", text) is not None
-    return word in text
+# One alternation over every antonym word, longest first, so that 不可能 is found as itself and not as 可能.
+_ANTONYM_WORDS = sorted({word.casefold() for pair in ANTONYM_PAIRS for word in pair}, key=len, reverse=True)
+_ANY_ANTONYM = re.compile("|".join(rf"\b{re.escape(word)}" if word.isascii() else re.escape(word)
+                                   for word in _ANTONYM_WORDS))
+_SIDES_OF_WORD: dict[str, list[tuple[int, int]]] = {}
+for _index, (_first, _second) in enumerate(ANTONYM_PAIRS):
+    _SIDES_OF_WORD.setdefault(_first.casefold(), []).append((_index, 1))
+    _SIDES_OF_WORD.setdefault(_second.casefold(), []).append((_index, -1))
 
 
 def antonym_sides(text: str) -> tuple[int, ...]:
     """For each antonym pair: +1 if only the first side occurs, -1 if only the second, else 0."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    sides = []
-    for first, second in ANTONYM_PAIRS:
-        has_second = _contains(text, second.casefold())
-        # 不可能 contains 可能, 非効率 contains 効率化's stem: the longer word wins.
-        has_first = _contains(text.replace(second.casefold(), " "), first.casefold())
-        sides.append((1 if has_first else 0) - (1 if has_second else 0))
+    sides = [0] * len(ANTONYM_PAIRS)
+    for word in set(_ANY_ANTONYM.findall(text)):
+        for index, side in _SIDES_OF_WORD[word]:
+            # Both sides present (増加も減少も) cancel to 0: the statement takes neither side.
+            sides[index] += side
     return tuple(sides)
 
 
@@ -88,8 +92,10 @@ def same_polarity(first: str, second: str) -> bool:
 _NEGATING_PREFIX_EN = re.compile(r"\b(un|in|im|il|ir|dis|non-?)([a-z]{4,})\b")
 
 
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z]+(?:-[a-z]+)?", unicodedata.normalize("NFKC", text).casefold()))
+@functools.lru_cache(maxsize=1 << 17)
+def _words(text: str) -> frozenset[str]:
+    # Cached: dedupe asks about the same representative for many candidates.
+    return frozenset(re.findall(r"[a-z]+(?:-[a-z]+)?", unicodedata.normalize("NFKC", text).casefold()))
 
 
 def opposed(first: str, second: str) -> bool:

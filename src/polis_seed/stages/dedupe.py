@@ -61,9 +61,8 @@ def fuzzy_pairs(texts: list[str], threshold: float) -> dict[tuple[int, int], flo
     """Pairs (i, j), i < j, with ratio ≥ threshold: rapidfuzz cdist in row blocks over the upper triangle."""
     pairs: dict[tuple[int, int], float] = {}
     for start in range(0, len(texts), BLOCK_ROWS):
-        block = texts[start:start + BLOCK_ROWS]
-        scores = process.cdist(block, texts[start:], scorer=fuzz.ratio, score_cutoff=threshold,
-                               dtype=np.uint8, workers=-1)
+        scores = process.cdist(texts[start:start + BLOCK_ROWS], texts[start:], scorer=fuzz.ratio,
+                               score_cutoff=threshold, dtype=np.uint8, workers=-1)
         rows, columns = np.nonzero(scores)
         for row, column in zip(rows.tolist(), columns.tolist()):
             if column > row:
@@ -94,14 +93,17 @@ def candidate_pairs(texts: list[str], options: DedupeOptions, embed: Embedder | 
             if pair not in found or _TIER_RANK[tier] < _TIER_RANK[found[pair][0]]:
                 found[pair] = (tier, score)
 
+    members: dict[str, list[int]] = {}
+    for index, key in enumerate(normalized):
+        members.setdefault(key, []).append(index)
     if "exact" in options.tiers:
-        first_index: dict[str, list[int]] = {}
-        for index, key in enumerate(normalized):
-            first_index.setdefault(key, []).append(index)
-        add({(i, j): 100.0 for group in first_index.values() for a, i in enumerate(group) for j in group[a + 1:]},
+        add({(i, j): 100.0 for group in members.values() for a, i in enumerate(group) for j in group[a + 1:]},
             "exact")
     if "fuzzy" in options.tiers:
-        add(fuzzy_pairs(normalized, options.fuzzy_threshold), "fuzzy")
+        # Fuzzy-match each distinct normalised text once, then spread the pair to every statement that has it.
+        unique = list(members)
+        add({(min(i, j), max(i, j)): score for (u, v), score in fuzzy_pairs(unique, options.fuzzy_threshold).items()
+             for i in members[unique[u]] for j in members[unique[v]]}, "fuzzy")
     if ("semantic" in options.tiers or "llm" in options.tiers) and embed is not None:
         vectors = embed(texts)
         lower = options.semantic_threshold - (LLM_BAND if "llm" in options.tiers else 0.0)
