@@ -38,7 +38,7 @@ def test_csv_columns_polis_and_kouchou_names_are_read(tmp_path):
 
 @pytest.mark.parametrize("name, content, message", [
     ("bad.jsonl", '{"text": "ok"}\n{"text": \n', "line 2"),
-    ("nocol.csv", "id,body\n1,x\n", "no statement column"),
+    ("nocol.csv", "id,notes\n1,x\n", "no statement column"),
     ("empty.txt", "\n\n", "holds no statements"),
     ("x.xlsx", "", "unknown statement format"),
 ])

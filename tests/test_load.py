@@ -20,8 +20,9 @@ def test_folder_loads_text_and_markdown_with_stable_ids_and_titles(tmp_path):
     (lambda p: (p / "empty").mkdir() or p / "empty", "no documents found"),
     (lambda p: (p / "e.txt").write_text("  \n\n") and p / "e.txt", "is empty"),
     (lambda p: (p / "bin.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00") and p / "bin.txt", "binary"),
-    (lambda p: (p / "sjis.txt").write_bytes("日本語".encode("cp932")) and p / "sjis.txt", "not valid UTF-8"),
-    (lambda p: (p / "x.pdf").write_bytes(b"%PDF") and p / "x.pdf", "unsupported file type"),
+    (lambda p: (p / "odd.txt").write_bytes(b"\xfd\xfe\xff\xfd" * 50) and p / "odd.txt", "cannot tell its text encoding"),
+    (lambda p: (p / "x.pdf").write_bytes(b"%PDF-1.4 broken") and p / "x.pdf", "not a readable PDF"),
+    (lambda p: (p / "x.xlsx").write_bytes(b"PK") and p / "x.xlsx", "unsupported file type"),
 ])
 def test_bad_named_input_is_an_error_naming_the_file(tmp_path, make, message):
     path = make(tmp_path)

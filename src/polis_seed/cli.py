@@ -26,9 +26,13 @@ from .pipeline import (check_provider_settings, deduplicate, generate, generate_
                        model_for, open_provider, plan, prepare)
 from .providers.base import ProviderError
 from .stages.dedupe import DedupeResult
-from .stages.export import merge_report_csv, polis_csv
+from .stages.chunk import chunk_document
+from .stages.export import FORMATS as EXPORT_FORMATS
+from .stages.export import merge_report_csv, polis_csv, polis_csv_parts, render, statements_jsonl
+from .stages.lint import findings_by_index, lint_statements
+from .stages.load import load_documents
 from .stages.generate import GenerationResult
-from .statement_io import STDIO, jsonl, read_statements, write_statements
+from .statement_io import STDIO, read_statement_lines, read_statements, write_statements
 
 app = typer.Typer(
     help="Turn source documents into short, balanced, source-traced seed statements for a Polis conversation.",
@@ -78,7 +82,8 @@ def reports_errors(command):
     return wrapper
 
 
-PathsArgument = Annotated[list[Path], typer.Argument(help="Files (.txt, .md) or folders of them.", show_default=False)]
+PathsArgument = Annotated[list[Path], typer.Argument(
+    help="Files (.txt .md .pdf .docx .html .csv) or folders of them.", show_default=False)]
 ConfigOption = Annotated[Optional[Path], typer.Option(
     "--config", help="Settings file (YAML); default: polis-seed.yaml in the working folder, if any.")]
 ProviderOption = Annotated[Optional[str], typer.Option(help="Model provider: local, openai or anthropic [default: local].")]
@@ -245,7 +250,7 @@ def generate_command(
     _check_output(output, (".jsonl",))
     result, angle_list, seconds, _ = _run_generation(paths, settings, strict)
     usage = _usage(settings, result.report, seconds)
-    atomic_write_text(output, jsonl(result.statements))
+    atomic_write_text(output, statements_jsonl(result.statements))
     atomic_write_text(output.with_name(output.stem + ".report.json"), _report_json(result, usage))
     _summary(angle_list, result.statements, result.report, result.notes, None, usage)
     console.print(f"wrote {output}")
@@ -291,13 +296,97 @@ def dedupe_command(
 @reports_errors
 def export_command(
     source: Annotated[str, typer.Argument(metavar="IN", help="Statements: .jsonl, .csv, .txt or - for stdin.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Polis seed CSV to write.")] = Path("output/polis.csv"),
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="File to write [default: output/polis.csv].")] = None,
+    format_name: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(EXPORT_FORMATS)}.")] = "polis",
+    split: Annotated[Optional[int], typer.Option(min=1, help="polis format: at most N statements per file.")] = None,
+    max_chars: MaxCharsOption = None,
 ) -> None:
-    """Write the CSV Polis's bulk seed upload accepts (header comment_text, UTF-8 without BOM)."""
-    _check_output(output, (".csv",))
+    """Write statements for Polis (default), Excel review, Polis-export readers, Kouchou-AI / Talk to the City."""
+    if format_name not in EXPORT_FORMATS:
+        raise InputError(f"--format {format_name}: unknown format; choose one of {', '.join(EXPORT_FORMATS)}")
+    suffix = {"jsonl": ".jsonl", "txt": ".txt"}.get(format_name, ".csv")
+    output = output or Path("output") / ("polis.csv" if format_name == "polis" else f"{format_name}{suffix}")
+    _check_output(output, (suffix,))
+    if split is not None and format_name != "polis":
+        raise InputError(f"--split: only the polis format is split; drop --split or use --format polis")
     statements = read_statements(source)
-    atomic_write_text(output, polis_csv(statements))
-    console.print(f"wrote {len(statements)} statements to {output}")
+    if format_name == "polis" and split is not None:
+        parts = polis_csv_parts(statements, split)
+        names = [output.with_name(f"{output.stem}-{number:03d}{output.suffix}") for number in range(1, len(parts) + 1)]
+        for name, content in zip(names, parts):
+            atomic_write_text(name, content)
+        console.print(f"wrote {len(statements)} statements to {len(parts)} files: {names[0]} … {names[-1]}")
+        return
+    findings = findings_by_index(statements, max_chars or 140) if format_name == "review" else None
+    atomic_write_text(output, render(statements, format_name, findings))
+    console.print(f"wrote {len(statements)} statements to {output} ({format_name})")
+
+
+@app.command("lint")
+@reports_errors
+def lint_command(
+    source: Annotated[str, typer.Argument(metavar="IN", help="Statements: .jsonl, .csv, .txt or - for stdin.")],
+    max_chars: Annotated[int, typer.Option(min=1, help="Length limit: Polis's old UI 140, new UI 400, server 997.")] = 140,
+    as_json: Annotated[bool, typer.Option("--json", help="Print findings as JSON for scripts.")] = False,
+) -> None:
+    """Check a statement list against Polis's guidance; exit 1 when any error is found."""
+    lines = read_statement_lines(source)
+    findings = lint_statements(lines, max_chars)
+    statements = sum(1 for _, statement in lines if statement is not None)
+    errors_found = sum(1 for finding in findings if finding.severity == "error")
+    if as_json:
+        print(json.dumps({"file": source, "statements": statements, "errors": errors_found,
+                          "warnings": len(findings) - errors_found, "findings": [f.as_dict() for f in findings]},
+                         ensure_ascii=False, indent=2))
+    else:
+        table = Table(title=f"lint {source}: {statements} statements")
+        for column in ("line", "severity", "rule", "finding"):
+            table.add_column(column)
+        for finding in findings:
+            colour = "red" if finding.severity == "error" else "yellow"
+            table.add_row("-" if finding.line is None else str(finding.line), f"[{colour}]{finding.severity}[/{colour}]",
+                          finding.rule, finding.message)
+        stdout = Console()
+        stdout.print(table if findings else f"lint {source}: {statements} statements, no findings")
+        stdout.print(f"{errors_found} errors, {len(findings) - errors_found} warnings")
+    if errors_found:
+        raise typer.Exit(1)
+
+
+@app.command("chunks")
+@reports_errors
+def chunks_command(
+    paths: PathsArgument,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write documents and chunks as JSONL.")] = None,
+    show_text: Annotated[bool, typer.Option("--text", help="Print each document's extracted text.")] = False,
+    strict: StrictOption = False,
+) -> None:
+    """Show what polis-seed read: type, encoding, characters and chunks of each document, before any model runs."""
+    if output is not None:
+        _check_output(output, (".jsonl",))
+    loaded = load_documents(paths, strict=strict)
+    for warning in loaded.warnings:
+        errors.print(f"warning: {warning}", markup=False, soft_wrap=True)
+    stdout = Console()
+    table = Table(title="documents")
+    for column in ("path", "type", "encoding", "characters", "chunks", "tokens per chunk"):
+        table.add_column(column)
+    records = []
+    for document in loaded.documents:
+        chunks = chunk_document(document)
+        table.add_row(document.path, document.kind, document.encoding or "-", str(len(document.text)), str(len(chunks)),
+                      ", ".join(str(chunk.token_count) for chunk in chunks[:12]) + (" …" if len(chunks) > 12 else ""))
+        records.append({"document": {**document.model_dump(), "characters": len(document.text)},
+                        "chunks": [{"id": c.id, "index": c.index, "token_count": c.token_count, "text": c.text}
+                                   for c in chunks]})
+        if show_text:
+            # Plain echo, not rich: the text must come out exactly as extracted, unwrapped.
+            typer.echo(f"===== {document.path} ({document.kind}, {document.encoding or 'binary format'}) =====")
+            typer.echo(document.text)
+    stdout.print(table)
+    if output is not None:
+        atomic_write_text(output, "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records))
+        stdout.print(f"wrote {output}")
 
 
 @app.command("run")
@@ -330,8 +419,8 @@ def run_command(
         raise InputError(f"{output_dir}: is a file; give a folder for the outputs")
     result, angle_list, seconds, deduped = _run_generation(paths, settings, strict, then_dedupe=True)
     usage = _usage(settings, result.report, seconds)
-    atomic_write_text(output_dir / "statements.jsonl", jsonl(result.statements))
-    atomic_write_text(output_dir / "deduped.jsonl", jsonl(deduped.kept))
+    atomic_write_text(output_dir / "statements.jsonl", statements_jsonl(result.statements))
+    atomic_write_text(output_dir / "deduped.jsonl", statements_jsonl(deduped.kept))
     atomic_write_text(output_dir / "merges.csv", merge_report_csv(deduped.merges))
     atomic_write_text(output_dir / "report.json", _report_json(result, usage))
     atomic_write_text(output_dir / "usage.json", json.dumps(usage, indent=2) + "\n")

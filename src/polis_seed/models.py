@@ -21,6 +21,8 @@ class Document(Record):
     path: str
     title: str
     text: str
+    kind: str = Field("text", description="text, markdown, pdf, docx, html or csv")
+    encoding: str | None = Field(None, description="the text encoding detected, for text-based files")
 
 
 class Chunk(Record):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sys
 from pathlib import Path
 
@@ -13,10 +12,10 @@ from pydantic import ValidationError
 from .errors import InputError
 from .files import atomic_write_text
 from .models import Statement
-from .stages.export import polis_csv
+from .readers import COMMENT_COLUMNS, comment_column, decode_bytes
+from .stages.export import polis_csv, statements_jsonl, statements_txt
 
 STDIO = "-"
-CSV_TEXT_COLUMNS = ("comment_text", "comment-body", "text")
 FORMATS = (".jsonl", ".csv", ".txt")
 
 
@@ -26,10 +25,8 @@ def _read_source(path: str) -> str:
     file = Path(path)
     if not file.is_file():
         raise InputError(f"{path}: no such file; check the path")
-    try:
-        return file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: is not UTF-8 text; save it as UTF-8 and run again") from None
+    text, _ = decode_bytes(file.read_bytes(), file)
+    return text
 
 
 def _suffix(path: str) -> str:
@@ -39,16 +36,18 @@ def _suffix(path: str) -> str:
     return suffix
 
 
-def read_statements(path: str) -> list[Statement]:
+def read_statement_lines(path: str) -> list[tuple[int, Statement | None]]:
+    """Each statement with its 1-based line in the file; None marks a blank line or an empty cell."""
     suffix = _suffix(path)
     text = _read_source(path)
-    statements: list[Statement] = []
+    lines: list[tuple[int, Statement | None]] = []
     if suffix == ".jsonl":
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
+                lines.append((number, None))
                 continue
             try:
-                statements.append(Statement.model_validate_json(line))
+                lines.append((number, Statement.model_validate_json(line)))
             except ValidationError as error:
                 first = error.errors()[0]
                 raise InputError(
@@ -56,32 +55,36 @@ def read_statements(path: str) -> list[Statement]:
                     'each line must be JSON like {"text": "..."}'
                 ) from None
     elif suffix == ".csv":
-        reader = csv.DictReader(io.StringIO(text))
-        column = next((name for name in CSV_TEXT_COLUMNS if name in (reader.fieldnames or [])), None)
+        reader = csv.reader(io.StringIO(text))
+        header = next(reader, [])
+        column = comment_column(header)
         if column is None:
-            raise InputError(
-                f"{path}: no statement column; name the column {', '.join(CSV_TEXT_COLUMNS[:-1])} or text"
-            )
-        statements = [Statement(text=row[column].strip()) for row in reader if (row.get(column) or "").strip()]
+            raise InputError(f"{path}: no statement column; name the column one of {', '.join(COMMENT_COLUMNS)}")
+        index = header.index(column)
+        for row in reader:
+            value = row[index].strip() if index < len(row) else ""
+            lines.append((reader.line_num, Statement(text=value) if value else None))
     else:
-        statements = [Statement(text=line.strip()) for line in text.splitlines() if line.strip()]
+        for number, line in enumerate(text.splitlines(), start=1):
+            lines.append((number, Statement(text=line.strip()) if line.strip() else None))
+    return lines
+
+
+def read_statements(path: str) -> list[Statement]:
+    statements = [statement for _, statement in read_statement_lines(path) if statement is not None]
     if not statements:
         raise InputError(f"{path}: holds no statements; add at least one")
     return statements
 
 
-def jsonl(statements: list[Statement]) -> str:
-    return "".join(statement.model_dump_json(exclude_defaults=True) + "\n" for statement in statements)
-
-
 def write_statements(statements: list[Statement], path: str) -> None:
     suffix = _suffix(path)
     if suffix == ".jsonl":
-        content = jsonl(statements)
+        content = statements_jsonl(statements)
     elif suffix == ".csv":
         content = polis_csv(statements)
     else:
-        content = "".join(statement.text + "\n" for statement in statements)
+        content = statements_txt(statements)
     if path == STDIO:
         sys.stdout.write(content)
         sys.stdout.flush()

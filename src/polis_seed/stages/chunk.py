@@ -18,6 +18,8 @@ _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _URL = re.compile(r"https?://\S+")
 _BULLET = re.compile(r"^\s*(?:[-*+・•●○■□◆◇▪※>#]|\d+[.)．、]|[（(]\d+[)）]|[①-⑳])")
 _TERMINAL_JA = "。！？!?．"
+# A Japanese line ending in a comma or a case particle stops mid-sentence: the page was full.
+_CONTINUES_JA = ("、", "，", ",", "に", "を", "が", "は", "へ", "や", "て", "と", "の", "で", "から", "より", "ので")
 _OPENERS = "「『（(【〔“"
 _CLOSERS = "」』）)】〕”"
 _EN_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”)]*\s+(?=[\"'“(]?[A-Z0-9])")
@@ -43,7 +45,7 @@ def _looks_wrapped(previous: str, fixed_width: int | None, language: Language) -
     """
     if previous.endswith(tuple(_TERMINAL_JA + ".:：" + _CLOSERS)) or "\t" in previous:
         return False
-    if language == "en" or previous.endswith(("、", "，", ",")):
+    if language == "en" or previous.endswith(_CONTINUES_JA):
         return True
     return fixed_width is not None and len(previous) >= fixed_width - 2
 

@@ -1,39 +1,116 @@
-"""export: Statements in, the CSV Polis's bulk seed upload accepts.
+"""export: Statements in, files for Polis, for review in Excel, and for other deliberation tools.
 
-One header, `comment_text`; UTF-8 without a BOM (Polis's server parses with csv-parse
-`columns: true`, which keeps a BOM inside the header name and then skips every row); every
-field quoted; one statement per row; no empty rows.
+Polis (`polis`): one header, `comment_text`; UTF-8 without a BOM (Polis's server parses with csv-parse
+`columns: true`, which keeps a BOM inside the header name and then skips every row); every field
+quoted; one statement per row; no empty rows.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import time
 
 from ..models import Merge, Statement
 from ..text import clean_statement
 
 POLIS_HEADER = "comment_text"
+FORMATS = ("polis", "review", "polis-comments", "kouchou", "jsonl", "txt")
+# A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+UTF8_BOM = "\ufeff"
+
+
+def neutralize_formula(value: str) -> str:
+    """Prefix a would-be formula with an apostrophe, which spreadsheets show as plain text."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _texts(statements: list[Statement]) -> list[tuple[Statement, str]]:
+    # A line break inside a statement would read as two statements to a person skimming the file.
+    return [(statement, text) for statement in statements if (text := clean_statement(statement.text))]
+
+
+def _csv(rows: list[list[str]], quote_all: bool = False) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL, lineterminator="\n")
+    writer.writerows(rows)
+    return buffer.getvalue()
 
 
 def polis_csv(statements: list[Statement]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
-    writer.writerow([POLIS_HEADER])
-    for statement in statements:
-        # A line break inside a statement would read as two statements to a person skimming the file.
-        text = clean_statement(statement.text)
-        if text:
-            writer.writerow([text])
-    return buffer.getvalue()
+    return _csv([[POLIS_HEADER]] + [[text] for _, text in _texts(statements)], quote_all=True)
+
+
+def polis_csv_parts(statements: list[Statement], rows_per_file: int) -> list[str]:
+    """The Polis CSV split into files of at most `rows_per_file` statements (bulk uploads of large
+    files have failed in Polis), each with its own header."""
+    kept = [statement for statement, _ in _texts(statements)]
+    return [polis_csv(kept[start:start + rows_per_file]) for start in range(0, len(kept), rows_per_file)] or [polis_csv([])]
+
+
+def review_csv(statements: list[Statement], findings: dict[int, list[str]] | None = None) -> str:
+    """For colleagues reviewing in Excel on Windows: UTF-8 with BOM, one row per statement with its
+    source and quote, and every cell neutralised against formula injection."""
+    findings = findings or {}
+    rows = [["id", "statement", "angle", "stance", "source file", "quote", "merged duplicates", "lint findings"]]
+    for number, (statement, text) in enumerate(_texts(statements), start=1):
+        rows.append([neutralize_formula(value) for value in (
+            str(number), text, statement.angle or "", statement.stance or "", statement.source_path or "",
+            statement.quote or "", " / ".join(statement.merged), "; ".join(findings.get(number - 1, [])),
+        )])
+    return UTF8_BOM + _csv(rows)
+
+
+def polis_comments_csv(statements: list[Statement], timestamp_ms: int | None = None) -> str:
+    """The layout of a Polis comments.csv export, for tools that read Polis exports. Seed statements
+    are written as moderator comments: author 0, no votes yet, accepted (moderated = 1)."""
+    timestamp_ms = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
+    stamp = time.strftime("%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)", time.gmtime(timestamp_ms / 1000))
+    rows = [["timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees", "moderated", "comment-body"]]
+    for comment_id, (_, text) in enumerate(_texts(statements)):
+        rows.append([str(timestamp_ms), stamp, str(comment_id), "0", "0", "0", "1", neutralize_formula(text)])
+    return _csv(rows)
+
+
+def kouchou_csv(statements: list[Statement]) -> str:
+    """Input for Kouchou-AI (広聴AI) and Talk to the City: comment-id, comment-body, plus the source."""
+    rows = [["comment-id", "comment-body", "angle", "stance", "source", "quote"]]
+    for number, (statement, text) in enumerate(_texts(statements), start=1):
+        rows.append([str(number), neutralize_formula(text), statement.angle or "", statement.stance or "",
+                     statement.source_path or "", neutralize_formula(statement.quote or "")])
+    return _csv(rows)
+
+
+def statements_jsonl(statements: list[Statement]) -> str:
+    return "".join(statement.model_dump_json(exclude_defaults=True) + "\n" for statement in statements)
+
+
+def statements_txt(statements: list[Statement]) -> str:
+    return "".join(text + "\n" for _, text in _texts(statements))
 
 
 def merge_report_csv(merges: list[Merge]) -> str:
     """One row per absorbed statement: what was kept, what it absorbed, which tier matched, how closely.
     `against_existing` marks new statements dropped because a comment already in the conversation says it."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["kept", "absorbed", "tier", "score", "against_existing"])
-    for merge in merges:
-        writer.writerow([merge.kept, merge.absorbed, merge.tier, f"{merge.score:g}", "yes" if merge.existing else ""])
-    return buffer.getvalue()
+    rows = [["kept", "absorbed", "tier", "score", "against_existing"]]
+    rows += [[neutralize_formula(m.kept), neutralize_formula(m.absorbed), m.tier, f"{m.score:g}",
+              "yes" if m.existing else ""] for m in merges]
+    return _csv(rows)
+
+
+def render(statements: list[Statement], format_name: str, findings: dict[int, list[str]] | None = None) -> str:
+    """One export format as text (the Polis format unsplit)."""
+    if format_name == "polis":
+        return polis_csv(statements)
+    if format_name == "review":
+        return review_csv(statements, findings)
+    if format_name == "polis-comments":
+        return polis_comments_csv(statements)
+    if format_name == "kouchou":
+        return kouchou_csv(statements)
+    if format_name == "jsonl":
+        return statements_jsonl(statements)
+    if format_name == "txt":
+        return statements_txt(statements)
+    raise ValueError(format_name)

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..models import Document
+from ..readers import READERS
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown")
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = 60 * 1024 * 1024
+SUPPORTED_SUFFIXES = tuple(READERS)
 
 
 @dataclass
@@ -36,32 +37,24 @@ def _title(text: str, path: Path) -> str:
     return path.stem
 
 
-def read_text_file(path: Path) -> str:
-    """Decode a text file or explain why it cannot be read. Raises InputError."""
+def load_document(path: Path) -> Document:
+    """Read one file of a supported type into a Document, or explain why it cannot be read."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise InputError(
             f"{path}: {size // (1024 * 1024)} MB is more than the {MAX_FILE_BYTES // (1024 * 1024)} MB "
             "polis-seed reads from one file; split it or pass the parts that matter"
         )
-    raw = path.read_bytes()
-    if b"\x00" in raw[:8192]:
-        raise InputError(f"{path}: looks like a binary file, not text; pass .txt or .md files saved as UTF-8")
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"{path}: is not valid UTF-8 (byte {error.start}); save it as UTF-8 and run again"
-        ) from None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror}); check its permissions") from None
+    read = READERS[path.suffix.lower()](path, raw)
+    text = read.text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InputError(f"{path}: is empty; remove it or add the document's text")
-    return text
-
-
-def load_document(path: Path) -> Document:
-    text = read_text_file(path)
-    return Document(id=document_id(text), path=str(path), title=_title(text, path), text=text)
+    return Document(id=document_id(text), path=str(path), title=read.title or _title(text, path), text=text,
+                    kind=read.kind, encoding=read.encoding)
 
 
 def _files_in_folder(folder: Path) -> list[Path]:
@@ -85,7 +78,12 @@ def load_documents(paths: list[Path], strict: bool = False) -> LoadResult:
         if not path.exists():
             raise InputError(f"{path}: no such file or folder; check the path")
         if path.is_dir():
-            candidates = [p for p in _files_in_folder(path) if p.suffix.lower() in SUPPORTED_SUFFIXES]
+            found = _files_in_folder(path)
+            candidates = [p for p in found if p.suffix.lower() in SUPPORTED_SUFFIXES]
+            skipped = sorted({p.suffix.lower() or "(none)" for p in found if p not in candidates})
+            if skipped and candidates:
+                warnings.append(f"{path}: skipped {len(found) - len(candidates)} files of unsupported types "
+                                f"({', '.join(skipped)})")
             if not candidates:
                 raise InputError(
                     f"{path}: no documents found; put {', '.join(SUPPORTED_SUFFIXES)} files in it"

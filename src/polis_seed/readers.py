@@ -1,0 +1,181 @@
+"""Turning each supported file type into plain text. Every problem is an InputError naming the file.
+
+Japanese encodings: UTF-8 (with or without BOM) first; ISO-2022-JP by its escape sequences (it is
+7-bit, so it would pass as UTF-8); then charset-normalizer restricted to cp932 and EUC-JP. Any
+Shift_JIS label is read as cp932, since plain shift_jis cannot decode ① and other vendor characters.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+
+JAPANESE_LEGACY_ENCODINGS = ("cp932", "euc_jp")
+ISO_2022_JP_ESCAPES = (b"\x1b$B", b"\x1b$@", b"\x1b(J", b"\x1b(B")
+COMMENT_COLUMNS = ("comment-body", "comment_text", "comment body", "text", "コメント", "意見", "body")
+
+
+@dataclass
+class ReadText:
+    text: str
+    kind: str
+    encoding: str | None = None
+    title: str | None = None
+
+
+def canonical_encoding(label: str) -> str:
+    label = label.strip().strip("\"'").lower().replace("-", "_")
+    if label in {"shift_jis", "sjis", "shiftjis", "x_sjis", "ms_kanji", "windows_31j", "cp932", "ms932"}:
+        return "cp932"
+    if label in {"euc_jp", "eucjp", "x_euc_jp"}:
+        return "euc_jp"
+    if label in {"iso_2022_jp", "csiso2022jp"}:
+        return "iso2022_jp"
+    if label in {"utf8", "utf_8"}:
+        return "utf-8"
+    return label
+
+
+def decode_bytes(raw: bytes, path: Path, declared: str | None = None) -> tuple[str, str]:
+    """(text, encoding name). Raises InputError when no Japanese or Unicode encoding fits."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "utf-16"
+    candidates: list[str] = []
+    if declared:
+        candidates.append(canonical_encoding(declared))
+    if any(escape in raw for escape in ISO_2022_JP_ESCAPES[:3]):
+        candidates.append("iso2022_jp")
+    candidates.append("utf-8")
+    for encoding in candidates:
+        try:
+            return raw.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError):
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw, cp_isolation=list(JAPANESE_LEGACY_ENCODINGS)).best()
+    if best is not None:
+        encoding = canonical_encoding(best.encoding)
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            pass
+    raise InputError(f"{path}: cannot tell its text encoding (tried UTF-8, ISO-2022-JP, cp932, EUC-JP); "
+                     "save it as UTF-8 and run again")
+
+
+def read_plain(path: Path, raw: bytes) -> ReadText:
+    if b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{path}: looks like a binary file, not text; pass a text, PDF, Word or HTML document")
+    text, encoding = decode_bytes(raw, path)
+    return ReadText(text=text, kind="markdown" if path.suffix.lower() in (".md", ".markdown") else "text",
+                    encoding=encoding)
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+
+
+def read_html(path: Path, raw: bytes) -> ReadText:
+    """Main content of a page: scripts, styles, navigation, headers and footers dropped.
+    BeautifulSoup is always given a decoded string; raw Shift_JIS bytes would come out as mojibake."""
+    from bs4 import BeautifulSoup
+
+    declared = _META_CHARSET.search(raw[:4096])
+    text, encoding = decode_bytes(raw, path, declared.group(1).decode("ascii") if declared else None)
+    soup = BeautifulSoup(text, "html.parser")
+    title = soup.title.get_text(strip=True) if soup.title else None
+    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template"]):
+        tag.decompose()
+    main = soup.find("main") or soup.find("article") or soup.body or soup
+    blocks = []
+    for element in main.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th", "pre", "blockquote",
+                                  "dd", "dt", "caption"]):
+        if element.find(["p", "li", "td", "th"]):
+            continue  # a container: its children are taken one by one
+        block = re.sub(r"\s+", " ", element.get_text(" ", strip=True))
+        if block:
+            blocks.append(block)
+    if not blocks:
+        blocks = [line.strip() for line in main.get_text("\n").splitlines() if line.strip()]
+    return ReadText(text="\n\n".join(blocks), kind="html", encoding=encoding, title=title)
+
+
+def read_pdf(path: Path, raw: bytes) -> ReadText:
+    import pypdf
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted:
+            raise InputError(f"{path}: the PDF is encrypted; save an unprotected copy and run again")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except PdfReadError as error:
+        raise InputError(f"{path}: not a readable PDF ({error}); open and re-save it, or export it as text") from None
+    text = "\n\n".join(page.strip() for page in pages if page.strip())
+    if not text.strip():
+        raise InputError(f"{path}: the PDF has no text layer (a scan?); run OCR on it first or give the text")
+    title = (reader.metadata.title if reader.metadata and reader.metadata.title else None)
+    return ReadText(text=text, kind="pdf", title=title)
+
+
+def read_docx(path: Path, raw: bytes) -> ReadText:
+    """Paragraphs and table cells in document order; `doc.paragraphs` alone misses tables."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(raw))
+    except Exception as error:  # python-docx raises zipfile, KeyError, lxml errors for broken files
+        raise InputError(f"{path}: not a readable Word document ({type(error).__name__}); re-save it as .docx") from None
+    blocks: list[str] = []
+    for child in document.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            text = Paragraph(child, document).text.strip()
+            if text:
+                blocks.append(text)
+        elif tag == "tbl":
+            for row in Table(child, document).rows:
+                cells: list[str] = []
+                for cell in row.cells:
+                    value = cell.text.strip()
+                    if value and (not cells or cells[-1] != value):  # merged cells repeat their text
+                        cells.append(value)
+                if cells:
+                    blocks.append("\t".join(cells) if len(cells) > 1 else cells[0])
+    title = document.core_properties.title or None
+    return ReadText(text="\n\n".join(blocks), kind="docx", title=title)
+
+
+def comment_column(fieldnames: list[str] | None) -> str | None:
+    by_lower = {name.strip().lower(): name for name in fieldnames or []}
+    return next((by_lower[column] for column in COMMENT_COLUMNS if column in by_lower), None)
+
+
+def read_comments_csv(path: Path, raw: bytes) -> ReadText:
+    """Existing comments (a Polis comments.csv or any CSV with a comment column) as a source document:
+    each comment becomes its own paragraph."""
+    text, encoding = decode_bytes(raw, path)
+    reader = csv.DictReader(io.StringIO(text))
+    column = comment_column(reader.fieldnames)
+    if column is None:
+        raise InputError(f"{path}: no comment column; name one of: {', '.join(COMMENT_COLUMNS)}")
+    comments = [row[column].strip() for row in reader if (row.get(column) or "").strip()]
+    return ReadText(text="\n\n".join(comments), kind="csv", encoding=encoding)
+
+
+READERS = {
+    ".txt": read_plain, ".md": read_plain, ".markdown": read_plain, ".text": read_plain,
+    ".html": read_html, ".htm": read_html,
+    ".pdf": read_pdf,
+    ".docx": read_docx,
+    ".csv": read_comments_csv,
+}
