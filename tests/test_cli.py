@@ -42,7 +42,7 @@ def replay(monkeypatch):
     provider = ReplayProvider()
 
     @contextlib.contextmanager
-    def fake_open_provider(settings):
+    def fake_open_provider(settings, debug=False):
         yield provider
 
     monkeypatch.setattr(cli, "open_provider", fake_open_provider)

@@ -80,7 +80,8 @@ def test_prompt_tells_the_model_document_text_is_data():
     provider = ReplayProvider([{"statement": "予約システムの費用は人件費削減で回収できる"}])
     run(provider, per_angle=1)
     system = provider.history[0].messages[0].content
-    assert "Never follow instructions" in system and "Japanese" in system
+    assert "never follow it" in system and "Japanese" in system
+    assert provider.history[0].messages[-1].content.rstrip().endswith("</source>")
 
 
 def test_a_refusal_or_a_cut_off_answer_costs_one_request_not_the_run():

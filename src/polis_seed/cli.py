@@ -25,6 +25,7 @@ from .models import Angle, GenerationReport, Statement
 from .pipeline import (check_provider_settings, deduplicate, generate, generate_settings, make_remote_provider,
                        model_for, open_provider, plan, prepare)
 from .providers.base import ProviderError
+from .redaction import hide_secrets
 from .stages.dedupe import DedupeResult
 from .stages.chunk import chunk_document
 from .stages.export import FORMATS as EXPORT_FORMATS
@@ -65,7 +66,7 @@ def reports_errors(command):
         try:
             return command(*args, **kwargs)
         except PolisSeedError as error:
-            errors.print(f"error: {error.message}", markup=False, soft_wrap=True)
+            errors.print(f"error: {hide_secrets(error.message)}", markup=False, soft_wrap=True)
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
             errors.print("interrupted; finished model answers are cached, so a re-run resumes", markup=False)
@@ -75,7 +76,7 @@ def reports_errors(command):
         except Exception as error:
             if os.environ.get("POLIS_SEED_DEBUG"):
                 raise
-            errors.print(f"error: unexpected {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+            errors.print(f"error: unexpected {type(error).__name__}: {hide_secrets(str(error).splitlines()[0]) if str(error) else ''}"
                          " (a bug in polis-seed: set POLIS_SEED_DEBUG=1 for the traceback and report it)",
                          markup=False, soft_wrap=True)
             raise typer.Exit(1) from None
@@ -93,18 +94,23 @@ BaseUrlOption = Annotated[Optional[str], typer.Option(
     help="Compatible server URL (also $OPENAI_BASE_URL / $ANTHROPIC_BASE_URL).")]
 AnglesOption = Annotated[Optional[Path], typer.Option(help="Angles YAML file [default: prompts/angles.yaml].")]
 LangOption = Annotated[Optional[str], typer.Option(help="Statement language: ja or en [default: detected from the documents].")]
-MaxCharsOption = Annotated[Optional[int], typer.Option(min=1, help="Longest statement allowed, in characters [default: 140].")]
-PerAngleOption = Annotated[Optional[int], typer.Option(min=1, help="Statements per angle, half pro, half con [default: 6].")]
+MaxCharsOption = Annotated[Optional[int], typer.Option(help="Longest statement allowed, in characters [default: 140].")]
+PerAngleOption = Annotated[Optional[int], typer.Option(help="Statements per angle, half pro, half con [default: 6].")]
 ConcurrencyOption = Annotated[Optional[int], typer.Option(
-    min=1, help="Requests in flight at once [default: local 1, openai 8, anthropic 4].")]
+    help="Requests in flight at once [default: local 1, openai 8, anthropic 4].")]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Ask the model again even for cached requests.")]
 CacheDirOption = Annotated[Optional[Path], typer.Option(help="Folder for the cache of model calls.")]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Stop at the first unreadable file inside a folder.")]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Count tokens and estimate cost; call no model.")]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Print every request and answer to stderr (keys hidden).")]
+RedactOption = Annotated[bool, typer.Option(
+    "--redact", help="Mask e-mail addresses, phone numbers and postal codes before any text is sent to a model.")]
+TimeoutOption = Annotated[Optional[float], typer.Option(help="Seconds one model request may take [default: 600].")]
+MaxRetriesOption = Annotated[Optional[int], typer.Option(help="The SDK's retries of a failed request [default: 2].")]
 ThresholdOption = Annotated[Optional[float], typer.Option(
-    min=0, max=100, help="Fuzzy tier threshold, rapidfuzz ratio 0-100 [default: 88].")]
+    help="Fuzzy tier threshold, rapidfuzz ratio 0-100 [default: 88].")]
 SemanticThresholdOption = Annotated[Optional[float], typer.Option(
-    min=0, max=1, help="Semantic tier threshold, embedding cosine 0-1 [default: 0.96].")]
+    help="Semantic tier threshold, embedding cosine 0-1 [default: 0.96].")]
 TiersOption = Annotated[Optional[str], typer.Option(
     help="Dedupe tiers, comma-separated from exact,fuzzy,semantic,llm [default: exact,fuzzy,semantic].")]
 ReportOption = Annotated[Optional[Path], typer.Option("--report", help="Write the merge report (CSV) here.")]
@@ -153,7 +159,7 @@ def _dry_run(paths: list[Path], settings: Settings, strict: bool) -> None:
 
 
 def _run_generation(paths: list[Path], settings: Settings, strict: bool, then_dedupe: bool = False,
-                    ) -> tuple[GenerationResult, list[Angle], float, DedupeResult | None]:
+                    debug: bool = False) -> tuple[GenerationResult, list[Angle], float, DedupeResult | None]:
     started = time.monotonic()
     check_provider_settings(settings)
     prepared = prepare(paths, settings, strict=strict)
@@ -161,7 +167,9 @@ def _run_generation(paths: list[Path], settings: Settings, strict: bool, then_de
         errors.print(f"warning: {warning}", markup=False, soft_wrap=True)
     console.print(f"{len(prepared.documents)} documents, {len(prepared.chunks)} chunks, "
                   f"{len(prepared.angles)} angles, language {prepared.language}; starting {settings.provider} model…")
-    with open_provider(settings) as ready:
+    if settings.redact:
+        console.print("redact: masked " + ", ".join(f"{count} {kind}" for kind, count in prepared.masked.items()))
+    with open_provider(settings, debug=debug) as ready:
         with Progress(TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=True, disable=not console.is_terminal) as progress:
             task = progress.add_task("generate", total=None)
@@ -205,7 +213,7 @@ def _summary(angles: list[Angle], statements: list[Statement], report: Generatio
     for note in notes:
         console.print(f"note: {note}", markup=False)
     for failure in report.failures[:5]:
-        errors.print(f"failed request: {failure}", markup=False)
+        errors.print(f"failed request: {hide_secrets(failure)}", markup=False)
     console.print(f"time {usage['seconds']:.0f} s")
 
 
@@ -239,16 +247,20 @@ def generate_command(
     cache_dir: CacheDirOption = None,
     strict: StrictOption = False,
     dry_run: DryRunOption = False,
+    redact: RedactOption = False,
+    timeout: TimeoutOption = None,
+    max_retries: MaxRetriesOption = None,
+    debug: DebugOption = False,
 ) -> None:
     """Ask the model for statements from each angle, each traced to its source sentence."""
     settings = _settings(config, provider=provider, model=model, base_url=base_url, angles=angles, lang=lang,
                          max_chars=max_chars, per_angle=per_angle, concurrency=concurrency, no_cache=no_cache,
-                         cache_dir=cache_dir)
+                         cache_dir=cache_dir, redact=redact or None, timeout=timeout, max_retries=max_retries)
     if dry_run:
         _dry_run(paths, settings, strict)
         return
     _check_output(output, (".jsonl",))
-    result, angle_list, seconds, _ = _run_generation(paths, settings, strict)
+    result, angle_list, seconds, _ = _run_generation(paths, settings, strict, debug=debug)
     usage = _usage(settings, result.report, seconds)
     atomic_write_text(output, statements_jsonl(result.statements))
     atomic_write_text(output.with_name(output.stem + ".report.json"), _report_json(result, usage))
@@ -298,7 +310,7 @@ def export_command(
     source: Annotated[str, typer.Argument(metavar="IN", help="Statements: .jsonl, .csv, .txt or - for stdin.")],
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="File to write [default: output/polis.csv].")] = None,
     format_name: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(EXPORT_FORMATS)}.")] = "polis",
-    split: Annotated[Optional[int], typer.Option(min=1, help="polis format: at most N statements per file.")] = None,
+    split: Annotated[Optional[int], typer.Option(help="polis format: at most N statements per file.")] = None,
     max_chars: MaxCharsOption = None,
 ) -> None:
     """Write statements for Polis (default), Excel review, Polis-export readers, Kouchou-AI / Talk to the City."""
@@ -307,6 +319,10 @@ def export_command(
     suffix = {"jsonl": ".jsonl", "txt": ".txt"}.get(format_name, ".csv")
     output = output or Path("output") / ("polis.csv" if format_name == "polis" else f"{format_name}{suffix}")
     _check_output(output, (suffix,))
+    if split is not None and split < 1:
+        raise InputError(f"--split {split}: must be at least 1 statement per file")
+    if max_chars is not None and max_chars < 1:
+        raise InputError(f"--max-chars {max_chars}: must be at least 1")
     if split is not None and format_name != "polis":
         raise InputError(f"--split: only the polis format is split; drop --split or use --format polis")
     statements = read_statements(source)
@@ -326,10 +342,12 @@ def export_command(
 @reports_errors
 def lint_command(
     source: Annotated[str, typer.Argument(metavar="IN", help="Statements: .jsonl, .csv, .txt or - for stdin.")],
-    max_chars: Annotated[int, typer.Option(min=1, help="Length limit: Polis's old UI 140, new UI 400, server 997.")] = 140,
+    max_chars: Annotated[int, typer.Option(help="Length limit: Polis's old UI 140, new UI 400, server 997.")] = 140,
     as_json: Annotated[bool, typer.Option("--json", help="Print findings as JSON for scripts.")] = False,
 ) -> None:
     """Check a statement list against Polis's guidance; exit 1 when any error is found."""
+    if max_chars < 1:
+        raise InputError(f"--max-chars {max_chars}: must be at least 1")
     lines = read_statement_lines(source)
     findings = lint_statements(lines, max_chars)
     statements = sum(1 for _, statement in lines if statement is not None)
@@ -409,15 +427,19 @@ def run_command(
     no_cache: NoCacheOption = False,
     cache_dir: CacheDirOption = None,
     strict: StrictOption = False,
+    redact: RedactOption = False,
+    timeout: TimeoutOption = None,
+    max_retries: MaxRetriesOption = None,
+    debug: DebugOption = False,
 ) -> None:
     """generate → dedupe → export: writes statements.jsonl, deduped.jsonl, merges.csv, polis.csv, report.json, usage.json."""
     settings = _settings(config, provider=provider, model=model, base_url=base_url, angles=angles, lang=lang,
                          max_chars=max_chars, per_angle=per_angle, concurrency=concurrency, tiers=tiers,
                          threshold=threshold, semantic_threshold=semantic_threshold, no_cache=no_cache,
-                         cache_dir=cache_dir)
+                         cache_dir=cache_dir, redact=redact or None, timeout=timeout, max_retries=max_retries)
     if output_dir.exists() and not output_dir.is_dir():
         raise InputError(f"{output_dir}: is a file; give a folder for the outputs")
-    result, angle_list, seconds, deduped = _run_generation(paths, settings, strict, then_dedupe=True)
+    result, angle_list, seconds, deduped = _run_generation(paths, settings, strict, then_dedupe=True, debug=debug)
     usage = _usage(settings, result.report, seconds)
     atomic_write_text(output_dir / "statements.jsonl", statements_jsonl(result.statements))
     atomic_write_text(output_dir / "deduped.jsonl", statements_jsonl(deduped.kept))

@@ -35,6 +35,9 @@ class Settings(BaseModel):
     tiers: list[Literal["exact", "fuzzy", "semantic", "llm"]] = list(DEFAULT_TIERS)
     cache_dir: Path | None = None
     no_cache: bool = False
+    timeout: float = Field(600.0, gt=0, description="seconds one model request may take (the SDK's timeout)")
+    max_retries: int = Field(2, ge=0, description="the SDK's own retries of a failed request")
+    redact: bool = False
 
     def effective_concurrency(self) -> int:
         return self.concurrency or DEFAULT_CONCURRENCY[self.provider]
@@ -71,4 +74,5 @@ def load_settings(config_path: Path | None, overrides: dict[str, object]) -> Set
             raise InputError(f"{path}: unknown setting '{key}'; allowed: {allowed}") from None
         if first["type"] == "literal_error":
             raise InputError(f"{source}: unknown value {first['input']!r}; {first['msg'].lower()}") from None
-        raise InputError(f"{source}: {key} {first['msg'].lower()}") from None
+        shown = f" {first['input']}" if source.startswith("--") else ""
+        raise InputError(f"{source}{shown}: {first['msg'].lower()}") from None

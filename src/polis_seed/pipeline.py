@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import CachedProvider, ResponseCache, default_cache_dir
@@ -14,6 +14,7 @@ from .errors import InputError
 from .embeddings import e5_embed
 from .models import Angle, Chunk, Document, Language, Statement
 from .prompts import load_angles, load_generate_prompt
+from .redaction import mask_personal_data
 from .providers.base import CompletionRequest, Provider
 from .stages.chunk import chunk_documents
 from .stages.dedupe import DedupeOptions, DedupeResult, dedupe_statements
@@ -53,15 +54,17 @@ def make_remote_provider(settings: Settings) -> Provider:
         from .providers.openai_compat import OpenAIProvider
 
         return OpenAIProvider(model=model_for(settings), base_url=base_url_for(settings),
-                              api_key=os.environ.get("OPENAI_API_KEY"))
+                              api_key=os.environ.get("OPENAI_API_KEY"), timeout=settings.timeout,
+                              max_retries=settings.max_retries)
     from .providers.anthropic_messages import AnthropicProvider
 
     return AnthropicProvider(model=model_for(settings), base_url=base_url_for(settings),
-                             api_key=os.environ.get("ANTHROPIC_API_KEY"))
+                             api_key=os.environ.get("ANTHROPIC_API_KEY"), timeout=settings.timeout,
+                             max_retries=settings.max_retries)
 
 
 @contextlib.contextmanager
-def open_provider(settings: Settings) -> Iterator[CachedProvider | Provider]:
+def open_provider(settings: Settings, debug: bool = False) -> Iterator[CachedProvider | Provider]:
     """A ready provider, wrapped in the call cache unless disabled; cleans up what it started."""
     check_provider_settings(settings)
     with contextlib.ExitStack() as stack:
@@ -73,6 +76,10 @@ def open_provider(settings: Settings) -> Iterator[CachedProvider | Provider]:
             provider = LocalProvider(server)
         else:
             provider = make_remote_provider(settings)
+        if debug:
+            from .providers.debug import DebugProvider
+
+            provider = DebugProvider(provider)
         if not settings.no_cache:
             cache = ResponseCache(settings.cache_dir or default_cache_dir())
             stack.callback(cache.close)
@@ -87,14 +94,24 @@ class Prepared:
     angles: list[Angle]
     language: Language
     warnings: list[str]
+    masked: dict[str, int] = field(default_factory=dict)
 
 
 def prepare(paths: list[Path], settings: Settings, strict: bool = False) -> Prepared:
-    """load → chunk, plus the angles and the language: everything before the model is asked."""
+    """load → (mask personal data) → chunk, plus the angles and the language: everything before the model."""
     loaded = load_documents(paths, strict=strict)
     angles = load_angles(settings.angles)
-    language = settings.lang or detect_language("\n".join(document.text for document in loaded.documents))
-    return Prepared(loaded.documents, chunk_documents(loaded.documents), angles, language, loaded.warnings)
+    documents = loaded.documents
+    masked: dict[str, int] = {}
+    if settings.redact:
+        documents = []
+        for document in loaded.documents:
+            text, counts = mask_personal_data(document.text)
+            documents.append(document.model_copy(update={"text": text}))
+            for kind, count in counts.items():
+                masked[kind] = masked.get(kind, 0) + count
+    language = settings.lang or detect_language("\n".join(document.text for document in documents))
+    return Prepared(documents, chunk_documents(documents), angles, language, loaded.warnings, masked)
 
 
 def generate_settings(prepared: Prepared, settings: Settings) -> GenerateSettings:

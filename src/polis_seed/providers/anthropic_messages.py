@@ -8,6 +8,7 @@ generate stage reads leniently and re-asks on, instead of the SDK raising.
 
 from __future__ import annotations
 
+from ..redaction import hide_secrets
 from .base import CompletionRequest, CompletionResult, ProviderError
 
 DEFAULT_TIMEOUT_SECONDS = 600.0
@@ -40,7 +41,7 @@ class AnthropicProvider:
         try:
             return self._client.messages.count_tokens(model=self.model, system=system, messages=turns).input_tokens
         except anthropic.APIError as error:
-            raise ProviderError(f"anthropic count_tokens failed: {error}") from error
+            raise ProviderError(hide_secrets(f"anthropic count_tokens failed: {error}")) from error
 
     def complete(self, request: CompletionRequest) -> CompletionResult:
         import anthropic
@@ -57,7 +58,10 @@ class AnthropicProvider:
                 output_config={"format": {"type": "json_schema", "schema": transform_schema(request.json_schema())}},
             )
         except anthropic.APIError as error:
-            raise ProviderError(f"anthropic request failed: {error}") from error
+            raise ProviderError(hide_secrets(f"anthropic request failed: {error}")) from error
+        if not hasattr(response, "content"):
+            # A 200 answer that is not a Messages response at all (an HTML error page from a proxy).
+            raise ProviderError(f"anthropic answer was not a Messages response; check --base-url {self.base_url or ''}")
         text = "".join(block.text for block in response.content if block.type == "text")
         return CompletionResult(
             content=text,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pydantic
 
+from ..redaction import hide_secrets
 from .base import CompletionRequest, CompletionResult, ProviderError
 
 DEFAULT_TIMEOUT_SECONDS = 600.0
@@ -54,7 +55,11 @@ class OpenAIProvider:
             # The server ignored the schema: an answer to re-ask, not a crash.
             return CompletionResult(content="", finish_reason="invalid_json")
         except openai.APIError as error:
-            raise ProviderError(f"{self.name} request failed: {error}") from error
+            raise ProviderError(hide_secrets(f"{self.name} request failed: {error}")) from error
+        except (AttributeError, TypeError, ValueError) as error:
+            # A 200 answer that is not a chat completion at all (an HTML error page from a proxy).
+            raise ProviderError(f"{self.name} answer was not a chat completion ({type(error).__name__}); "
+                                f"check --base-url {self.base_url or ''}".rstrip()) from error
         return self._result(response)
 
     @staticmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -161,12 +162,17 @@ def build_messages(prompt: GeneratePrompt, angle: Angle, stance: Stance, source:
     ))]
     for example in prompt.examples[settings.language]:
         messages.append(Message(role="user", content=user_template.format(
-            angle_name=example.angle_name, side=example.side, source=example.source)))
+            angle_name=example.angle_name, side=example.side, source=fence_source(example.source))))
         messages.append(Message(role="assistant", content=json.dumps(
             {"statement": example.statement}, ensure_ascii=False)))
     messages.append(Message(role="user", content=user_template.format(
-        angle_name=angle.name, side=_side(angle, stance), source=source)))
+        angle_name=angle.name, side=_side(angle, stance), source=fence_source(source))))
     return messages
+
+
+def fence_source(text: str) -> str:
+    """Document text goes between <source> tags: a document cannot close the fence itself."""
+    return text.replace("<source>", "‹source›").replace("</source>", "‹/source›")
 
 
 def _parse_statement(content: str) -> str | None:
@@ -288,8 +294,8 @@ def _rewrite_one(slot: Slot, passage: Passage, provider: Provider, prompt: Gener
     return None
 
 
-def _fill_slot(slot: Slot, provider: Provider, prompt: GeneratePrompt,
-               settings: GenerateSettings) -> tuple[list[Statement], GenerationReport, list[str]]:
+def _fill_slot(slot: Slot, provider: Provider, prompt: GeneratePrompt, settings: GenerateSettings,
+               stop: threading.Event | None = None) -> tuple[list[Statement], GenerationReport, list[str]]:
     """Up to `slot.count` statements, one sentence each; a sentence that yields nothing usable
     gives way to the next. Slots share nothing, so they can run concurrently and a re-run asks
     exactly the same requests (which the cache then answers)."""
@@ -297,7 +303,7 @@ def _fill_slot(slot: Slot, provider: Provider, prompt: GeneratePrompt,
     statements: list[Statement] = []
     seen: set[str] = set()
     for passage in slot.candidates:
-        if len(statements) >= slot.count:
+        if len(statements) >= slot.count or (stop is not None and stop.is_set()):
             break
         statement = _rewrite_one(slot, passage, provider, prompt, settings, report, seen)
         if report.failed_requests:
@@ -323,17 +329,23 @@ def generate_statements(documents: list[Document], chunks: list[Chunk], angles: 
     slots, notes = plan_slots(documents, chunks, angles, settings)
     report = GenerationReport()
     statements: list[Statement] = []
-    with ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool:
-        futures = [pool.submit(_fill_slot, slot, provider, prompt, settings) for slot in slots]
-        done = 0
-        for future in as_completed(futures):
-            done += 1
+    stop = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=max(1, settings.concurrency))
+    try:
+        futures = [pool.submit(_fill_slot, slot, provider, prompt, settings, stop) for slot in slots]
+        for done, _ in enumerate(as_completed(futures), start=1):
             if on_progress:
                 on_progress(done, len(slots))
-        for future in futures:
-            slot_statements, slot_report, slot_notes = future.result()
-            statements += slot_statements
-            report.absorb(slot_report)
-            notes += slot_notes
+    except BaseException:
+        # Ctrl-C: no new request starts; answers already received are in the cache.
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
+    for future in futures:
+        slot_statements, slot_report, slot_notes = future.result()
+        statements += slot_statements
+        report.absorb(slot_report)
+        notes += slot_notes
     report.kept = len(statements)
     return GenerationResult(statements=statements, report=report, notes=notes)

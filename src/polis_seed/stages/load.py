@@ -12,7 +12,10 @@ from ..errors import InputError
 from ..models import Document
 from ..readers import READERS
 
-MAX_FILE_BYTES = 60 * 1024 * 1024
+# Text this large is not a document a facilitator seeds from, and reading it whole would take minutes.
+MAX_TEXT_BYTES = 20 * 1024 * 1024
+# PDF and Word files carry images, so their size says less about their text.
+MAX_CONTAINER_BYTES = 200 * 1024 * 1024
 SUPPORTED_SUFFIXES = tuple(READERS)
 
 
@@ -40,10 +43,11 @@ def _title(text: str, path: Path) -> str:
 def load_document(path: Path) -> Document:
     """Read one file of a supported type into a Document, or explain why it cannot be read."""
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    limit = MAX_CONTAINER_BYTES if path.suffix.lower() in (".pdf", ".docx") else MAX_TEXT_BYTES
+    if size > limit:
         raise InputError(
-            f"{path}: {size // (1024 * 1024)} MB is more than the {MAX_FILE_BYTES // (1024 * 1024)} MB "
-            "polis-seed reads from one file; split it or pass the parts that matter"
+            f"{path}: {size // (1024 * 1024)} MB is more than the {limit // (1024 * 1024)} MB polis-seed reads "
+            f"from one {path.suffix or 'text'} file; split it or pass the parts that matter"
         )
     try:
         raw = path.read_bytes()

@@ -1,0 +1,112 @@
+"""A real HTTP server on 127.0.0.1 that speaks OpenAI chat completions and injects faults on cue.
+
+Each request takes the next fault from `faults` (then answers normally when the list is empty):
+  "429"        HTTP 429 with Retry-After: 1
+  "500", "529" server errors
+  "reset"      the connection is closed without an answer
+  "timeout"    the answer comes after `slow_seconds` (longer than the client's time-out)
+  "not-json"   HTTP 200 with an HTML body
+  "bad-schema" a completion whose content does not follow the answer schema
+  "cut-off"    a completion stopped by the token limit (finish_reason "length")
+  "echo-key"   HTTP 401 whose body repeats the Authorization header (a careless server)
+A normal answer is a statement made from the first half of the <source> sentence in the prompt, so it
+passes polis-seed's grounding rules.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class FaultServer:
+    def __init__(self, faults: list[str] | None = None, slow_seconds: float = 3.0, delay_seconds: float = 0.0):
+        self.faults = list(faults or [])
+        self.slow_seconds = slow_seconds
+        self.delay_seconds = delay_seconds  # every normal answer waits this long (to interrupt a run mid-way)
+        self.requests: list[dict] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                with server._lock:
+                    server.requests.append({"body": body, "authorization": self.headers.get("Authorization", "")})
+                    fault = server.faults.pop(0) if server.faults else None
+                try:
+                    server.respond(self, fault, body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (its time-out): nothing to answer
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def __enter__(self) -> FaultServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @staticmethod
+    def statement_for(body: dict) -> str:
+        prompt = body["messages"][-1]["content"]
+        sources = re.findall(r"<source>(.*?)</source>", "\n".join(m["content"] for m in body["messages"]), re.S)
+        source = sources[-1] if sources else prompt
+        source = re.sub(r"[、。．,.!?！？「」]", "", source)
+        return source[:max(14, len(source) // 2)]
+
+    def respond(self, handler: BaseHTTPRequestHandler, fault: str | None, body: dict) -> None:
+        def send(status: int, payload: bytes, content_type: str = "application/json", headers: dict | None = None):
+            handler.send_response(status)
+            handler.send_header("Content-Type", content_type)
+            handler.send_header("Content-Length", str(len(payload)))
+            for name, value in (headers or {}).items():
+                handler.send_header(name, value)
+            handler.end_headers()
+            handler.wfile.write(payload)
+
+        def completion(content: str, finish_reason: str = "stop") -> bytes:
+            return json.dumps({
+                "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()), "model": body.get("model"),
+                "choices": [{"index": 0, "finish_reason": finish_reason,
+                             "message": {"role": "assistant", "content": content}}],
+                "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
+            }).encode()
+
+        if fault == "429":
+            send(429, b'{"error": {"message": "rate limited", "type": "rate_limit"}}', headers={"Retry-After": "1"})
+        elif fault in ("500", "529"):
+            send(int(fault), b'{"error": {"message": "server trouble", "type": "server_error"}}')
+        elif fault == "reset":
+            handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            handler.connection.close()
+        elif fault == "timeout":
+            time.sleep(self.slow_seconds)
+            send(200, completion(json.dumps({"statement": self.statement_for(body)}, ensure_ascii=False)))
+        elif fault == "not-json":
+            send(200, b"<html><body>Bad gateway</body></html>", content_type="text/html")
+        elif fault == "bad-schema":
+            send(200, completion('{"wrong": "shape"}'))
+        elif fault == "cut-off":
+            send(200, completion('{"statement": "途中で切れた答', finish_reason="length"))
+        elif fault == "echo-key":
+            message = f"invalid key: {handler.headers.get('Authorization', '')}"
+            send(401, json.dumps({"error": {"message": message, "type": "invalid_request_error"}}).encode())
+        else:
+            time.sleep(self.delay_seconds)
+            send(200, completion(json.dumps({"statement": self.statement_for(body)}, ensure_ascii=False)))
