@@ -9,8 +9,8 @@ Each request takes the next fault from `faults` (then answers normally when the 
   "bad-schema" a completion whose content does not follow the answer schema
   "cut-off"    a completion stopped by the token limit (finish_reason "length")
   "echo-key"   HTTP 401 whose body repeats the Authorization header (a careless server)
-A normal answer is a statement made from the first half of the <source> sentence in the prompt, so it
-passes polis-seed's grounding rules.
+A normal answer is a statement made from the first half of the <source> sentence in the prompt plus
+an opinion (「…ことが重要だ」), so it passes polis-seed's grounding and form rules.
 """
 
 from __future__ import annotations
@@ -67,8 +67,8 @@ class FaultServer:
         prompt = body["messages"][-1]["content"]
         sources = re.findall(r"<source>(.*?)</source>", "\n".join(m["content"] for m in body["messages"]), re.S)
         source = sources[-1] if sources else prompt
-        source = re.sub(r"[、。．,.!?！？「」]", "", source)
-        return source[:max(14, len(source) // 2)]
+        source = re.sub(r"[、。．,.!?！？「」0-9０-９]", "", source)
+        return source[:max(14, len(source) // 2)] + "ことが重要だ"
 
     def respond(self, handler: BaseHTTPRequestHandler, fault: str | None, body: dict) -> None:
         def send(status: int, payload: bytes, content_type: str = "application/json", headers: dict | None = None):

@@ -24,6 +24,11 @@ def test_each_rule_names_its_problem():
     assert rules("系统的费用很高", language="ja") == ["language"]
     assert rules("短い", language="ja", min_chars=12) == ["too-short"]
     assert rules("  ") == ["empty"]
+    assert rules("共通化でコストが下がるし、職員の負担も減る", language="ja") == ["compound"]
+    assert rules("Shared systems cut costs; residents wait less") == ["compound"]
+    assert rules("共通化は絶対に失敗する", language="ja") == ["loaded"]
+    assert rules("2023年度の予算は3億円だった", language="ja") == ["bare-fact"]
+    assert rules("予算3億円は共通化の効果に見合わない", language="ja") == []
 
 
 def test_overlap_and_quotes_work_on_normalised_text():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import json
 import os
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+import yaml
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -22,11 +24,13 @@ from .costs import estimate_input_tokens, load_price_table
 from .errors import InputError, PolisSeedError
 from .files import atomic_write_text
 from .models import Angle, GenerationReport, Statement
-from .pipeline import (check_provider_settings, deduplicate, generate, generate_settings, make_remote_provider,
+from .quality import quality_report
+from .pipeline import (Prepared, check_provider_settings, deduplicate, generate, generate_settings, make_remote_provider,
                        model_for, open_provider, plan, prepare)
 from .providers.base import ProviderError
 from .redaction import hide_secrets
 from .stages.dedupe import DedupeResult
+from .stages.discover import discover_angles
 from .stages.chunk import chunk_document
 from .stages.export import FORMATS as EXPORT_FORMATS
 from .stages.export import merge_report_csv, polis_csv, polis_csv_parts, render, statements_jsonl
@@ -102,6 +106,8 @@ NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Ask the model a
 CacheDirOption = Annotated[Optional[Path], typer.Option(help="Folder for the cache of model calls.")]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Stop at the first unreadable file inside a folder.")]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Count tokens and estimate cost; call no model.")]
+DiscoverOption = Annotated[bool, typer.Option(
+    "--discover-angles", help="First ask the model for the documents' own axes of disagreement, then generate from them.")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Print every request and answer to stderr (keys hidden).")]
 RedactOption = Annotated[bool, typer.Option(
     "--redact", help="Mask e-mail addresses, phone numbers and postal codes before any text is sent to a model.")]
@@ -159,7 +165,8 @@ def _dry_run(paths: list[Path], settings: Settings, strict: bool) -> None:
 
 
 def _run_generation(paths: list[Path], settings: Settings, strict: bool, then_dedupe: bool = False,
-                    debug: bool = False) -> tuple[GenerationResult, list[Angle], float, DedupeResult | None]:
+                    debug: bool = False, discover: bool = False, angles_out: Path | None = None,
+                    ) -> tuple[GenerationResult, Prepared, float, DedupeResult | None]:
     started = time.monotonic()
     check_provider_settings(settings)
     prepared = prepare(paths, settings, strict=strict)
@@ -170,6 +177,8 @@ def _run_generation(paths: list[Path], settings: Settings, strict: bool, then_de
     if settings.redact:
         console.print("redact: masked " + ", ".join(f"{count} {kind}" for kind, count in prepared.masked.items()))
     with open_provider(settings, debug=debug) as ready:
+        if discover:
+            prepared = _discover(prepared, ready, angles_out)
         with Progress(TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=True, disable=not console.is_terminal) as progress:
             task = progress.add_task("generate", total=None)
@@ -178,7 +187,27 @@ def _run_generation(paths: list[Path], settings: Settings, strict: bool, then_de
         seconds = time.monotonic() - started
         # Inside the provider's context: the llm tier of dedupe asks the same model.
         deduped = deduplicate(result.statements, settings, provider=ready) if then_dedupe else None
-    return result, prepared.angles, seconds, deduped
+    return result, prepared, seconds, deduped
+
+
+def _discover(prepared: Prepared, provider, angles_out: Path | None) -> Prepared:
+    """Replace the configured angles with the model's axes of disagreement, shown and saved for editing."""
+    found = discover_angles(prepared.chunks, provider, prepared.language)
+    if not found:
+        errors.print("warning: --discover-angles: the model proposed no axis whose keywords occur in the documents; "
+                     "using the configured angles", markup=False)
+        return prepared
+    table = Table(title="angles discovered in the documents")
+    for column in ("id", "name", "pro", "con", "keywords"):
+        table.add_column(column)
+    for angle in found:
+        table.add_row(angle.id, angle.name, angle.pro, angle.con, ", ".join(angle.keywords))
+    console.print(table)
+    if angles_out is not None:
+        atomic_write_text(angles_out, yaml.safe_dump({"angles": [a.model_dump() for a in found]}, allow_unicode=True,
+                                                     sort_keys=False))
+        console.print(f"saved them to {angles_out}; edit it and pass it with --angles to reuse")
+    return dataclasses.replace(prepared, angles=found)
 
 
 def _usage(settings: Settings, report: GenerationReport, seconds: float) -> dict:
@@ -217,6 +246,22 @@ def _summary(angles: list[Angle], statements: list[Statement], report: Generatio
     console.print(f"time {usage['seconds']:.0f} s")
 
 
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
+
+
+def _quality_summary(quality: dict) -> None:
+    console.print(
+        f"quality: grounded {_percent(quality['grounding_rate'])}, near-copies {_percent(quality['near_copy_rate_of_model_answers'])}"
+        f" of model answers → {_percent(quality['near_copy_rate_exported'])} exported, duplicates removed "
+        f"{_percent(quality['duplicate_rate'])}, mean length {quality['mean_length']}, over limit "
+        f"{quality['over_length_limit']}, questions {quality['questions']}, angles with both sides "
+        f"{quality['angles_with_both_sides']}/{len(quality['per_angle'])}")
+    for angle, row in quality["per_angle"].items():
+        if row["status"] != "both sides":
+            console.print(f"note: {angle}: {row['status']}", markup=False)
+
+
 def _report_json(result: GenerationResult, usage: dict) -> str:
     return json.dumps({"report": result.report.model_dump(), "drop_counts": result.report.drop_counts(),
                        "notes": result.notes, "usage": usage}, ensure_ascii=False, indent=2) + "\n"
@@ -250,6 +295,7 @@ def generate_command(
     redact: RedactOption = False,
     timeout: TimeoutOption = None,
     max_retries: MaxRetriesOption = None,
+    discover_angles_flag: DiscoverOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Ask the model for statements from each angle, each traced to its source sentence."""
@@ -260,11 +306,12 @@ def generate_command(
         _dry_run(paths, settings, strict)
         return
     _check_output(output, (".jsonl",))
-    result, angle_list, seconds, _ = _run_generation(paths, settings, strict, debug=debug)
+    result, prepared, seconds, _ = _run_generation(paths, settings, strict, debug=debug, discover=discover_angles_flag,
+                                                   angles_out=output.with_name(output.stem + ".angles.yaml"))
     usage = _usage(settings, result.report, seconds)
     atomic_write_text(output, statements_jsonl(result.statements))
     atomic_write_text(output.with_name(output.stem + ".report.json"), _report_json(result, usage))
-    _summary(angle_list, result.statements, result.report, result.notes, None, usage)
+    _summary(prepared.angles, result.statements, result.report, result.notes, None, usage)
     console.print(f"wrote {output}")
     _exit_if_requests_failed(result.report)
 
@@ -430,6 +477,7 @@ def run_command(
     redact: RedactOption = False,
     timeout: TimeoutOption = None,
     max_retries: MaxRetriesOption = None,
+    discover_angles_flag: DiscoverOption = False,
     debug: DebugOption = False,
 ) -> None:
     """generate → dedupe → export: writes statements.jsonl, deduped.jsonl, merges.csv, polis.csv, report.json, usage.json."""
@@ -439,16 +487,23 @@ def run_command(
                          cache_dir=cache_dir, redact=redact or None, timeout=timeout, max_retries=max_retries)
     if output_dir.exists() and not output_dir.is_dir():
         raise InputError(f"{output_dir}: is a file; give a folder for the outputs")
-    result, angle_list, seconds, deduped = _run_generation(paths, settings, strict, then_dedupe=True, debug=debug)
+    result, prepared, seconds, deduped = _run_generation(paths, settings, strict, then_dedupe=True, debug=debug,
+                                                         discover=discover_angles_flag,
+                                                         angles_out=output_dir / "angles.yaml")
     usage = _usage(settings, result.report, seconds)
+    quality = quality_report(result.statements, deduped.kept, result.report, prepared.documents, prepared.angles,
+                             result.notes, settings.max_chars)
+    atomic_write_text(output_dir / "quality.json", json.dumps(quality, ensure_ascii=False, indent=2) + "\n")
     atomic_write_text(output_dir / "statements.jsonl", statements_jsonl(result.statements))
     atomic_write_text(output_dir / "deduped.jsonl", statements_jsonl(deduped.kept))
     atomic_write_text(output_dir / "merges.csv", merge_report_csv(deduped.merges))
     atomic_write_text(output_dir / "report.json", _report_json(result, usage))
     atomic_write_text(output_dir / "usage.json", json.dumps(usage, indent=2) + "\n")
     atomic_write_text(output_dir / "polis.csv", polis_csv(deduped.kept))
-    _summary(angle_list, deduped.kept, result.report, result.notes, deduped, usage)
-    console.print(f"wrote {output_dir}/statements.jsonl, deduped.jsonl, merges.csv, report.json, usage.json and polis.csv "
+    _summary(prepared.angles, deduped.kept, result.report, result.notes, deduped, usage)
+    _quality_summary(quality)
+    console.print(f"wrote {output_dir}/statements.jsonl, deduped.jsonl, merges.csv, report.json, usage.json, "
+                  f"quality.json and polis.csv "
                   f"({len(deduped.kept)} statements)")
     _exit_if_requests_failed(result.report)
 

@@ -77,6 +77,8 @@ class GenerationReport(Record):
     completion_tokens: int = 0
     cached_responses: int = 0
     failures: list[str] = Field(default_factory=list, description="requests that failed after the SDK's retries")
+    answers: int = Field(0, description="model answers checked against the rules, re-asks included")
+    rejections: dict[str, int] = Field(default_factory=dict, description="answers rejected, by rule")
 
     @property
     def calls_made(self) -> int:
@@ -85,10 +87,12 @@ class GenerationReport(Record):
 
     def absorb(self, other: GenerationReport) -> None:
         for name in ("requests", "retries", "failed_requests", "kept", "prompt_tokens", "completion_tokens",
-                     "cached_responses"):
+                     "cached_responses", "answers"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.dropped += other.dropped
         self.failures += other.failures
+        for rule, count in other.rejections.items():
+            self.rejections[rule] = self.rejections.get(rule, 0) + count
 
     def drop_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}

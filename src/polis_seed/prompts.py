@@ -85,16 +85,18 @@ def load_generate_prompt(path: Path | None = None) -> GeneratePrompt:
         raise InputError(f"{path}: {_first_error(error)}; compare it with the shipped prompts/generate.yaml") from None
 
 
-class JudgePrompt(BaseModel):
+class SystemUserPrompt(BaseModel):
+    """A prompt of one system message and one user template (judge.yaml, discover.yaml)."""
+
     model_config = ConfigDict(extra="forbid")
 
     system: str
     user: str
 
 
-def load_judge_prompt(path: Path | None = None) -> JudgePrompt:
-    path = path or prompts_dir() / "judge.yaml"
+def load_system_user_prompt(file_name: str) -> SystemUserPrompt:
+    path = prompts_dir() / file_name
     try:
-        return JudgePrompt.model_validate(_read_yaml(path))
+        return SystemUserPrompt.model_validate(_read_yaml(path))
     except ValidationError as error:
-        raise InputError(f"{path}: {_first_error(error)}; compare it with the shipped prompts/judge.yaml") from None
+        raise InputError(f"{path}: {_first_error(error)}; it needs 'system' and 'user' (see the shipped {file_name})") from None

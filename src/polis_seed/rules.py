@@ -55,6 +55,41 @@ def quote_is_in(quote: str, source_text: str) -> bool:
     return bool(needle) and needle in normalize_for_matching(source_text)
 
 
+_COMPOUND_JA = re.compile(r"(?:[^、。]{2,}(?:し|であり|ており|ていて|くて|だし)、[^、。]{2,})|、(?:また|さらに|かつ|しかも)")
+_COMPOUND_EN = re.compile(r";\s+\w|,\s+and\s+\w+\s+\w+|\band\s+also\b|\bbut\s+also\b|\bas\s+well\s+as\b", re.I)
+_NUMBER = re.compile(r"\d")
+OPINION_MARKERS = (
+    "べき", "必要", "重要", "大切", "良い", "よい", "悪い", "望ましい", "できる", "できない", "につながる", "向上",
+    "改善", "悪化", "問題", "リスク", "効果", "メリット", "デメリット", "負担", "難しい", "容易", "賛成", "反対",
+    "should", "must", "need", "better", "worse", "risk", "benefit", "good", "bad", "can", "cannot", "will",
+    "worth", "too", "important", "harm", "help", "fair", "unfair",
+)
+# Words that push a voter instead of stating a claim (Polis asks for neutral wording).
+LOADED_WORDS = (
+    "絶対", "最悪", "最高の", "素晴らしい", "愚か", "馬鹿", "ひどい", "酷い", "論外", "当然", "明らかに", "言うまでもなく",
+    "absurd", "obviously", "clearly", "stupid", "terrible", "disastrous", "ridiculous", "idiotic", "amazing",
+)
+
+
+def is_compound(text: str) -> bool:
+    """More than one claim joined in one statement (〜し、 / 〜であり、 / また、 / '; ' / ', and …')."""
+    return bool(_COMPOUND_JA.search(text) or _COMPOUND_EN.search(text))
+
+
+def is_bare_fact(text: str) -> bool:
+    """A number or a reported fact with nothing to agree or disagree with."""
+    stripped = normalize_for_matching(text)
+    if stripped and sum(ch.isdigit() for ch in stripped) >= 0.5 * len(stripped):
+        return True
+    lowered = text.casefold()
+    return bool(_NUMBER.search(text)) and not any(marker in lowered for marker in OPINION_MARKERS)
+
+
+def loaded_words(text: str) -> list[str]:
+    lowered = text.casefold()
+    return [word for word in LOADED_WORDS if word in lowered]
+
+
 def statement_problems(
     text: str,
     max_chars: int,
@@ -75,6 +110,12 @@ def statement_problems(
         problems.append(f"too-long: it is {len(stripped)} characters; the limit is {max_chars}, so shorten it")
     if is_question(stripped):
         problems.append("question: write a claim people can agree or disagree with, not a question")
+    if is_compound(stripped):
+        problems.append("compound: it holds more than one claim; keep only the main one")
+    if loaded := loaded_words(stripped):
+        problems.append(f"loaded: avoid loaded words ({', '.join(loaded)}); state the claim neutrally")
+    if is_bare_fact(stripped):
+        problems.append("bare-fact: it only reports a fact or number; state a view people can agree or disagree with")
     if source_sentence is not None:
         if near_copy_score(stripped, source_sentence) >= NEAR_COPY_RATIO:
             problems.append("near-copy: it copies the source sentence; state the claim in your own shorter words")

@@ -277,11 +277,16 @@ def _rewrite_one(slot: Slot, passage: Passage, provider: Provider, prompt: Gener
             if not reasons and normalize_for_matching(text) in seen:
                 reasons.append("repeat: this statement was already written; write a different one")
             if not reasons:
+                report.answers += 1
                 seen.add(normalize_for_matching(text))
                 return Statement(
                     text=text, angle=slot.angle.id, stance=slot.stance, document_id=passage.document_id,
                     source_path=passage.path, chunk_id=passage.chunk_id, quote=quote,
                 )
+        report.answers += 1
+        for reason in reasons:
+            rule = reason.split(":", 1)[0]
+            report.rejections[rule] = report.rejections.get(rule, 0) + 1
         request = request.model_copy(update={
             "temperature": 0.6,
             "messages": request.messages + [
@@ -313,7 +318,10 @@ def _fill_slot(slot: Slot, provider: Provider, prompt: GeneratePrompt, settings:
         if statement is not None:
             statements.append(statement)
     notes = []
-    if len(statements) < slot.count:
+    if not statements and not report.failed_requests:
+        notes.append(f"{slot.angle.id}: no support in the documents for the {slot.stance} side "
+                     f"({len(slot.candidates)} sentences tried); nothing was invented")
+    elif len(statements) < slot.count:
         notes.append(f"{slot.angle.id}: {len(statements)} of {slot.count} {slot.stance} statements; "
                      "the documents gave no more usable sentences")
     return statements, report, notes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..prompts import load_judge_prompt
+from ..prompts import load_system_user_prompt
 from ..providers.base import CompletionRequest, Message, Provider, ProviderError
 
 
@@ -16,7 +16,7 @@ class SameClaim(BaseModel):
 
 def llm_judge(provider: Provider):
     """A judge(first, second) -> bool that asks the provider; anything but a clear yes is a no."""
-    prompt = load_judge_prompt()
+    prompt = load_system_user_prompt("judge.yaml")
 
     def judge(first: str, second: str) -> bool:
         request = CompletionRequest(

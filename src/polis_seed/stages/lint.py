@@ -1,35 +1,24 @@
 """lint: a statement list in, findings out, checked against Polis's guidance and polis-seed's rules.
 
 Errors make a list unfit to seed as it is (too long, a question, empty, a formula, a duplicate);
-warnings are for a person to judge (two claims in one, a bare fact, an angle with one side only).
+warnings are for a person to judge (two claims in one, a bare fact, loaded words, an angle with one side only).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
 from ..models import Statement
 from ..polarity import may_merge
+from ..rules import is_bare_fact, is_compound, loaded_words
 from ..text import is_question, normalize_for_matching
 from .dedupe import DEFAULT_FUZZY_THRESHOLD
 from .export import FORMULA_STARTS
 
 # Polis limits: the old participant UI took 140 characters, the new one 400, the server 997.
 POLIS_LIMITS = {"old-ui": 140, "new-ui": 400, "server": 997}
-
-_COMPOUND_JA = re.compile(r"(?:[^、。]{2,}(?:し|であり|ており|ていて|くて|だし)、[^、。]{2,})|、(?:また|さらに|かつ|しかも)")
-_COMPOUND_EN = re.compile(r";\s+\w|,\s+and\s+\w+\s+\w+|\band\s+also\b|\bbut\s+also\b|\bas\s+well\s+as\b", re.I)
-_NUMBER = re.compile(r"\d")
-_OPINION_MARKERS = (
-    "べき", "必要", "重要", "大切", "良い", "よい", "悪い", "望ましい", "できる", "できない", "につながる", "向上",
-    "改善", "悪化", "問題", "リスク", "効果", "メリット", "デメリット", "負担", "難しい", "容易", "賛成", "反対",
-    "should", "must", "need", "better", "worse", "risk", "benefit", "good", "bad", "can", "cannot", "will",
-    "worth", "too", "important", "harm", "help", "fair", "unfair",
-)
-
 
 @dataclass
 class Finding:
@@ -40,19 +29,6 @@ class Finding:
 
     def as_dict(self) -> dict:
         return {"line": self.line, "rule": self.rule, "severity": self.severity, "message": self.message}
-
-
-def is_compound(text: str) -> bool:
-    return bool(_COMPOUND_JA.search(text) or _COMPOUND_EN.search(text))
-
-
-def is_bare_fact(text: str) -> bool:
-    """A number or a reported fact with nothing to agree or disagree with."""
-    stripped = normalize_for_matching(text)
-    if stripped and sum(ch.isdigit() for ch in stripped) >= 0.5 * len(stripped):
-        return True
-    lowered = text.casefold()
-    return bool(_NUMBER.search(text)) and not any(marker in lowered for marker in _OPINION_MARKERS)
 
 
 def lint_statements(lines: list[tuple[int, Statement | None]], max_chars: int = POLIS_LIMITS["old-ui"]) -> list[Finding]:
@@ -78,6 +54,8 @@ def lint_statements(lines: list[tuple[int, Statement | None]], max_chars: int = 
         if is_bare_fact(text):
             findings.append(Finding(line, "not-votable", "warning",
                                     "looks like a bare fact or number; state a view people can agree or disagree with"))
+        if loaded := loaded_words(text):
+            findings.append(Finding(line, "loaded", "warning", f"loaded words ({', '.join(loaded)}); word it neutrally"))
         normalized = normalize_for_matching(text)
         for other_line, other_text, other_normalized in kept:
             if normalized == other_normalized or (

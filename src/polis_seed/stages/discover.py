@@ -1,0 +1,96 @@
+"""discover: the documents' own axes of disagreement, as Angles (--discover-angles).
+
+The model sees a sample of claim-bearing sentences spread over the documents and proposes axes. An
+axis is kept only when some of its keywords really occur in the documents, since those keywords are
+what later selects the passages each statement is written from.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..models import Angle, Chunk, Language
+from ..prompts import load_system_user_prompt
+from ..providers.base import CompletionRequest, Message, Provider, ProviderError
+from ..rules import OPINION_MARKERS
+from ..text import normalize_for_matching
+from .generate import LANGUAGE_NAMES, is_concern
+
+SAMPLE_SENTENCES = 30
+
+
+class ProposedAngle(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    pro: str
+    con: str
+    keywords: list[str] = Field(default_factory=list)
+
+
+class ProposedAngles(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    angles: list[ProposedAngle]
+
+
+def sample_sentences(chunks: list[Chunk], limit: int = SAMPLE_SENTENCES) -> list[str]:
+    """Sentences that voice a view (an opinion marker or a concern), taken round-robin over documents."""
+    by_document: dict[str, list[str]] = {}
+    for chunk in chunks:
+        for sentence in chunk.sentences:
+            if 20 <= len(sentence) <= 160 and (is_concern(sentence) or any(m in sentence.casefold() for m in OPINION_MARKERS)):
+                by_document.setdefault(chunk.document_id, []).append(sentence)
+    sample: list[str] = []
+    queues = [iter(sentences) for sentences in by_document.values()]
+    while queues and len(sample) < limit:
+        for queue in list(queues):
+            sentence = next(queue, None)
+            if sentence is None:
+                queues.remove(queue)
+            elif len(sample) < limit:
+                sample.append(sentence)
+    return sample
+
+
+def _slug(name: str, index: int) -> str:
+    ascii_words = re.findall(r"[a-z0-9]+", name.casefold())
+    return "_".join(ascii_words[:4]) or f"axis_{index}"
+
+
+def discover_angles(chunks: list[Chunk], provider: Provider, language: Language, count: int = 6) -> list[Angle]:
+    """Axes proposed by the model, each keeping only keywords that occur in the documents."""
+    prompt = load_system_user_prompt("discover.yaml")
+    sentences = sample_sentences(chunks)
+    if not sentences:
+        return []
+    request = CompletionRequest(
+        messages=[Message(role="system", content=prompt.system.format(language_name=LANGUAGE_NAMES[language])),
+                  Message(role="user", content=prompt.user.format(
+                      count=count, sentences="\n".join(f"- {s}" for s in sentences)))],
+        response_model=ProposedAngles, temperature=0.2, max_tokens=200 * count,
+    )
+    try:
+        content = provider.complete(request).content
+        start, end = content.index("{"), content.rindex("}") + 1
+        proposed = ProposedAngles.model_validate(json.loads(content[start:end])).angles
+    except (ProviderError, ValueError, ValidationError):
+        return []
+    corpus = normalize_for_matching("\n".join(s for chunk in chunks for s in chunk.sentences))
+    angles: list[Angle] = []
+    seen_ids: set[str] = set()
+    for index, axis in enumerate(proposed[:count], start=1):
+        keywords = [k for k in dict.fromkeys(axis.keywords) if len(normalize_for_matching(k)) >= 2
+                    and normalize_for_matching(k) in corpus]
+        if not keywords or not axis.pro.strip() or not axis.con.strip():
+            continue
+        angle_id = _slug(axis.name, index)
+        if angle_id in seen_ids:
+            angle_id = f"{angle_id}_{index}"
+        seen_ids.add(angle_id)
+        angles.append(Angle(id=angle_id, name=axis.name.strip(), pro=axis.pro.strip(), con=axis.con.strip(),
+                            keywords=keywords))
+    return angles
