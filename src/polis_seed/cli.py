@@ -190,13 +190,17 @@ def _run_generation(paths: list[Path], settings: Settings, strict: bool, then_de
     return result, prepared, seconds, deduped
 
 
+MIN_DISCOVERED_ANGLES = 3
+
+
 def _discover(prepared: Prepared, provider, angles_out: Path | None) -> Prepared:
     """Replace the configured angles with the model's axes of disagreement, shown and saved for editing."""
     found = discover_angles(prepared.chunks, provider, prepared.language)
-    if not found:
-        errors.print("warning: --discover-angles: the model proposed no axis whose keywords occur in the documents; "
-                     "using the configured angles", markup=False)
-        return prepared
+    if len(found) < MIN_DISCOVERED_ANGLES:
+        errors.print(f"warning: --discover-angles: the model proposed {len(found)} usable axes (keywords found in the "
+                     "documents, two different sides); adding the configured angles after them", markup=False)
+        known = {angle.id for angle in found}
+        found = found + [angle for angle in prepared.angles if angle.id not in known]
     table = Table(title="angles discovered in the documents")
     for column in ("id", "name", "pro", "con", "keywords"):
         table.add_column(column)

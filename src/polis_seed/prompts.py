@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -12,8 +13,15 @@ from .errors import InputError
 from .models import Angle, Language
 
 
+PROMPTS_ENV = "POLIS_SEED_PROMPTS"
+
+
 def prompts_dir() -> Path:
-    """prompts/ shipped in the wheel, or the repository's prompts/ in an editable install."""
+    """$POLIS_SEED_PROMPTS if set (a folder with your own prompt files), else prompts/ shipped in the
+    wheel, or the repository's prompts/ in an editable install."""
+    configured = os.environ.get(PROMPTS_ENV)
+    if configured:
+        return Path(configured)
     packaged = resources.files("polis_seed") / "prompts"
     if packaged.is_dir():
         return Path(str(packaged))

@@ -1,8 +1,8 @@
 """discover: the documents' own axes of disagreement, as Angles (--discover-angles).
 
 The model sees a sample of claim-bearing sentences spread over the documents and proposes axes. An
-axis is kept only when some of its keywords really occur in the documents, since those keywords are
-what later selects the passages each statement is written from.
+axis is kept only when some of its keywords really occur in the documents (they select the passages
+each statement is written from) and its two sides say different things.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import json
 import re
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from rapidfuzz import fuzz
 
 from ..models import Angle, Chunk, Language
 from ..prompts import load_system_user_prompt
@@ -20,6 +21,7 @@ from ..text import normalize_for_matching
 from .generate import LANGUAGE_NAMES, is_concern
 
 SAMPLE_SENTENCES = 30
+SAME_SIDES_RATIO = 80
 
 
 class ProposedAngle(BaseModel):
@@ -82,11 +84,19 @@ def discover_angles(chunks: list[Chunk], provider: Provider, language: Language,
     corpus = normalize_for_matching("\n".join(s for chunk in chunks for s in chunk.sentences))
     angles: list[Angle] = []
     seen_ids: set[str] = set()
+    seen_names: set[str] = set()
     for index, axis in enumerate(proposed[:count], start=1):
         keywords = [k for k in dict.fromkeys(axis.keywords) if len(normalize_for_matching(k)) >= 2
                     and normalize_for_matching(k) in corpus]
         if not keywords or not axis.pro.strip() or not axis.con.strip():
             continue
+        # An axis needs two different sides: small models often repeat one claim as both.
+        if fuzz.ratio(normalize_for_matching(axis.pro), normalize_for_matching(axis.con)) >= SAME_SIDES_RATIO:
+            continue
+        name_key = normalize_for_matching(axis.name)
+        if name_key in seen_names:
+            continue
+        seen_names.add(name_key)
         angle_id = _slug(axis.name, index)
         if angle_id in seen_ids:
             angle_id = f"{angle_id}_{index}"
