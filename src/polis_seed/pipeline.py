@@ -122,7 +122,8 @@ def generate_settings(prepared: Prepared, settings: Settings) -> GenerateSetting
 def generate(prepared: Prepared, provider: Provider, settings: Settings,
              on_progress: Callable[[int, int], None] | None = None) -> GenerationResult:
     return generate_statements(prepared.documents, prepared.chunks, prepared.angles, provider,
-                               load_generate_prompt(), generate_settings(prepared, settings), on_progress)
+                               load_generate_prompt(settings.provider), generate_settings(prepared, settings),
+                               on_progress)
 
 
 def deduplicate(statements: list[Statement], settings: Settings, against: list[Statement] | None = None,
@@ -143,4 +144,4 @@ def deduplicate(statements: list[Statement], settings: Settings, against: list[S
 def plan(prepared: Prepared, settings: Settings) -> list[CompletionRequest]:
     """The first attempt of every request a run would make, for --dry-run."""
     slots, _ = plan_slots(prepared.documents, prepared.chunks, prepared.angles, generate_settings(prepared, settings))
-    return planned_requests(slots, load_generate_prompt(), generate_settings(prepared, settings))
+    return planned_requests(slots, load_generate_prompt(settings.provider), generate_settings(prepared, settings))

@@ -85,8 +85,14 @@ def load_angles(path: Path | None = None) -> list[Angle]:
     return angles
 
 
-def load_generate_prompt(path: Path | None = None) -> GeneratePrompt:
-    path = path or prompts_dir() / "generate.yaml"
+# The embedded 1.5 B model does best with short rules and few examples; hosted models follow fuller guidance.
+GENERATE_PROMPT_FOR_PROVIDER = {"local": "generate.yaml", "openai": "generate_rich.yaml", "anthropic": "generate_rich.yaml"}
+
+
+def load_generate_prompt(provider: str = "local") -> GeneratePrompt:
+    path = prompts_dir() / GENERATE_PROMPT_FOR_PROVIDER.get(provider, "generate.yaml")
+    if not path.is_file():
+        path = prompts_dir() / "generate.yaml"
     try:
         return GeneratePrompt.model_validate(_read_yaml(path))
     except ValidationError as error:
