@@ -17,7 +17,12 @@ import yaml
 
 from polis_seed.embeddings import e5_embed
 from polis_seed.models import Statement
-from polis_seed.stages.dedupe import DEFAULT_FUZZY_THRESHOLD, DEFAULT_SEMANTIC_THRESHOLD, DedupeOptions, dedupe_statements
+from polis_seed.stages.dedupe import (
+    DEFAULT_FUZZY_THRESHOLD,
+    DEFAULT_SEMANTIC_THRESHOLD,
+    DedupeOptions,
+    dedupe_statements,
+)
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "dedupe"
 CONFIGS = {

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
+from run_args import run_command
 
 from polis_seed.embeddings import e5_embed
 from polis_seed.stages.dedupe import DEFAULT_SEMANTIC_THRESHOLD
@@ -38,11 +39,8 @@ def coverage(claims: list[str], statements: list[str]) -> tuple[int, int, list[t
 
 
 def main() -> None:
-    args = sys.argv[1:]
-    extra = args[args.index("--") + 1:] if "--" in args else []
-    paths = (args[:args.index("--")] if "--" in args else args) or ["seeds/"]
     with tempfile.TemporaryDirectory() as out:
-        command = [sys.executable, "-m", "polis_seed.cli", "run", *paths, "-o", out, "--no-cache", *extra]
+        paths, extra, command = run_command(sys.argv[1:], out)
         finished = subprocess.run(command, capture_output=True, text=True)
         if finished.returncode != 0:
             sys.exit(f"polis-seed failed ({finished.returncode}): {finished.stderr[-2000:]}")

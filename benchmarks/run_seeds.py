@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from run_args import run_command
+
 
 def tree_rss_bytes(root_pid: int) -> int:
     """Sum of RSS over a process and all its descendants, from /proc."""
@@ -43,11 +45,8 @@ def tree_rss_bytes(root_pid: int) -> int:
 
 
 def main() -> None:
-    args = sys.argv[1:]
-    extra = args[args.index("--") + 1:] if "--" in args else []
-    paths = (args[:args.index("--")] if "--" in args else args) or ["seeds/"]
     with tempfile.TemporaryDirectory() as out:
-        command = [sys.executable, "-m", "polis_seed.cli", "run", *paths, "-o", out, "--no-cache", *extra]
+        paths, extra, command = run_command(sys.argv[1:], out)
         started = time.monotonic()
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         peak = 0

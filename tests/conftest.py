@@ -1,9 +1,28 @@
+import contextlib
+
 import pytest
+
+from polis_seed import cli
+from polis_seed.providers.replay import ReplayProvider
 
 
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path, monkeypatch):
     """Tests never read or write the user's cache of model calls."""
     monkeypatch.setenv("POLIS_SEED_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    for variable in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "POLIS_SEED_PROMPTS",
+                     "POLIS_SEED_MODEL", "POLIS_SEED_DEBUG"):
+        monkeypatch.delenv(variable, raising=False)
+
+
+@pytest.fixture
+def replay(monkeypatch):
+    """The CLI's provider replaced by a ReplayProvider (the network edge); everything else is real."""
+    provider = ReplayProvider()
+
+    @contextlib.contextmanager
+    def fake_open_provider(settings, debug=False):
+        yield provider
+
+    monkeypatch.setattr(cli, "open_provider", fake_open_provider)
+    return provider

@@ -1,14 +1,11 @@
-import contextlib
 import csv
 import io
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from polis_seed import cli
-from polis_seed.providers.replay import ReplayProvider
 
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()
@@ -35,18 +32,6 @@ def test_dedupe_stdin_to_stdout_keeps_the_negation():
     result = invoke("dedupe", "-", "-o", "-", input="AはBにつながる\nAはBにつながらない\nAはBにつながる。\n")
     assert result.exit_code == 0
     assert result.stdout.splitlines() == ["AはBにつながる", "AはBにつながらない"]
-
-
-@pytest.fixture
-def replay(monkeypatch):
-    provider = ReplayProvider()
-
-    @contextlib.contextmanager
-    def fake_open_provider(settings, debug=False):
-        yield provider
-
-    monkeypatch.setattr(cli, "open_provider", fake_open_provider)
-    return provider
 
 
 def test_run_writes_all_outputs_with_dedupe_and_a_polis_csv(tmp_path, replay):

@@ -3,7 +3,11 @@ from pathlib import Path
 from polis_seed.prompts import load_angles, load_generate_prompt
 from polis_seed.providers.replay import ReplayProvider
 from polis_seed.stages.chunk import chunk_documents
-from polis_seed.stages.generate import GenerateSettings, generate_statements, select_passages
+from polis_seed.stages.generate import (
+    GenerateSettings,
+    generate_statements,
+    select_passages,
+)
 from polis_seed.stages.load import load_documents
 
 DATA = Path(__file__).parent / "data"

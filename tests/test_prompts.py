@@ -1,7 +1,11 @@
 import pytest
 
 from polis_seed.models import Angle
-from polis_seed.prompts import load_angles, load_generate_prompt, load_system_user_prompt
+from polis_seed.prompts import (
+    load_angles,
+    load_generate_prompt,
+    load_system_user_prompt,
+)
 from polis_seed.stages.generate import GenerateSettings, build_messages
 
 

@@ -1,8 +1,6 @@
-import contextlib
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from polis_seed import cli
@@ -38,18 +36,6 @@ def test_discovered_angles_keep_only_keywords_found_in_the_documents():
 
 def test_an_unusable_discovery_answer_gives_no_angles():
     assert discover_angles(chunks(), ReplayProvider(["I think the main axis is cost."]), "ja") == []
-
-
-@pytest.fixture
-def replay(monkeypatch):
-    provider = ReplayProvider()
-
-    @contextlib.contextmanager
-    def fake_open_provider(settings, debug=False):
-        yield provider
-
-    monkeypatch.setattr(cli, "open_provider", fake_open_provider)
-    return provider
 
 
 def test_run_with_discovered_angles_writes_them_and_a_quality_report(tmp_path, replay):

@@ -87,6 +87,7 @@ def test_pdf_with_a_japanese_cid_font_and_hard_wrapped_lines(tmp_path):
     page.save()
     assert loaded_text(path) == "情報システムの共通化はコスト削減に\nつながると期待されている。\nOpen source needs skilled staff."
     result = runner.invoke(cli.app, ["chunks", str(path), "-o", str(tmp_path / "chunks.jsonl")])
+    assert result.exit_code == 0, result.output
     record = json.loads((tmp_path / "chunks.jsonl").read_text(encoding="utf-8"))
     # the chunker rejoins the line that was cut after the particle に
     assert record["chunks"][0]["text"].startswith("情報システムの共通化はコスト削減につながると期待されている。")

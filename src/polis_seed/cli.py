@@ -15,7 +15,13 @@ from typing import Annotated, Optional
 import typer
 import yaml
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from . import __version__
@@ -24,19 +30,35 @@ from .costs import estimate_input_tokens, load_price_table
 from .errors import InputError, PolisSeedError
 from .files import atomic_write_text
 from .models import Angle, GenerationReport, Statement
-from .quality import quality_report
-from .pipeline import (Prepared, check_provider_settings, deduplicate, generate, generate_settings, make_remote_provider,
-                       model_for, open_provider, plan, prepare)
+from .pipeline import (
+    Prepared,
+    check_provider_settings,
+    deduplicate,
+    generate,
+    generate_settings,
+    make_remote_provider,
+    model_for,
+    open_provider,
+    plan,
+    prepare,
+)
 from .providers.base import ProviderError
+from .quality import quality_report
 from .redaction import hide_secrets
+from .stages.chunk import chunk_document
 from .stages.dedupe import DedupeResult
 from .stages.discover import discover_angles
-from .stages.chunk import chunk_document
 from .stages.export import FORMATS as EXPORT_FORMATS
-from .stages.export import merge_report_csv, polis_csv, polis_csv_parts, render, statements_jsonl
+from .stages.export import (
+    merge_report_csv,
+    polis_csv,
+    polis_csv_parts,
+    render,
+    statements_jsonl,
+)
+from .stages.generate import GenerationResult
 from .stages.lint import findings_by_index, lint_statements
 from .stages.load import load_documents
-from .stages.generate import GenerationResult
 from .statement_io import STDIO, read_statement_lines, read_statements, write_statements
 
 app = typer.Typer(
@@ -375,7 +397,7 @@ def export_command(
     if max_chars is not None and max_chars < 1:
         raise InputError(f"--max-chars {max_chars}: must be at least 1")
     if split is not None and format_name != "polis":
-        raise InputError(f"--split: only the polis format is split; drop --split or use --format polis")
+        raise InputError("--split: only the polis format is split; drop --split or use --format polis")
     statements = read_statements(source)
     if format_name == "polis" and split is not None:
         parts = polis_csv_parts(statements, split)

@@ -9,7 +9,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import InputError
-from .stages.dedupe import DEFAULT_FUZZY_THRESHOLD, DEFAULT_SEMANTIC_THRESHOLD, DEFAULT_TIERS
+from .stages.dedupe import (
+    DEFAULT_FUZZY_THRESHOLD,
+    DEFAULT_SEMANTIC_THRESHOLD,
+    DEFAULT_TIERS,
+)
 
 CONFIG_FILE_NAME = "polis-seed.yaml"
 ProviderName = Literal["local", "openai", "anthropic"]

@@ -10,15 +10,21 @@ from pathlib import Path
 
 from .cache import CachedProvider, ResponseCache, default_cache_dir
 from .config import Settings
-from .errors import InputError
 from .embeddings import e5_embed
+from .errors import InputError
 from .models import Angle, Chunk, Document, Language, Statement
 from .prompts import load_angles, load_generate_prompt
-from .redaction import mask_personal_data
 from .providers.base import CompletionRequest, Provider
+from .redaction import mask_personal_data
 from .stages.chunk import chunk_documents
 from .stages.dedupe import DedupeOptions, DedupeResult, dedupe_statements
-from .stages.generate import GenerateSettings, GenerationResult, generate_statements, plan_slots, planned_requests
+from .stages.generate import (
+    GenerateSettings,
+    GenerationResult,
+    generate_statements,
+    plan_slots,
+    planned_requests,
+)
 from .stages.load import load_documents
 from .text import detect_language
 

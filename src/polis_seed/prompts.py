@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from .errors import InputError
 from .models import Angle, Language
 
-
 PROMPTS_ENV = "POLIS_SEED_PROMPTS"
 
 

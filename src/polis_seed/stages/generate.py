@@ -17,9 +17,24 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, ValidationError
 from rapidfuzz import fuzz
 
-from ..models import Angle, Chunk, Document, Drop, GenerationReport, Language, Stance, Statement
+from ..models import (
+    Angle,
+    Chunk,
+    Document,
+    Drop,
+    GenerationReport,
+    Language,
+    Stance,
+    Statement,
+)
 from ..prompts import GeneratePrompt
-from ..providers.base import CompletionRequest, CompletionResult, Message, Provider, ProviderError
+from ..providers.base import (
+    CompletionRequest,
+    CompletionResult,
+    Message,
+    Provider,
+    ProviderError,
+)
 from ..rules import quote_is_in, statement_problems
 from ..text import clean_statement, normalize_for_matching
 
