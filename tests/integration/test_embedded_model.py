@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from polis_seed.text import is_question, normalize_for_matching
+from polis_seed.text import detect_language, is_question, normalize_for_matching
 
 DATA = Path(__file__).parent.parent / "data"
 pytestmark = pytest.mark.integration
@@ -86,3 +86,15 @@ def test_generate_through_the_openai_sdk_against_a_real_llama_server(tmp_path):
         assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
     assert records and all(len(r["text"]) <= 140 and r["quote"] for r in records)
+
+
+def test_english_documents_give_english_statements_on_the_embedded_model(tmp_path):
+    out = tmp_path / "out"
+    result = polis_seed("run", DATA / "council_streaming_en.md", "-o", out, "--angles", DATA / "two_angles_en.yaml",
+                        "--per-angle", "2", "--cache-dir", tmp_path / "cache")
+    assert result.returncode == 0, result.stderr
+    texts = check_polis_csv(out / "polis.csv")
+    assert texts
+    assert all(detect_language(text) == "en" for text in texts), texts
+    quality = json.loads((out / "quality.json").read_text(encoding="utf-8"))
+    assert quality["grounding_rate"] == 1.0 and quality["questions"] == 0
