@@ -62,7 +62,6 @@ class CachedProvider:
     def __init__(self, provider: Provider, cache: ResponseCache):
         self.provider = provider
         self.cache = cache
-        self.calls_made = 0
 
     def identity(self) -> dict[str, str]:
         return self.provider.identity()
@@ -73,7 +72,6 @@ class CachedProvider:
         if cached is not None:
             return cached.model_copy(update={"from_cache": True})
         result = self.provider.complete(request)
-        self.calls_made += 1
         if result.finish_reason != "length":
             self.cache.put(key, result)
         return result

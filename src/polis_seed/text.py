@@ -21,7 +21,7 @@ def normalize_for_matching(text: str) -> str:
 
 
 def clean_statement(text: str) -> str:
-    """The displayable form of a statement: NFKC-free, but trimmed and single-spaced."""
+    """The displayable form of a statement: the text as written, trimmed and single-spaced."""
     return re.sub(r"\s+", " ", text).strip()
 
 
