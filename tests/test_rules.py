@@ -41,3 +41,9 @@ def test_normaliser_and_language_guess():
     assert normalize_for_matching("コンピューター、ＯＳＳ！") == normalize_for_matching("コンピュータ OSS")
     assert detect_language("自治体のDXとOSSについて") == "ja"
     assert detect_language("Municipal IT systems and OSS") == "en"
+
+
+def test_english_overlap_reads_words_not_the_run_of_letters_and_ignores_function_words():
+    source = "Some members argued that the cost is small compared with the value of open government."
+    assert source_overlap("The cost is small next to the value of open government", source) > 0.5
+    assert source_overlap("The change will be better for the town", source) == 0.0

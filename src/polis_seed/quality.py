@@ -26,7 +26,8 @@ def quality_report(generated: list[Statement], exported: list[Statement], report
         counts = {stance: sum(1 for s in exported if s.angle == angle.id and s.stance == stance) for stance in ("pro", "con")}
         missing = [stance for stance, count in counts.items() if count == 0]
         status = "both sides" if not missing else (
-            "no passage mentions this angle" if len(missing) == 2 else f"no support in the documents for the {missing[0]} side")
+            "no statement on either side (see notes)" if len(missing) == 2
+            else f"no support in the documents for the {missing[0]} side")
         per_angle[angle.id] = {**counts, "status": status}
     normalized = [normalize_for_matching(s.text) for s in exported]
     return {

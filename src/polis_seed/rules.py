@@ -6,6 +6,7 @@ The same rules check model output in `generate` and, later, any list a facilitat
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from rapidfuzz import fuzz
 
@@ -28,12 +29,18 @@ def near_copy_score(statement: str, source_sentence: str) -> float:
 # English: word stems) that must also occur in its source sentence.
 MIN_SOURCE_OVERLAP = 0.25
 _CONTENT_CHAR = re.compile(r"[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fffa-z0-9]")
-_WORD = re.compile(r"[a-z0-9]{3,}")
+# English function words carry no subject: they would let any sentence "overlap" any other.
+_STOPWORDS_EN = frozenset("""the and for are was were will would could should can may might must not but with from
+that this these those than then there their they them its his her our your you has have had been being into onto
+about over under more most less such also only very just some any all each other which what who whom whose when
+where why how does did doing because while both either neither change""".split())
 
 
 def _content_units(text: str) -> set[str]:
     normalized = normalize_for_matching(text)
-    words = {word[:5] for word in _WORD.findall(normalized)}
+    # English words are read from the spaced text (normalising removes the spaces between them).
+    spaced = unicodedata.normalize("NFKC", text).casefold()
+    words = {word[:5] for word in re.findall(r"[a-z0-9]{3,}", spaced) if word not in _STOPWORDS_EN}
     bigrams = {
         normalized[i:i + 2] for i in range(len(normalized) - 1)
         if _CONTENT_CHAR.search(normalized[i:i + 2]) and not normalized[i:i + 2].isascii()
