@@ -16,7 +16,7 @@ from .readers import COMMENT_COLUMNS, comment_column, decode_bytes
 from .stages.export import polis_csv, statements_jsonl, statements_txt
 
 STDIO = "-"
-FORMATS = (".jsonl", ".csv", ".txt")
+STATEMENT_SUFFIXES = (".jsonl", ".csv", ".txt")
 
 
 def _read_source(path: str) -> str:
@@ -31,7 +31,7 @@ def _read_source(path: str) -> str:
 
 def _suffix(path: str) -> str:
     suffix = Path(path).suffix.lower()
-    if path != STDIO and suffix not in FORMATS:
+    if path != STDIO and suffix not in STATEMENT_SUFFIXES:
         raise InputError(f"{path}: unknown statement format '{suffix or '(none)'}'; use .jsonl, .csv, .txt or -")
     return suffix
 
