@@ -58,6 +58,11 @@ class Statement(Record):
     merged: list[str] = Field(default_factory=list, description="texts this statement absorbed in dedupe")
 
 
+def rule_of(reason: str) -> str:
+    """The rule a reason names: 'too-long: it is 150 characters…' → 'too-long'."""
+    return reason.split(":", 1)[0]
+
+
 class Drop(Record):
     """A candidate statement the validator rejected for good (after its re-asks)."""
 
@@ -98,7 +103,7 @@ class GenerationReport(Record):
         counts: dict[str, int] = {}
         for drop in self.dropped:
             for reason in drop.reasons:
-                key = reason.split(":", 1)[0]
+                key = rule_of(reason)
                 counts[key] = counts.get(key, 0) + 1
         return counts
 

@@ -85,9 +85,6 @@ def may_merge(first: str, second: str) -> bool:
     return signatures_compatible(polarity_signature(first), polarity_signature(second)) and not opposed(first, second)
 
 
-def same_polarity(first: str, second: str) -> bool:
-    return signatures_compatible(polarity_signature(first), polarity_signature(second))
-
 
 _NEGATING_PREFIX_EN = re.compile(r"\b(un|in|im|il|ir|dis|non-?)([a-z]{4,})\b")
 

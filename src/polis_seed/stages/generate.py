@@ -26,6 +26,7 @@ from ..models import (
     Language,
     Stance,
     Statement,
+    rule_of,
 )
 from ..prompts import GeneratePrompt
 from ..providers.base import (
@@ -226,8 +227,10 @@ def plan_slots(documents: list[Document], chunks: list[Chunk], angles: list[Angl
         if not passages:
             notes.append(f"{angle.id}: no passage in the documents mentions this angle; no statements")
             continue
-        concern = [p for p in passages if is_concern(p.sentence)]
-        plain = [p for p in passages if not is_concern(p.sentence)]
+        concern: list[Passage] = []
+        plain: list[Passage] = []
+        for passage in passages:
+            (concern if is_concern(passage.sentence) else plain).append(passage)
         pro_count, con_count = math.ceil(settings.per_angle / 2), settings.per_angle // 2
         # Each side's own pool first; the other pool's leftovers (from the end) after it.
         slots.append(Slot(angle, "pro", pro_count, plain + concern[::-1][:max(0, len(concern) - con_count)]))
@@ -282,6 +285,7 @@ def _rewrite_one(slot: Slot, passage: Passage, provider: Provider, prompt: Gener
             # Tokens count what this run spent: cached answers cost nothing again.
             report.prompt_tokens += result.prompt_tokens
             report.completion_tokens += result.completion_tokens
+        report.answers += 1
         text, reasons = _answer_problems(result)
         if not reasons:
             reasons = statement_problems(text, settings.max_chars, settings.language, passage.sentence,
@@ -292,15 +296,13 @@ def _rewrite_one(slot: Slot, passage: Passage, provider: Provider, prompt: Gener
             if not reasons and normalize_for_matching(text) in seen:
                 reasons.append("repeat: this statement was already written; write a different one")
             if not reasons:
-                report.answers += 1
                 seen.add(normalize_for_matching(text))
                 return Statement(
                     text=text, angle=slot.angle.id, stance=slot.stance, document_id=passage.document_id,
                     source_path=passage.path, chunk_id=passage.chunk_id, quote=quote,
                 )
-        report.answers += 1
         for reason in reasons:
-            rule = reason.split(":", 1)[0]
+            rule = rule_of(reason)
             report.rejections[rule] = report.rejections.get(rule, 0) + 1
         request = request.model_copy(update={
             "temperature": 0.6,
