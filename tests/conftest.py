@@ -2,8 +2,8 @@ import contextlib
 
 import pytest
 
-from polis_seed import cli
-from polis_seed.providers.replay import ReplayProvider
+from polis_seed import pipeline
+from tests.replay import ReplayProvider
 
 
 @pytest.fixture(autouse=True)
@@ -24,5 +24,5 @@ def replay(monkeypatch):
     def fake_open_provider(settings, debug=False):
         yield provider
 
-    monkeypatch.setattr(cli, "open_provider", fake_open_provider)
+    monkeypatch.setattr(pipeline, "open_provider", fake_open_provider)
     return provider

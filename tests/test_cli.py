@@ -55,7 +55,7 @@ def test_run_writes_all_outputs_with_dedupe_and_a_polis_csv(tmp_path, replay):
     assert len(rows) == 4
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["report"]["retries"] == 1 and report["drop_counts"] == {}
-    assert "statements per angle and stance" in result.output
+    assert "statements per angle and side" in result.output
 
 
 def test_generate_then_dedupe_then_export_by_hand(tmp_path, replay):

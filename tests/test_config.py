@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from polis_seed import cli
+from polis_seed import cli, pipeline
 from polis_seed.config import load_settings
 from polis_seed.errors import InputError
 
@@ -48,7 +48,7 @@ def test_dry_run_prints_the_cost_table_and_calls_no_model(tmp_path, monkeypatch)
         raise AssertionError("dry run must not open a provider")
         yield
 
-    monkeypatch.setattr(cli, "open_provider", no_provider)
+    monkeypatch.setattr(pipeline, "open_provider", no_provider)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-used")
     result = runner.invoke(cli.app, ["generate", str(DATA / "facility_booking_ja.md"), "--provider", "openai",
                                      "--model", "gpt-4o-mini", "--angles", str(DATA / "two_angles.yaml"),

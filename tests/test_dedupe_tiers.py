@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from polis_seed import cli
 from polis_seed.embeddings import e5_embed
 from polis_seed.models import Statement
-from polis_seed.providers.replay import ReplayProvider
+from tests.replay import ReplayProvider
 from polis_seed.stages.dedupe import DedupeOptions, dedupe_statements
 from polis_seed.stages.judge import llm_judge
 

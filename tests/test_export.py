@@ -20,19 +20,29 @@ def test_polis_csv_has_one_quoted_header_no_bom_and_no_empty_rows():
     assert all(line.startswith('"') and line.endswith('"') for line in content.splitlines())
 
 
-def test_statement_files_round_trip_in_every_format(tmp_path):
-    statements = [Statement(text="一つ目の意見", angle="cost", stance="pro", quote="q"), Statement(text="二つ目の意見")]
-    for suffix in (".jsonl", ".csv", ".txt"):
+def test_statement_files_keep_every_field_through_jsonl_and_csv(tmp_path):
+    statements = [Statement(text="一つ目の意見, \"引用\"", id="s1", angle="cost", stance="pro", checked_stance="con",
+                            document_id="d1", source_path="a.md", chunk_id="d1:0", quote="q, with comma",
+                            merged=["同じ意見", "同じ意見 / 別の書き方"], moderated=1),
+                  Statement(text="二つ目の意見")]
+    for suffix in (".jsonl", ".csv"):
         path = tmp_path / f"s{suffix}"
-        write_statements(statements, str(path))
-        assert [s.text for s in read_statements(str(path))] == ["一つ目の意見", "二つ目の意見"]
-    assert read_statements(str(tmp_path / "s.jsonl"))[0].stance == "pro"
+        assert write_statements(statements, str(path)) == []
+        assert read_statements(str(path)).statements == statements
+
+
+def test_a_text_file_keeps_only_the_text_and_says_so_once(tmp_path):
+    statements = [Statement(text="一つ目の意見", angle="cost", stance="pro", quote="q"), Statement(text="二つ目の意見")]
+    warnings = write_statements(statements, str(tmp_path / "s.txt"))
+    assert len(warnings) == 1 and "angle, stance, quote" in warnings[0]
+    assert [s.text for s in read_statements(str(tmp_path / "s.txt")).statements] == ["一つ目の意見", "二つ目の意見"]
+    assert write_statements([Statement(text="本文だけ")], str(tmp_path / "plain.txt")) == []
 
 
 def test_csv_columns_polis_and_kouchou_names_are_read(tmp_path):
     path = tmp_path / "comments.csv"
     path.write_text("comment-id,comment-body\n1,既存の意見\n2,\n", encoding="utf-8")
-    assert [s.text for s in read_statements(str(path))] == ["既存の意見"]
+    assert [s.text for s in read_statements(str(path)).statements] == ["既存の意見"]
 
 
 @pytest.mark.parametrize("name, content, message", [

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from polis_seed import cli
 from polis_seed.models import Statement
+from polis_seed.rules import Finding
 from polis_seed.stages.export import polis_comments_csv, polis_csv, review_csv
 
 runner = CliRunner()
@@ -49,7 +50,7 @@ def test_a_bom_would_break_polis_and_we_never_write_one(tmp_path):
 
 
 def test_review_csv_has_a_bom_columns_for_review_and_neutralised_formulas():
-    content = review_csv(STATEMENTS, {1: ["formula: starts with '='"]})
+    content = review_csv(STATEMENTS, {1: [Finding("formula", "error", "starts with '='")]})
     assert content.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff"))))
     assert rows[0] == ["id", "statement", "angle", "stance", "source file", "quote", "merged duplicates", "lint findings"]

@@ -15,7 +15,7 @@ DEFECTS = """情報システムの共通化はコスト削減につながる
 2023年度の予算は3億円だった
 情報システムの共通化はコスト削減につながる。
 Open source should be preferred
-""".format(long="住民" * 80)
+""".format(long="住民の" * 50)
 
 
 def lint(tmp_path, content, *extra, name="list.txt"):
@@ -30,14 +30,14 @@ def test_each_defect_is_reported_on_its_own_line_in_json(tmp_path):
     report = json.loads(result.stdout)
     found = {(f["line"], f["rule"]) for f in report["findings"]}
     assert found == {(2, "question"), (3, "too-long"), (4, "empty"), (5, "formula"), (6, "compound"),
-                     (7, "not-votable"), (8, "duplicate")}
+                     (7, "bare-figure"), (7, "fact-report"), (8, "duplicate")}
     duplicate = next(f for f in report["findings"] if f["rule"] == "duplicate")
     assert "line 1" in duplicate["message"]
-    assert report["errors"] == 5 and report["warnings"] == 2
+    assert report["errors"] == 5 and report["warnings"] == 3
 
 
 def test_limits_are_configurable(tmp_path):
-    result = lint(tmp_path, "住民" * 80 + "\n", "--max-chars", "400", "--json")
+    result = lint(tmp_path, "住民の" * 50 + "\n", "--max-chars", "400", "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)["findings"] == []
 
 
@@ -59,5 +59,5 @@ def test_jsonl_lines_and_angle_stance_balance(tmp_path):
 
 
 def test_csv_rows_are_reported_with_their_file_line(tmp_path):
-    result = lint(tmp_path, 'comment_text\n"良い提案だ"\n"これは質問か？"\n', "--json", name="polis.csv")
+    result = lint(tmp_path, 'comment_text\n"良い提案だ"\n"予約は有料にすべきか？"\n', "--json", name="polis.csv")
     assert [(f["line"], f["rule"]) for f in json.loads(result.stdout)["findings"]] == [(3, "question")]

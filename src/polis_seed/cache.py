@@ -10,13 +10,14 @@ import hashlib
 import json
 import os
 import sqlite3
+import threading
 from pathlib import Path
 
 import platformdirs
 
 from .providers.base import CompletionRequest, CompletionResult, Provider
 
-CACHE_VERSION = "polis-seed-cache-v1"
+CACHE_VERSION = "polis-seed-cache-v2"
 
 
 def default_cache_dir() -> Path:
@@ -35,6 +36,9 @@ class ResponseCache:
     def __init__(self, directory: Path):
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / "llm-calls.sqlite3"
+        # One connection, shared by the generate threads: every use holds the lock (sqlite3 objects
+        # must not be used by two threads at once).
+        self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         # WAL: a reader never blocks the writer, and a killed process loses at most the answer in flight.
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -44,16 +48,19 @@ class ResponseCache:
         )
 
     def get(self, key: str) -> CompletionResult | None:
-        row = self._db.execute("SELECT result FROM calls WHERE key = ?", (key,)).fetchone()
+        with self._lock:
+            row = self._db.execute("SELECT result FROM calls WHERE key = ?", (key,)).fetchone()
         return CompletionResult.model_validate_json(row[0]) if row else None
 
     def put(self, key: str, result: CompletionResult) -> None:
-        self._db.execute(
-            "INSERT OR REPLACE INTO calls (key, result) VALUES (?, ?)", (key, result.model_dump_json())
-        )
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO calls (key, result) VALUES (?, ?)", (key, result.model_dump_json())
+            )
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
 
 
 class CachedProvider:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 Language = Literal["ja", "en"]
 Stance = Literal["pro", "con"]
+CheckedStance = Literal["pro", "con", "unclear"]
 
 
 class Record(BaseModel):
@@ -47,72 +50,142 @@ class Angle(Record):
     keywords: list[str] = Field(default_factory=list)
 
 
+def statement_id(*parts: str | None) -> str:
+    """A short stable id from what defines a statement (its text and where it came from)."""
+    return "s" + hashlib.sha256("\x1f".join(part or "" for part in parts).encode("utf-8")).hexdigest()[:10]
+
+
 class Statement(Record):
     text: str
+    id: str | None = Field(None, description="stable id: kept through dedupe, export and review")
     angle: str | None = None
-    stance: Stance | None = None
+    stance: Stance | None = Field(None, description="the side it was asked for (or labelled with)")
+    checked_stance: CheckedStance | None = Field(None, description="the side the stance check read in the text")
     document_id: str | None = None
     source_path: str | None = None
     chunk_id: str | None = None
     quote: str | None = None
     merged: list[str] = Field(default_factory=list, description="texts this statement absorbed in dedupe")
+    moderated: Literal[-1, 0, 1] | None = Field(None, description="Polis moderation: 1 accepted, 0 not yet, -1 rejected")
 
-
-def rule_of(reason: str) -> str:
-    """The rule a reason names: 'too-long: it is 150 characters…' → 'too-long'."""
-    return reason.split(":", 1)[0]
+    def with_id(self) -> Statement:
+        if self.id:
+            return self
+        return self.model_copy(update={"id": statement_id(self.text, self.angle, self.stance, self.document_id)})
 
 
 class Drop(Record):
-    """A candidate statement the validator rejected for good (after its re-asks)."""
+    """A candidate statement the checks rejected for good (after its re-asks)."""
 
     text: str
     angle: str
     stance: Stance | None
     reasons: list[str]
+    document_id: str | None = None
+    quote: str | None = None
+
+
+class Attempt(Record):
+    """One model request and what became of its answer: the report's counters are computed from these."""
+
+    purpose: str = Field(description="statement, stance, topic, discover, discuss, distil or judge")
+    attempt: int = Field(0, description="0 for the first ask, 1.. for re-asks")
+    from_cache: bool = False
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_input_tokens: int = 0
+    cache_write_tokens: int = 0
+    problems: list[str] = Field(default_factory=list, description="why the answer was rejected; empty when accepted")
+    failure: str | None = Field(None, description="the request failed after the SDK's retries")
+
+
+def _rule(reason: str) -> str:
+    return reason.split(":", 1)[0]
 
 
 class GenerationReport(Record):
-    requests: int = 0
-    retries: int = 0
-    failed_requests: int = 0
-    kept: int = 0
+    attempts: list[Attempt] = Field(default_factory=list)
     dropped: list[Drop] = Field(default_factory=list)
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cached_responses: int = 0
-    failures: list[str] = Field(default_factory=list, description="requests that failed after the SDK's retries")
-    answers: int = Field(0, description="model answers checked against the rules, re-asks included")
-    rejections: dict[str, int] = Field(default_factory=dict, description="answers rejected, by rule")
+    kept: int = 0
+
+    @computed_field
+    @property
+    def requests(self) -> int:
+        return len(self.attempts)
+
+    @computed_field
+    @property
+    def retries(self) -> int:
+        return sum(1 for attempt in self.attempts if attempt.attempt > 0)
+
+    @computed_field
+    @property
+    def failed_requests(self) -> int:
+        return sum(1 for attempt in self.attempts if attempt.failure)
+
+    @computed_field
+    @property
+    def cached_responses(self) -> int:
+        return sum(1 for attempt in self.attempts if attempt.from_cache)
+
+    @computed_field
+    @property
+    def prompt_tokens(self) -> int:
+        # Tokens count what this run spent: cached answers cost nothing again.
+        return sum(attempt.prompt_tokens for attempt in self.attempts if not attempt.from_cache)
+
+    @computed_field
+    @property
+    def completion_tokens(self) -> int:
+        return sum(attempt.completion_tokens for attempt in self.attempts if not attempt.from_cache)
+
+    @computed_field
+    @property
+    def cached_input_tokens(self) -> int:
+        return sum(attempt.cached_input_tokens for attempt in self.attempts if not attempt.from_cache)
+
+    @computed_field
+    @property
+    def cache_write_tokens(self) -> int:
+        return sum(attempt.cache_write_tokens for attempt in self.attempts if not attempt.from_cache)
+
+    @computed_field
+    @property
+    def failures(self) -> list[str]:
+        return [attempt.failure for attempt in self.attempts if attempt.failure]
+
+    @computed_field
+    @property
+    def rejections(self) -> dict[str, int]:
+        """Answers rejected, by rule (one answer can break several rules)."""
+        return dict(sorted(Counter(_rule(reason) for attempt in self.attempts for reason in attempt.problems).items()))
 
     @property
     def calls_made(self) -> int:
         """Requests that really reached the model (not answered from the cache)."""
         return self.requests - self.cached_responses
 
-    def absorb(self, other: GenerationReport) -> None:
-        for name in ("requests", "retries", "failed_requests", "kept", "prompt_tokens", "completion_tokens",
-                     "cached_responses", "answers"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.dropped += other.dropped
-        self.failures += other.failures
-        for rule, count in other.rejections.items():
-            self.rejections[rule] = self.rejections.get(rule, 0) + count
+    @property
+    def answers(self) -> int:
+        return sum(1 for attempt in self.attempts if not attempt.failure)
 
     def drop_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for drop in self.dropped:
-            for reason in drop.reasons:
-                key = rule_of(reason)
-                counts[key] = counts.get(key, 0) + 1
-        return counts
+        """Dropped candidates by the rules they failed last (one candidate can fail several)."""
+        return dict(sorted(Counter(_rule(reason) for drop in self.dropped for reason in drop.reasons).items()))
+
+    def merged_with(self, other: GenerationReport) -> GenerationReport:
+        return GenerationReport(attempts=self.attempts + other.attempts, dropped=self.dropped + other.dropped,
+                                kept=self.kept + other.kept)
 
 
 class Merge(Record):
-    """One statement absorbed by another: which tier matched them and how closely."""
+    """One statement absorbed by another, or a near miss kept apart: which tier found the pair, how
+    closely, and why it merged or why not."""
 
     kept: str
     absorbed: str
     tier: str
     score: float
     existing: bool = Field(False, description="kept is a comment already in the conversation (--against)")
+    decision: Literal["merged", "kept apart"] = "merged"
+    reason: str = ""

@@ -30,6 +30,7 @@ def prompts_dir() -> Path:
 class FewShotExample(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    topic: str = ""
     angle_name: str
     side: str
     source: str
@@ -84,18 +85,22 @@ def load_angles(path: Path | None = None) -> list[Angle]:
     return angles
 
 
-# The embedded 1.5 B model does best with short rules and few examples; hosted models follow fuller guidance.
-GENERATE_PROMPT_FOR_PROVIDER = {"local": "generate.yaml", "openai": "generate_rich.yaml", "anthropic": "generate_rich.yaml"}
-
-
-def load_generate_prompt(provider: str = "local") -> GeneratePrompt:
-    path = prompts_dir() / GENERATE_PROMPT_FOR_PROVIDER.get(provider, "generate.yaml")
+def prompt_path(file_name: str) -> Path:
+    """A prompt file in the prompts folder; a missing file is an error, never a silent fallback."""
+    path = prompts_dir() / file_name
     if not path.is_file():
-        path = prompts_dir() / "generate.yaml"
+        hint = f" (set by ${PROMPTS_ENV}; copy {file_name} from the shipped prompts/ into it)" \
+            if os.environ.get(PROMPTS_ENV) else ""
+        raise InputError(f"{path}: no such prompt file{hint}")
+    return path
+
+
+def load_generate_prompt(file_name: str = "generate.yaml") -> GeneratePrompt:
+    path = prompt_path(file_name)
     try:
         return GeneratePrompt.model_validate(_read_yaml(path))
     except ValidationError as error:
-        raise InputError(f"{path}: {_first_error(error)}; compare it with the shipped prompts/generate.yaml") from None
+        raise InputError(f"{path}: {_first_error(error)}; compare it with the shipped prompts/{file_name}") from None
 
 
 class SystemUserPrompt(BaseModel):
@@ -108,7 +113,7 @@ class SystemUserPrompt(BaseModel):
 
 
 def load_system_user_prompt(file_name: str) -> SystemUserPrompt:
-    path = prompts_dir() / file_name
+    path = prompt_path(file_name)
     try:
         return SystemUserPrompt.model_validate(_read_yaml(path))
     except ValidationError as error:

@@ -1,13 +1,16 @@
-"""The quality report of a run: what a facilitator would check before seeding Polis, as numbers."""
+"""The quality report of a run: what a facilitator would check before seeding Polis, as numbers.
+
+Grounding is measured, not assumed: each exported quote is looked up again in the text of the
+document it names (as loaded, not the chunk it was cut from), and the share of each statement's
+content words found in its quote is reported as it is.
+"""
 
 from __future__ import annotations
 
 from statistics import mean
 
-from rapidfuzz import fuzz
-
 from .models import Angle, Document, GenerationReport, Statement
-from .rules import NEAR_COPY_RATIO, near_copy_score, quote_is_in
+from .rules import NEAR_COPY_RATIO, near_copy_score, quote_is_in, source_overlap
 from .text import is_question, normalize_for_matching
 
 
@@ -15,39 +18,45 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
+def _sides(statements: list[Statement], angle: str) -> dict[str, int]:
+    return {stance: sum(1 for s in statements if s.angle == angle and s.stance == stance) for stance in ("pro", "con")}
+
+
 def quality_report(generated: list[Statement], exported: list[Statement], report: GenerationReport,
-                   documents: list[Document], angles: list[Angle], notes: list[str], max_chars: int) -> dict:
+                   documents: list[Document], angles: list[Angle], max_chars: int) -> dict:
     text_of = {document.id: document.text for document in documents}
-    grounded = sum(1 for s in exported if s.quote and s.document_id in text_of and quote_is_in(s.quote, text_of[s.document_id]))
     with_quote = [s for s in exported if s.quote]
+    found = [s for s in with_quote if s.document_id in text_of and quote_is_in(s.quote, text_of[s.document_id])]
+    overlaps = [source_overlap(s.text, s.quote) for s in with_quote]
     near_copies = sum(1 for s in with_quote if near_copy_score(s.text, s.quote) >= NEAR_COPY_RATIO)
-    per_angle: dict[str, dict[str, int | str]] = {}
+    per_angle: dict[str, dict] = {}
     for angle in angles:
-        counts = {stance: sum(1 for s in exported if s.angle == angle.id and s.stance == stance) for stance in ("pro", "con")}
-        missing = [stance for stance, count in counts.items() if count == 0]
-        status = "both sides" if not missing else (
-            "no statement on either side (see notes)" if len(missing) == 2
-            else f"no support in the documents for the {missing[0]} side")
-        per_angle[angle.id] = {**counts, "status": status}
+        counts = _sides(exported, angle.id)
+        checked = {stance: sum(1 for s in exported if s.angle == angle.id and s.checked_stance == stance)
+                   for stance in ("pro", "con", "unclear")}
+        per_angle[angle.id] = {**counts, "generated": _sides(generated, angle.id),
+                               "both_sides": all(counts.values()),
+                               **({"checked": checked} if any(s.checked_stance for s in exported) else {})}
     normalized = [normalize_for_matching(s.text) for s in exported]
     return {
         "statements_generated": len(generated),
         "statements_exported": len(exported),
         "per_angle": per_angle,
-        "angles_with_both_sides": sum(1 for a in per_angle.values() if a["status"] == "both sides"),
+        "angles_with_both_sides": sum(1 for a in per_angle.values() if a["both_sides"]),
         "dropped_after_reasks_by_rule": report.drop_counts(),
         "answers_checked": report.answers,
-        "answers_rejected_by_rule": dict(sorted(report.rejections.items())),
+        "answers_rejected_by_rule": report.rejections,
         "near_copy_rate_of_model_answers": _rate(report.rejections.get("near-copy", 0), report.answers),
         "near_copy_rate_exported": _rate(near_copies, len(with_quote)),
-        "mean_similarity_to_quote": round(mean(fuzz.ratio(normalize_for_matching(s.text),
-                                                          normalize_for_matching(s.quote)) for s in with_quote), 1)
-        if with_quote else None,
-        "grounding_rate": _rate(grounded, len(exported)),
+        "grounding": {
+            "quotes_found_in_their_document": _rate(len(found), len(with_quote)),
+            "statements_without_quote": len(exported) - len(with_quote),
+            "mean_share_of_content_words_in_quote": round(mean(overlaps), 3) if overlaps else None,
+            "lowest_share_of_content_words_in_quote": round(min(overlaps), 3) if overlaps else None,
+        },
         "duplicate_rate": _rate(len(generated) - len(exported), len(generated)),
         "duplicates_left_after_dedupe": len(normalized) - len(set(normalized)),
         "over_length_limit": sum(1 for s in exported if len(s.text) > max_chars),
         "questions": sum(1 for s in exported if is_question(s.text)),
         "mean_length": round(mean(len(s.text) for s in exported), 1) if exported else None,
-        "notes": notes,
     }

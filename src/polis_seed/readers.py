@@ -26,6 +26,14 @@ class ReadText:
     kind: str
     encoding: str | None = None
     title: str | None = None
+    warning: str | None = None
+
+
+@dataclass
+class Decoded:
+    text: str
+    encoding: str
+    warning: str | None = None
 
 
 def canonical_encoding(label: str) -> str:
@@ -41,12 +49,30 @@ def canonical_encoding(label: str) -> str:
     return label
 
 
-def decode_bytes(raw: bytes, path: Path, declared: str | None = None) -> tuple[str, str]:
-    """(text, encoding name). Raises InputError when no Japanese or Unicode encoding fits."""
+def _truncated_utf8(raw: bytes, path: Path) -> Decoded | None:
+    """UTF-8 cut inside its last character (a truncated download): the text up to the cut, and a warning."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.reason == "unexpected end of data" and error.end == len(raw) and len(raw) - error.start < 4:
+            text = raw[:error.start].decode("utf-8")
+            return Decoded(text, "utf-8", f"{path}: ends in the middle of a UTF-8 character at byte {error.start} "
+                                          f"(a cut-off download?); read the {error.start} bytes before it")
+    return None
+
+
+def decode_bytes(raw: bytes, path: Path, declared: str | None = None) -> Decoded:
+    """The text and the encoding it was in. Raises InputError when no Japanese or Unicode encoding fits."""
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        truncated = _truncated_utf8(raw[3:], path)
+        if truncated is not None:
+            return Decoded(truncated.text, "utf-8-sig", truncated.warning)
+        try:
+            return Decoded(raw[3:].decode("utf-8", errors="strict"), "utf-8-sig")
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: starts with a UTF-8 mark but is not UTF-8; save it as UTF-8 and run again") from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "utf-16"
+        return Decoded(raw.decode("utf-16"), "utf-16")
     candidates: list[str] = []
     if declared:
         candidates.append(canonical_encoding(declared))
@@ -55,16 +81,19 @@ def decode_bytes(raw: bytes, path: Path, declared: str | None = None) -> tuple[s
     candidates.append("utf-8")
     for encoding in candidates:
         try:
-            return raw.decode(encoding), encoding
+            return Decoded(raw.decode(encoding), encoding)
         except (UnicodeDecodeError, LookupError):
             continue
+    truncated = _truncated_utf8(raw, path)
+    if truncated is not None:
+        return truncated
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw, cp_isolation=list(JAPANESE_LEGACY_ENCODINGS)).best()
     if best is not None:
         encoding = canonical_encoding(best.encoding)
         try:
-            return raw.decode(encoding), encoding
+            return Decoded(raw.decode(encoding), encoding)
         except UnicodeDecodeError:
             pass
     raise InputError(f"{path}: cannot tell its text encoding (tried UTF-8, ISO-2022-JP, cp932, EUC-JP); "
@@ -74,9 +103,9 @@ def decode_bytes(raw: bytes, path: Path, declared: str | None = None) -> tuple[s
 def read_plain(path: Path, raw: bytes) -> ReadText:
     if b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"{path}: looks like a binary file, not text; pass a text, PDF, Word or HTML document")
-    text, encoding = decode_bytes(raw, path)
-    return ReadText(text=text, kind="markdown" if path.suffix.lower() in (".md", ".markdown") else "text",
-                    encoding=encoding)
+    decoded = decode_bytes(raw, path)
+    return ReadText(text=decoded.text, kind="markdown" if path.suffix.lower() in (".md", ".markdown") else "text",
+                    encoding=decoded.encoding, warning=decoded.warning)
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
@@ -88,8 +117,8 @@ def read_html(path: Path, raw: bytes) -> ReadText:
     from bs4 import BeautifulSoup
 
     declared = _META_CHARSET.search(raw[:4096])
-    text, encoding = decode_bytes(raw, path, declared.group(1).decode("ascii") if declared else None)
-    soup = BeautifulSoup(text, "html.parser")
+    decoded = decode_bytes(raw, path, declared.group(1).decode("ascii") if declared else None)
+    soup = BeautifulSoup(decoded.text, "html.parser")
     title = soup.title.get_text(strip=True) if soup.title else None
     for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template"]):
         tag.decompose()
@@ -104,7 +133,7 @@ def read_html(path: Path, raw: bytes) -> ReadText:
             blocks.append(block)
     if not blocks:
         blocks = [line.strip() for line in main.get_text("\n").splitlines() if line.strip()]
-    return ReadText(text="\n\n".join(blocks), kind="html", encoding=encoding, title=title)
+    return ReadText(text="\n\n".join(blocks), kind="html", encoding=decoded.encoding, title=title, warning=decoded.warning)
 
 
 def read_pdf(path: Path, raw: bytes) -> ReadText:
@@ -163,13 +192,13 @@ def comment_column(fieldnames: list[str] | None) -> str | None:
 def read_comments_csv(path: Path, raw: bytes) -> ReadText:
     """Existing comments (a Polis comments.csv or any CSV with a comment column) as a source document:
     each comment becomes its own paragraph."""
-    text, encoding = decode_bytes(raw, path)
-    reader = csv.DictReader(io.StringIO(text))
+    decoded = decode_bytes(raw, path)
+    reader = csv.DictReader(io.StringIO(decoded.text))
     column = comment_column(reader.fieldnames)
     if column is None:
         raise InputError(f"{path}: no comment column; name one of: {', '.join(COMMENT_COLUMNS)}")
     comments = [row[column].strip() for row in reader if (row.get(column) or "").strip()]
-    return ReadText(text="\n\n".join(comments), kind="csv", encoding=encoding)
+    return ReadText(text="\n\n".join(comments), kind="csv", encoding=decoded.encoding, warning=decoded.warning)
 
 
 READERS = {

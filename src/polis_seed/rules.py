@@ -1,33 +1,288 @@
-"""What makes a seed statement acceptable. Each problem is worded so a model (or a person) can fix it.
+"""The one rule engine: what makes a seed statement usable, as structured findings.
 
-The same rules check model output in `generate` and, later, any list a facilitator brings.
+`generate` rejects an answer on any finding and sends the messages back to the model; `lint`, the
+review sheet and the report show the same findings to a person. Each rule has a name, a severity,
+the languages it knows (a rule that only knows Japanese and English says so for other languages
+instead of guessing), and a message that says what to do.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
 
 from rapidfuzz import fuzz
 
-from .models import Language
-from .text import is_question, normalize_for_matching
+from .text import is_question, normalize_for_matching, statement_language
 
-# Japanese prose always carries kana; a statement without any is Chinese or English.
-_KANA = re.compile(r"[\u3040-\u30ff]")
-
+Severity = Literal["error", "warning", "info"]
+JA_EN = frozenset({"ja", "en"})
+# A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A statement this close to its source sentence (rapidfuzz ratio on normalised text) is a copy,
 # not a claim written for voting.
 NEAR_COPY_RATIO = 85.0
-
-
-def near_copy_score(statement: str, source_sentence: str) -> float:
-    return fuzz.ratio(normalize_for_matching(statement), normalize_for_matching(source_sentence))
-
-
-# Share of a statement's content units (Japanese: bigrams with a kanji, katakana or Latin letter;
-# English: word stems) that must also occur in its source sentence.
+# Share of a statement's content units that must also occur in its source sentence.
 MIN_SOURCE_OVERLAP = 0.25
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    line: int | None = None
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "rule": self.rule, "severity": self.severity, "message": self.message}
+
+    def as_reason(self) -> str:
+        """The form sent back to a model and stored with a dropped candidate: 'rule: what to do'."""
+        return f"{self.rule}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """What the documents are about, so statements can be checked to name it."""
+
+    name: str
+    terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a statement is checked against. `language` is the language asked for (generate); when
+    None each statement's own language decides which rules apply."""
+
+    max_chars: int
+    language: str | None = None
+    min_chars: int = 0
+    source: str | None = None
+    topic: Topic | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    severity: Severity
+    finds: str
+    check: Callable[[str, Context, str], str | None]
+    languages: frozenset[str] | None = None  # None: any language
+
+
+def rule_of(reason: str) -> str:
+    """The rule a reason names: 'too-long: it is 150 characters…' → 'too-long'."""
+    return reason.split(":", 1)[0]
+
+
+# ----- the checks: each returns what to do, or None -------------------------------------------------------------
+
+def _too_long(text: str, context: Context, language: str) -> str | None:
+    if len(text) > context.max_chars:
+        return f"it is {len(text)} characters; the limit is {context.max_chars}, so shorten it"
+    return None
+
+
+def _too_short(text: str, context: Context, language: str) -> str | None:
+    if context.min_chars and len(text) < context.min_chars:
+        return f"it is {len(text)} characters; write a full claim of at least {context.min_chars}"
+    return None
+
+
+def _question(text: str, context: Context, language: str) -> str | None:
+    return "write a claim people can agree or disagree with, not a question" if is_question(text) else None
+
+
+def _formula(text: str, context: Context, language: str) -> str | None:
+    if text.startswith(FORMULA_STARTS):
+        return f"starts with {text[0]!r}, which a spreadsheet runs as a formula; reword the start"
+    return None
+
+
+def _wrong_language(text: str, context: Context, language: str) -> str | None:
+    if context.language and statement_language(text) != context.language:
+        return f"write the statement in {LANGUAGE_NAMES.get(context.language, context.language)}"
+    return None
+
+
+LANGUAGE_NAMES = {"ja": "Japanese", "en": "English"}
+
+# Japanese: 〜し、 / 〜であり、 / 〜ており、 join two clauses; 、また / 、さらに add a second claim; a
+# concession followed by "…も" (「…をもたらすが、課題も存在する」) weighs two claims against each other.
+_COMPOUND_JA = re.compile(
+    r"[^、。]{2,}(?:し|であり|ており|ていて|くて|だし|でもあり)、[^、。]{2,}"
+    r"|、(?:また|さらに|かつ|しかも|加えて)"
+    r"|[^、。]{4,}が、[^。]*も(?:ある|あり|存在|多い|残|必要|大きい|指摘)"
+    r"|一方(?:で)?、")
+# English: a second independent clause after '; ' or ', and/but' (a subject and a verb follow), or
+# two sentences. A list inside one claim ("parks, schools, and libraries need funding") is one claim.
+_CLAUSE_START_EN = (r"(?:it|they|we|i|you|he|she|this|that|there|these|those|the\s+\w+|our\s+\w+|their\s+\w+|"
+                    r"its\s+\w+)\s+(?:is|are|was|were|will|would|should|must|can|could|has|have|had|do|does|"
+                    r"did|need|needs|cost|costs|make|makes|take|takes|help|helps|hurt|hurts)\b")
+_COMPOUND_EN = re.compile(rf";\s+\w|,\s+(?:and|but|while|whereas)\s+{_CLAUSE_START_EN}|\band\s+also\b|[a-z]\.\s+[A-Z]\w",
+                          re.I)
+
+
+def _compound(text: str, context: Context, language: str) -> str | None:
+    pattern = _COMPOUND_JA if language == "ja" else _COMPOUND_EN
+    flags = pattern.search(text.rstrip("。. "))
+    return "it holds more than one claim; keep only the main one" if flags else None
+
+
+OPINION_MARKERS = (
+    "べき", "必要", "重要", "大切", "良い", "よい", "悪い", "望ましい", "できる", "できない", "につながる", "向上",
+    "改善", "悪化", "問題", "リスク", "効果", "メリット", "デメリット", "負担", "難しい", "容易", "賛成", "反対",
+    "妥当", "過大", "不十分", "十分", "見合", "高すぎ", "安すぎ", "多すぎ", "少なすぎ",
+    "should", "must", "need", "better", "worse", "risk", "benefit", "good", "bad", "can", "cannot", "will",
+    "worth", "too", "important", "harm", "help", "fair", "unfair", "enough", "ought",
+)
+_DIGIT = re.compile(r"\d")
+
+
+def _has_opinion_marker(text: str) -> bool:
+    lowered = text.casefold()
+    return any(marker in lowered for marker in OPINION_MARKERS)
+
+
+def _not_votable(text: str, context: Context, language: str) -> str | None:
+    """Mostly a number: nothing to agree or disagree with, in any language."""
+    characters = [ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum()]
+    if characters and sum(ch.isdigit() for ch in characters) >= 0.5 * len(characters):
+        return "it is only a number; state a view people can agree or disagree with"
+    return None
+
+
+def _bare_figure(text: str, context: Context, language: str) -> str | None:
+    """A figure with no word of judgement (Japanese and English opinion words only)."""
+    if _DIGIT.search(text) and not _has_opinion_marker(text) and not _not_votable(text, context, language):
+        return "it reports a figure; state a view about it that people can agree or disagree with"
+    return None
+
+
+# A report of what happened or is being done: past tense, or "is actually being carried out".
+_PAST_JA = re.compile(r"(?:た|ました|だった|でした|された|られた)[。]?$")
+# "Is actually being done": a report whatever words of judgement it holds.
+_DONE_JA = re.compile(r"(?:実際に|既に|すでに)[^。]*(?:ている|ています|てきた)[。]?$"
+                      r"|(?:行われ|実施され|導入され|開始され)(?:ている|ています)[。]?$")
+_FACT_REPORT_EN = re.compile(r"\b(?:was|were|has been|have been|had been)\s+\w+ed\b|\b(?:announced|reported|approved|"
+                             r"launched|introduced|decided|opened|closed|began|started|held|passed)\b", re.I)
+_MODAL_EN = re.compile(r"\b(?:should|must|need|needs|ought|would|could|can|will|better|worse|too|more|less)\b", re.I)
+
+
+def _fact_report(text: str, context: Context, language: str) -> str | None:
+    stripped = text.strip().rstrip(".!。")
+    if language == "ja":
+        found = _DONE_JA.search(stripped) or (_PAST_JA.search(stripped) and not _has_opinion_marker(stripped))
+    else:
+        found = _FACT_REPORT_EN.search(stripped) and not _MODAL_EN.search(stripped) and not _has_opinion_marker(stripped)
+    return "it reports a fact or an event; state a view about it that people can agree or disagree with" if found else None
+
+
+# Words that push a voter instead of stating a claim (Polis asks for neutral wording).
+LOADED_WORDS_JA = ("絶対", "最悪", "最高の", "素晴らしい", "愚か", "馬鹿", "ひどい", "酷い", "論外", "当然", "明らかに",
+                   "言うまでもなく")
+LOADED_WORDS_EN = ("absurd", "stupid", "terrible", "disastrous", "ridiculous", "idiotic", "amazing", "insane", "pathetic")
+# Sentence adverbs are loaded only as sentence adverbs: "clearly wrong", "is obviously", not "clearly marked".
+_SENTENCE_ADVERBS_EN = re.compile(
+    r"(?:^|[.!;:]\s*)(clearly|obviously|undeniably)\b"
+    r"|\b(clearly|obviously|undeniably)\s+(?:the|a|an|not|better|worse|wrong|right|true|false|bad|good|best|worst|"
+    r"stupid|failed|failing|broken|useless)\b", re.I)
+
+
+def loaded_words(text: str, language: str) -> list[str]:
+    lowered = text.casefold()
+    if language == "ja":
+        return [word for word in LOADED_WORDS_JA if word in lowered]
+    found = [word for word in LOADED_WORDS_EN if re.search(rf"\b{word}\b", lowered)]
+    found += [next(group for group in match.groups() if group).casefold()
+              for match in _SENTENCE_ADVERBS_EN.finditer(text)]
+    return list(dict.fromkeys(found))
+
+
+def _loaded(text: str, context: Context, language: str) -> str | None:
+    found = loaded_words(text, language)
+    return f"avoid loaded words ({', '.join(found)}); state the claim neutrally" if found else None
+
+
+# A statement must say what it is about: not a pointer to a context the voter never sees.
+_DEICTIC_START_JA = re.compile(r"^(?:この|その|あの|これ|それ|こうした|こういった|そうした|本(?:市|町|村|区|県|事業|取組|取り組み|計画|制度|件|施策|提案|システム)"
+                               r"|同(?:市|町|村|区|県|社|事業|制度|計画)|当(?:市|町|村|区|県)|導入(?:により|によって|すると|で|は)"
+                               r"|実施(?:により|によって|すると)|これにより|それにより)")
+_DEICTIC_START_EN = re.compile(r"^(?:it|this|that|these|those|such|the\s+(?:change|proposal|plan|measure|initiative|policy|"
+                               r"project|introduction|implementation|move|idea|above|same))\b", re.I)
+
+
+def _no_subject(text: str, context: Context, language: str) -> str | None:
+    stripped = text.strip().lstrip("「『\"'")
+    pattern = _DEICTIC_START_JA if language == "ja" else _DEICTIC_START_EN
+    match = pattern.match(stripped)
+    if match:
+        return (f"it starts with '{match.group(0)}', which points at a context the voter never sees; "
+                "name the subject itself")
+    return None
+
+
+def _off_topic(text: str, context: Context, language: str) -> str | None:
+    topic = context.topic
+    if topic is None or not topic.terms:
+        return None
+    normalized = normalize_for_matching(text)
+    if any(normalize_for_matching(term) in normalized for term in topic.terms):
+        return None
+    return f"it does not name what it is about; name the subject (for example '{topic.terms[0]}')"
+
+
+_OWN_VOICE_JA = re.compile(r"当社|弊社|当行|弊行|当法人|弊法人|当協会|当団体|弊団体|我が社|わが社|当グループ|弊グループ|本会は")
+_OWN_VOICE_EN = re.compile(r"\b(?:our|my)\s+(?:company|firm|organi[sz]ation|agency|business|team|group|association)\b"
+                           r"|\bwe\s+at\s+\w+", re.I)
+
+
+def _own_voice(text: str, context: Context, language: str) -> str | None:
+    pattern = _OWN_VOICE_JA if language == "ja" else _OWN_VOICE_EN
+    match = pattern.search(text)
+    if match:
+        return (f"'{match.group(0)}' is a party speaking about itself; state the view as a claim anyone could hold, "
+                "naming the party")
+    return None
+
+
+# A lower-case Latin word inside Japanese is a stray English word (「大規模 municipalitiesに」); acronyms
+# (OSS, DX) and names (Google, SIer) are written with capitals.
+_STRAY_LATIN_WORD = re.compile(r"(?<![A-Za-z])[a-z]{3,}(?![A-Za-z])")
+
+
+def _mixed_language(text: str, context: Context, language: str) -> str | None:
+    if language != "ja":
+        return None
+    words = [word for word in _STRAY_LATIN_WORD.findall(unicodedata.normalize("NFKC", text))
+             if word not in ("http", "https", "www")]
+    if words:
+        return f"it mixes in English words ({', '.join(words[:3])}); write them in Japanese"
+    return None
+
+
+_STRAY_SYMBOL = re.compile(r"[{}\[\]<>|\\^`_*#=~]|\ufffd|[\x00-\x08\x0b-\x1f]")
+_SPACED_LETTERS = re.compile(r"(?<![A-Za-z])[A-Za-z](?: [A-Za-z]){2,}(?![A-Za-z])|(?:[\u3040-\u9fff] ){3,}")
+_PAIRS = ("「」", "『』", "（）", "()", "【】")
+
+
+def _garbled(text: str, context: Context, language: str) -> str | None:
+    # A leading formula character is the formula rule's business.
+    symbol = _STRAY_SYMBOL.search(text, 1 if text.startswith(FORMULA_STARTS) else 0)
+    if symbol:
+        return f"it holds a stray symbol ({symbol.group(0)!r}); write plain text"
+    spaced = _SPACED_LETTERS.search(text)
+    if spaced:
+        return f"'{spaced.group(0)}' is spaced out letter by letter; write the word normally"
+    for opening, closing in _PAIRS:
+        if text.count(opening) != text.count(closing):
+            return f"its {opening}{closing} brackets do not pair up; close or remove them"
+    return None
+
+
 _CONTENT_CHAR = re.compile(r"[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fffa-z0-9]")
 # English function words carry no subject: they would let any sentence "overlap" any other.
 _STOPWORDS_EN = frozenset("""the and for are was were will would could should can may might must not but with from
@@ -36,7 +291,8 @@ about over under more most less such also only very just some any all each other
 where why how does did doing because while both either neither change""".split())
 
 
-def _content_units(text: str) -> set[str]:
+def content_units(text: str) -> set[str]:
+    """Japanese: bigrams with a kanji, katakana or Latin letter; English: word stems (first 5 letters)."""
     normalized = normalize_for_matching(text)
     # English words are read from the spaced text (normalising removes the spaces between them).
     spaced = unicodedata.normalize("NFKC", text).casefold()
@@ -48,12 +304,28 @@ def _content_units(text: str) -> set[str]:
     return words | bigrams
 
 
-def source_overlap(statement: str, source_sentence: str) -> float:
-    """How much of the statement's content comes from the source sentence (0..1)."""
-    units = _content_units(statement)
-    if not units:
-        return 0.0
-    return len(units & _content_units(source_sentence)) / len(units)
+def source_overlap(statement: str, source: str) -> float:
+    """How much of the statement's content comes from the source (0..1): the grounding signal."""
+    units = content_units(statement)
+    return len(units & content_units(source)) / len(units) if units else 0.0
+
+
+def near_copy_score(statement: str, source: str) -> float:
+    return fuzz.ratio(normalize_for_matching(statement), normalize_for_matching(source))
+
+
+def _near_copy(text: str, context: Context, language: str) -> str | None:
+    if context.source is not None and near_copy_score(text, context.source) >= NEAR_COPY_RATIO:
+        return "it copies the source sentence; state the claim in your own shorter words"
+    return None
+
+
+def _off_source(text: str, context: Context, language: str) -> str | None:
+    if context.source is None or near_copy_score(text, context.source) >= NEAR_COPY_RATIO:
+        return None
+    if source_overlap(text, context.source) < MIN_SOURCE_OVERLAP:
+        return "it is not about the source sentence; use its subject and key words"
+    return None
 
 
 def quote_is_in(quote: str, source_text: str) -> bool:
@@ -62,70 +334,65 @@ def quote_is_in(quote: str, source_text: str) -> bool:
     return bool(needle) and needle in normalize_for_matching(source_text)
 
 
-_COMPOUND_JA = re.compile(r"(?:[^、。]{2,}(?:し|であり|ており|ていて|くて|だし)、[^、。]{2,})|、(?:また|さらに|かつ|しかも)")
-_COMPOUND_EN = re.compile(r";\s+\w|,\s+and\s+\w+\s+\w+|\band\s+also\b|\bbut\s+also\b|\bas\s+well\s+as\b", re.I)
-_NUMBER = re.compile(r"\d")
-OPINION_MARKERS = (
-    "べき", "必要", "重要", "大切", "良い", "よい", "悪い", "望ましい", "できる", "できない", "につながる", "向上",
-    "改善", "悪化", "問題", "リスク", "効果", "メリット", "デメリット", "負担", "難しい", "容易", "賛成", "反対",
-    "should", "must", "need", "better", "worse", "risk", "benefit", "good", "bad", "can", "cannot", "will",
-    "worth", "too", "important", "harm", "help", "fair", "unfair",
+RULES: tuple[Rule, ...] = (
+    Rule("too-long", "error", "longer than the length limit (`--max-chars`, default 140)", _too_long),
+    Rule("question", "error", "a question instead of a claim", _question),
+    Rule("formula", "error", "a leading `=`, `+`, `-`, `@`, tab or CR, which a spreadsheet runs as a formula", _formula),
+    Rule("language", "error", "not in the language asked for (generate only)", _wrong_language),
+    Rule("garbled", "error", "stray symbols (`}`, `|`, `�`), letters spaced out (`C I O`), unpaired brackets", _garbled),
+    Rule("too-short", "warning", "shorter than a full claim (generate only)", _too_short),
+    Rule("compound", "warning", "more than one claim (〜し、 / 〜であり、 / 、また / …が、…もある / `; ` / `, and` + a new clause)",
+         _compound, JA_EN),
+    Rule("not-votable", "warning", "only a number (`42%`), with nothing to agree or disagree with", _not_votable),
+    Rule("bare-figure", "warning", "a figure with no word of judgement (「予算は3億円」)", _bare_figure, JA_EN),
+    Rule("fact-report", "warning", "a report of a fact or an event (past tense, 実際に…ている) rather than a view",
+         _fact_report, JA_EN),
+    Rule("loaded", "warning", "loaded words (絶対, 最悪, absurd, `obviously`/`clearly` as sentence adverbs)", _loaded, JA_EN),
+    Rule("no-subject", "warning", "starts with a pointer instead of its subject (この, 本市, 導入により, It, This, The change)",
+         _no_subject, JA_EN),
+    Rule("own-voice", "warning", "a party speaking about itself (当社, 弊社, our company, we at …)", _own_voice, JA_EN),
+    Rule("mixed-language", "warning", "lower-case English words inside Japanese (「outsourcingする」)", _mixed_language,
+         frozenset({"ja"})),
+    Rule("off-topic", "warning", "names neither the documents' subject nor its key terms (generate, with a topic)",
+         _off_topic),
+    Rule("near-copy", "warning", "a near-copy of its source sentence (generate)", _near_copy),
+    Rule("off-source", "warning", "not about its source sentence: under 25 % of its content is in the source (generate)",
+         _off_source),
 )
-# Words that push a voter instead of stating a claim (Polis asks for neutral wording).
-LOADED_WORDS = (
-    "絶対", "最悪", "最高の", "素晴らしい", "愚か", "馬鹿", "ひどい", "酷い", "論外", "当然", "明らかに", "言うまでもなく",
-    "absurd", "obviously", "clearly", "stupid", "terrible", "disastrous", "ridiculous", "idiotic", "amazing",
-)
+RULES_BY_NAME = {rule.name: rule for rule in RULES}
 
 
-def is_compound(text: str) -> bool:
-    """More than one claim joined in one statement (〜し、 / 〜であり、 / また、 / '; ' / ', and …')."""
-    return bool(_COMPOUND_JA.search(text) or _COMPOUND_EN.search(text))
+@dataclass
+class Checked:
+    findings: list[Finding]
+    language: str
+    # Rules that were not applied because they do not know the statement's language.
+    unchecked: list[str] = field(default_factory=list)
 
 
-def is_bare_fact(text: str) -> bool:
-    """A number or a reported fact with nothing to agree or disagree with."""
-    stripped = normalize_for_matching(text)
-    if stripped and sum(ch.isdigit() for ch in stripped) >= 0.5 * len(stripped):
-        return True
-    lowered = text.casefold()
-    return bool(_NUMBER.search(text)) and not any(marker in lowered for marker in OPINION_MARKERS)
-
-
-def loaded_words(text: str) -> list[str]:
-    lowered = text.casefold()
-    return [word for word in LOADED_WORDS if word in lowered]
-
-
-def statement_problems(
-    text: str,
-    max_chars: int,
-    language: Language | None = None,
-    source_sentence: str | None = None,
-    min_chars: int = 0,
-) -> list[str]:
-    """Problems with one statement, each as 'rule: what to do'. Empty when it is fine."""
-    problems: list[str] = []
+def check_statement(text: str, context: Context, skip: tuple[str, ...] = ()) -> Checked:
+    """Every finding for one statement, in rule order. An empty text gives one 'empty' error."""
     stripped = text.strip()
+    language = context.language or statement_language(stripped)
     if not stripped:
-        return ["empty: write one short claim"]
-    if language == "ja" and not _KANA.search(stripped):
-        problems.append("language: write the statement in Japanese")
-    if len(stripped) < min_chars:
-        problems.append(f"too-short: it is {len(stripped)} characters; write a full claim of at least {min_chars}")
-    if len(stripped) > max_chars:
-        problems.append(f"too-long: it is {len(stripped)} characters; the limit is {max_chars}, so shorten it")
-    if is_question(stripped):
-        problems.append("question: write a claim people can agree or disagree with, not a question")
-    if is_compound(stripped):
-        problems.append("compound: it holds more than one claim; keep only the main one")
-    if loaded := loaded_words(stripped):
-        problems.append(f"loaded: avoid loaded words ({', '.join(loaded)}); state the claim neutrally")
-    if is_bare_fact(stripped):
-        problems.append("bare-fact: it only reports a fact or number; state a view people can agree or disagree with")
-    if source_sentence is not None:
-        if near_copy_score(stripped, source_sentence) >= NEAR_COPY_RATIO:
-            problems.append("near-copy: it copies the source sentence; state the claim in your own shorter words")
-        elif source_overlap(stripped, source_sentence) < MIN_SOURCE_OVERLAP:
-            problems.append("off-source: it is not about the source sentence; use its subject and key words")
-    return problems
+        return Checked([Finding("empty", "error", "an empty or whitespace-only statement; remove it or write a claim")],
+                       language)
+    findings: list[Finding] = []
+    unchecked: list[str] = []
+    for rule in RULES:
+        if rule.name in skip:
+            continue
+        if rule.languages is not None and language not in rule.languages:
+            if language not in JA_EN:
+                unchecked.append(rule.name)
+            continue
+        # The formula rule looks at the raw start (a leading tab); the others at the trimmed text.
+        message = rule.check(text if rule.name == "formula" else stripped, context, language)
+        if message:
+            findings.append(Finding(rule.name, rule.severity, message))
+    return Checked(findings, language, unchecked)
+
+
+def problems(text: str, context: Context) -> list[str]:
+    """The findings as reasons for a model to fix ('rule: what to do'); empty when the text is fine."""
+    return [finding.as_reason() for finding in check_statement(text, context).findings]

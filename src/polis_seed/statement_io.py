@@ -1,10 +1,17 @@
-"""Statement lists in and out: .jsonl (our records), .csv, .txt (one per line) or '-' (stdin/stdout)."""
+"""Statement lists in and out: .jsonl (our records), .csv, .txt (one per line) or '-' (stdin/stdout).
+
+A .csv is read by its header: our own statement columns (one per field), a Polis export
+(`comment-body`, with `moderated`), or any CSV with a comment column. On stdin the format is
+recognised the same way: a first line that is a CSV header with a comment column makes it a CSV.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -13,20 +20,35 @@ from .errors import InputError
 from .files import atomic_write_text
 from .models import Statement
 from .readers import COMMENT_COLUMNS, comment_column, decode_bytes
-from .stages.export import polis_csv, statements_jsonl, statements_txt
 
 STDIO = "-"
 STATEMENT_SUFFIXES = (".jsonl", ".csv", ".txt")
+# Our .csv statement files: one column per field, list fields as JSON.
+STATEMENT_COLUMNS = tuple(Statement.model_fields)
+_LIST_FIELDS = {"merged"}
 
 
-def _read_source(path: str) -> str:
+@dataclass
+class StatementLines:
+    """Each statement with its 1-based line in the file (None marks a blank line or an empty cell)."""
+
+    lines: list[tuple[int, Statement | None]]
+    rejected: int = 0  # Polis comments a moderator rejected, left out
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def statements(self) -> list[Statement]:
+        return [statement for _, statement in self.lines if statement is not None]
+
+
+def _read_source(path: str) -> tuple[str, str | None]:
     if path == STDIO:
-        return sys.stdin.read()
+        return sys.stdin.read(), None
     file = Path(path)
     if not file.is_file():
         raise InputError(f"{path}: no such file; check the path")
-    text, _ = decode_bytes(file.read_bytes(), file)
-    return text
+    decoded = decode_bytes(file.read_bytes(), file)
+    return decoded.text, decoded.warning
 
 
 def _suffix(path: str) -> str:
@@ -36,57 +58,140 @@ def _suffix(path: str) -> str:
     return suffix
 
 
-def read_statement_lines(path: str) -> list[tuple[int, Statement | None]]:
-    """Each statement with its 1-based line in the file; None marks a blank line or an empty cell."""
-    suffix = _suffix(path)
-    text = _read_source(path)
+def _looks_like_csv(text: str) -> bool:
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    header = next(csv.reader([first]), [])
+    return comment_column(header) is not None
+
+
+def _looks_like_jsonl(text: str) -> bool:
+    first = text.lstrip().split("\n", 1)[0]
+    return first.startswith("{") and first.endswith("}")
+
+
+def _read_jsonl(path: str, text: str) -> StatementLines:
     lines: list[tuple[int, Statement | None]] = []
-    if suffix == ".jsonl":
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                lines.append((number, None))
-                continue
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            lines.append((number, None))
+            continue
+        try:
+            lines.append((number, Statement.model_validate_json(line)))
+        except ValidationError as error:
+            first = error.errors()[0]
+            raise InputError(f"{path}: line {number} is not a statement record ({first['msg']}); "
+                             'each line must be JSON like {"text": "..."}') from None
+    return StatementLines(lines)
+
+
+def _moderation(value: str | None) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if number in (-1, 0, 1) else None
+
+
+def _read_csv(path: str, text: str, include_rejected: bool) -> StatementLines:
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = next(reader, [])
+    ours = header[:1] == ["text"]
+    column = "text" if ours else comment_column(header)
+    if column is None:
+        raise InputError(f"{path}: no statement column; name the column one of {', '.join(COMMENT_COLUMNS)}")
+    index = header.index(column)
+    moderated_index = header.index("moderated") if "moderated" in header else None
+    result = StatementLines([])
+    start = reader.line_num + 1
+    for row in reader:
+        # A record that spans lines is reported at the line where it starts.
+        line, start = start, reader.line_num + 1
+        value = row[index].strip() if index < len(row) else ""
+        if not value:
+            result.lines.append((line, None))
+            continue
+        if ours:
+            record = {name: cell for name, cell in zip(header, row) if name in STATEMENT_COLUMNS and cell != ""}
+            for name in _LIST_FIELDS & record.keys():
+                record[name] = json.loads(record[name])
+            if "moderated" in record:
+                record["moderated"] = _moderation(record["moderated"])
             try:
-                lines.append((number, Statement.model_validate_json(line)))
-            except ValidationError as error:
-                first = error.errors()[0]
-                raise InputError(
-                    f"{path}: line {number} is not a statement record ({first['msg']}); "
-                    'each line must be JSON like {"text": "..."}'
-                ) from None
-    elif suffix == ".csv":
-        reader = csv.reader(io.StringIO(text))
-        header = next(reader, [])
-        column = comment_column(header)
-        if column is None:
-            raise InputError(f"{path}: no statement column; name the column one of {', '.join(COMMENT_COLUMNS)}")
-        index = header.index(column)
-        for row in reader:
-            value = row[index].strip() if index < len(row) else ""
-            lines.append((reader.line_num, Statement(text=value) if value else None))
-    else:
-        for number, line in enumerate(text.splitlines(), start=1):
-            lines.append((number, Statement(text=line.strip()) if line.strip() else None))
-    return lines
+                statement = Statement.model_validate(record)
+            except (ValidationError, ValueError) as error:
+                raise InputError(f"{path}: line {line} is not a statement row ({error}); fix the row") from None
+        else:
+            moderated = _moderation(row[moderated_index]) if moderated_index is not None and moderated_index < len(row) else None
+            if moderated == -1 and not include_rejected:
+                result.rejected += 1
+                continue
+            statement = Statement(text=value, moderated=moderated)
+        result.lines.append((line, statement))
+    return result
 
 
-def read_statements(path: str) -> list[Statement]:
-    statements = [statement for _, statement in read_statement_lines(path) if statement is not None]
-    if not statements:
-        raise InputError(f"{path}: holds no statements; add at least one")
-    return statements
+def _read_txt(text: str) -> StatementLines:
+    return StatementLines([(number, Statement(text=line.strip()) if line.strip() else None)
+                           for number, line in enumerate(text.splitlines(), start=1)])
 
 
-def write_statements(statements: list[Statement], path: str) -> None:
+def read_statement_lines(path: str, include_rejected: bool = False) -> StatementLines:
     suffix = _suffix(path)
+    text, warning = _read_source(path)
+    if suffix == ".jsonl" or (path == STDIO and _looks_like_jsonl(text)):
+        read = _read_jsonl(path, text)
+    elif suffix == ".csv" or (path == STDIO and _looks_like_csv(text)):
+        read = _read_csv(path, text, include_rejected)
+    else:
+        read = _read_txt(text)
+    if warning:
+        read.warnings.append(warning)
+    return read
+
+
+def read_statements(path: str, include_rejected: bool = False) -> StatementLines:
+    """The statements of a file; a file with none is an error."""
+    read = read_statement_lines(path, include_rejected)
+    if not read.statements:
+        left_out = f" ({read.rejected} rejected by the moderator; --include-rejected keeps them)" if read.rejected else ""
+        raise InputError(f"{path}: holds no statements{left_out}; add at least one")
+    return read
+
+
+def statements_csv(statements: list[Statement]) -> str:
+    """Our statement CSV: every field a column, so nothing is lost on the way through a spreadsheet."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(STATEMENT_COLUMNS)
+    for statement in statements:
+        values = statement.model_dump()
+        writer.writerow([json.dumps(values[name], ensure_ascii=False) if name in _LIST_FIELDS
+                         else ("" if values[name] is None else str(values[name])) for name in STATEMENT_COLUMNS])
+    return buffer.getvalue()
+
+
+def carries_metadata(statements: list[Statement]) -> bool:
+    return any(statement.model_dump(exclude_defaults=True, exclude={"text", "id"}) for statement in statements)
+
+
+def write_statements(statements: list[Statement], path: str) -> list[str]:
+    """Write a statement list; returns warnings (a .txt drops every field but the text)."""
+    from .stages.export import statements_jsonl, statements_txt
+
+    suffix = _suffix(path)
+    warnings: list[str] = []
     if suffix == ".jsonl":
         content = statements_jsonl(statements)
     elif suffix == ".csv":
-        content = polis_csv(statements)
+        content = statements_csv(statements)
     else:
         content = statements_txt(statements)
+        if carries_metadata(statements):
+            warnings.append(f"{path}: a text file keeps the statements only; angle, stance, quote and merged "
+                            "duplicates are not written (use .jsonl or .csv to keep them)")
     if path == STDIO:
         sys.stdout.write(content)
         sys.stdout.flush()
     else:
         atomic_write_text(Path(path), content)
+    return warnings

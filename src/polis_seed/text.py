@@ -7,17 +7,32 @@ import unicodedata
 
 from .models import Language
 
+_KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
 _JAPANESE_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # The long-vowel mark is dropped so コンピューター and コンピュータ compare equal.
 _LONG_VOWEL = re.compile(r"[ーｰ‐―〜~]")
 
 
+# A sign on a number (+1, -5 %) and an emoji (👍 / 👎) carry meaning: they survive normalisation.
+_SIGNED_NUMBER = re.compile(r"(?<![\w.])([+\-−])(?=\d)")
+_SIGN_WORDS = {"+": "plus", "-": "minus", "−": "minus"}
+
+
+def _is_emoji(ch: str) -> bool:
+    return ord(ch) >= 0x1F000 or 0x2600 <= ord(ch) <= 0x27BF
+
+
 def normalize_for_matching(text: str) -> str:
-    """NFKC, case-folded, without punctuation, symbols, whitespace or long-vowel marks."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _LONG_VOWEL.sub("", text)
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PSZC")
+    """NFKC, case-folded, without punctuation, symbols, whitespace or long-vowel marks; signs on
+    numbers and emoji are kept, so '+1' / '-1' and 👍 / 👎 stay different."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = _SIGNED_NUMBER.sub(lambda match: _SIGN_WORDS[match.group(1)], folded)
+    return "".join(ch for ch in _LONG_VOWEL.sub("", folded)
+                   if unicodedata.category(ch)[0] not in "PSZC" or _is_emoji(ch))
 
 
 def clean_statement(text: str) -> str:
@@ -26,12 +41,56 @@ def clean_statement(text: str) -> str:
 
 
 def detect_language(text: str) -> Language:
-    """'ja' when Japanese characters make up a noticeable share of the letters, else 'en'."""
+    """The language to write statements in for a document set: 'ja' when Japanese characters make
+    up a noticeable share of the letters, else 'en'."""
     sample = text[:200_000]
     japanese = len(_JAPANESE_CHAR.findall(sample))
     latin = len(_LATIN_LETTER.findall(sample))
     # Japanese text carries Latin acronyms (DX, OSS); English text rarely carries kana.
     return "ja" if japanese and japanese * 3 >= latin else "en"
+
+
+# The commonest function words of the Latin-script languages Polis conversations come in: enough to
+# tell English from the others in one short statement.
+_FUNCTION_WORDS = {
+    "en": set("""the a an and or but of to in on at for with from by is are was were be been being will would should
+              can could must may might not no it its this that these those there their they we our us you your i my he
+              she his her have has had do does did more most less than very all any some who which what people need
+              needs want if so as about into because""".split()),
+    "de": set("""der die das den dem des ein eine einen einem einer und oder aber nicht ist sind war waren wird werden
+              soll sollen sollte muss müssen kann können mit für von zu im in auf bei als auch sich es wir ich sie
+              man mehr noch nur wie dass""".split()),
+    "fr": set("""le la les un une des et ou mais ne pas est sont être sera doit devrait peut avec pour de du dans sur
+              au aux en il elle nous vous ils que qui plus""".split()),
+    "es": set("""el la los las un una unos y o pero no es son ser será debe debería puede con para de del en por al
+              se que lo más muy""".split()),
+    "nl": set("""de het een en of maar niet is zijn was wordt worden moet kan met voor van op te dat die er we wij
+              meer ook""".split()),
+    "it": set("""il lo la i gli le un una e o ma non è sono essere deve dovrebbe può con per di del della in su che
+              più anche""".split()),
+    "pt": set("""o a os as um uma e ou mas não é são ser deve pode com para de do da em no na por que mais""".split()),
+}
+
+
+def statement_language(text: str) -> str:
+    """The language of one statement: 'ja', 'en', 'zh', 'ko', another ISO code guessed from function
+    words (de, fr, es, nl, it, pt), or 'other'. Rules that know only Japanese and English ask this
+    and stay silent (saying so) for the rest."""
+    if _KANA.search(text):
+        return "ja"
+    if _HANGUL.search(text):
+        return "ko"
+    if _HAN.search(text):
+        return "zh"
+    words = [word.casefold() for word in _WORD.findall(unicodedata.normalize("NFKC", text))]
+    if not words:
+        return "other"
+    scores = {language: sum(word in vocabulary for word in words) for language, vocabulary in _FUNCTION_WORDS.items()}
+    best = max(scores, key=lambda language: (scores[language], language == "en"))
+    if scores[best] > 0:
+        return best
+    # No function word at all ("Tax carbon."): plain ASCII reads as English, accented letters do not.
+    return "en" if all(word.isascii() for word in words) else "other"
 
 
 _QUESTION_ENDINGS_JA = ("か", "かな", "でしょうか", "ですか", "ますか", "のか", "だろうか")
@@ -47,7 +106,7 @@ def is_question(text: str) -> bool:
         return False
     if stripped.endswith("?"):
         return True
-    if stripped.endswith(_QUESTION_ENDINGS_JA):
+    if _KANA.search(stripped) and stripped.endswith(_QUESTION_ENDINGS_JA):
         # 「…ではないか」「…だろうか」 are questions; a bare noun like 「…の可否か」 is rare in a claim.
         return True
     lowered = stripped.casefold()

@@ -97,4 +97,4 @@ def test_english_documents_give_english_statements_on_the_embedded_model(tmp_pat
     assert texts
     assert all(detect_language(text) == "en" for text in texts), texts
     quality = json.loads((out / "quality.json").read_text(encoding="utf-8"))
-    assert quality["grounding_rate"] == 1.0 and quality["questions"] == 0
+    assert quality["grounding"]["quotes_found_in_their_document"] == 1.0 and quality["questions"] == 0

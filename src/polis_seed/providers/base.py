@@ -2,35 +2,73 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Keywords that strict structured-output modes (OpenAI strict json_schema, Anthropic output_config)
+# refuse or ignore; the answer is validated by pydantic afterwards anyway.
+_UNSUPPORTED_KEYWORDS = ("default", "minLength", "maxLength", "pattern", "format", "minimum", "maximum",
+                         "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems", "uniqueItems")
+
+
+def strict_json_schema(answer_model: type[BaseModel]) -> dict[str, Any]:
+    """The answer model's JSON schema in the strict form both providers accept: references inlined,
+    every object closed (`additionalProperties: false`) with every property required."""
+    schema = answer_model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def strict(node: Any) -> Any:
+        if isinstance(node, list):
+            return [strict(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            return strict(copy.deepcopy(definitions[node["$ref"].rsplit("/", 1)[-1]]))
+        node = {key: strict(value) for key, value in node.items() if key not in _UNSUPPORTED_KEYWORDS}
+        if node.get("type") == "object" and "properties" in node:
+            node["additionalProperties"] = False
+            node["required"] = list(node["properties"])
+        if "enum" in node and "type" not in node:
+            node["type"] = "string"
+        return node
+
+    return strict(schema)
+
 
 class Message(BaseModel):
+    """One chat turn. `cache_breakpoint` marks the end of a stable prefix (the documents) that
+    providers may cache between requests: Anthropic gets `cache_control` there; OpenAI caches a
+    stable prefix by itself."""
+
     model_config = ConfigDict(extra="forbid")
 
     role: Literal["system", "user", "assistant"]
     content: str
+    cache_breakpoint: bool = False
 
 
 class CompletionRequest(BaseModel):
-    """One request. `response_model` is the pydantic model the answer must follow; providers hand it
-    to their SDK's structured-output support, and the cache keys on its JSON schema."""
+    """One request: the messages and the JSON schema the answer must follow. The schema is plain
+    data (not a class), so a request can be written to a batch file, read back and answered elsewhere."""
 
     model_config = ConfigDict(extra="forbid")
 
     messages: list[Message]
-    response_model: type[BaseModel] = Field(exclude=True)
+    schema_name: str
+    answer_schema: dict[str, Any]
     temperature: float = 0.2
     max_tokens: int = 600
     seed: int | None = 1
 
-    def json_schema(self) -> dict[str, Any]:
-        return self.response_model.model_json_schema()
+    @classmethod
+    def asking_for(cls, answer_model: type[BaseModel], messages: list[Message], **options: Any) -> CompletionRequest:
+        return cls(messages=messages, schema_name=answer_model.__name__,
+                   answer_schema=strict_json_schema(answer_model), **options)
 
     def cache_payload(self) -> dict[str, Any]:
-        return {**self.model_dump(mode="json"), "schema": self.json_schema()}
+        return self.model_dump(mode="json")
 
 
 class CompletionResult(BaseModel):
@@ -42,8 +80,10 @@ class CompletionResult(BaseModel):
     content: str
     finish_reason: str | None = None
     refusal: str | None = None
-    prompt_tokens: int = 0
+    prompt_tokens: int = Field(0, description="input tokens billed at the full price")
     completion_tokens: int = 0
+    cached_input_tokens: int = Field(0, description="input tokens read from the provider's prompt cache")
+    cache_write_tokens: int = Field(0, description="input tokens written to the provider's prompt cache (Anthropic)")
     from_cache: bool = False
 
 

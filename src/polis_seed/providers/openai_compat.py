@@ -1,30 +1,65 @@
-"""OpenAI chat completions with a strict json_schema response format (`chat.completions.parse`).
+"""OpenAI chat completions with a strict json_schema response format.
 
 Used for OpenAI itself and for any OpenAI-compatible server, the embedded llama-server included.
-Retries and time-outs are the SDK's own (`max_retries`, `timeout`).
+The request body is built once (`request_body`) and serves both the live call and a line of an
+OpenAI Batch API input file; answers are read from the same JSON shape in both cases
+(`result_from_completion`). Retries and time-outs are the SDK's own (`max_retries`, `timeout`).
 """
 
 from __future__ import annotations
 
-import pydantic
+from typing import Any
 
 from ..redaction import hide_secrets
 from .base import CompletionRequest, CompletionResult, ProviderError
 
-DEFAULT_TIMEOUT_SECONDS = 600.0
-DEFAULT_MAX_RETRIES = 2
+CHAT_COMPLETIONS_PATH = "/v1/chat/completions"
+
+
+def request_body(request: CompletionRequest, model: str) -> dict[str, Any]:
+    """The JSON body of a chat completion request (what the SDK sends, and what a batch line holds)."""
+    return {
+        "model": model,
+        "messages": [{"role": message.role, "content": message.content} for message in request.messages],
+        "temperature": request.temperature,
+        "max_tokens": request.max_tokens,
+        "seed": request.seed,
+        "response_format": {"type": "json_schema", "json_schema": {
+            "name": request.schema_name, "schema": request.answer_schema, "strict": True}},
+    }
+
+
+def result_from_completion(completion: dict[str, Any]) -> CompletionResult:
+    """A chat completion (as JSON) → CompletionResult. Raises ProviderError when it is not one."""
+    try:
+        choice = completion["choices"][0]
+        message = choice.get("message") or {}
+    except (KeyError, IndexError, TypeError, AttributeError):
+        raise ProviderError("the answer was not a chat completion (no choices)") from None
+    usage = completion.get("usage") or {}
+    cached = ((usage.get("prompt_tokens_details") or {}).get("cached_tokens")) or 0
+    finish_reason = choice.get("finish_reason")
+    refusal = message.get("refusal") or ("content filter" if finish_reason == "content_filter" else None)
+    return CompletionResult(
+        content=message.get("content") or "",
+        finish_reason=finish_reason,
+        refusal=refusal,
+        # OpenAI counts cached tokens inside prompt_tokens; they are billed at a discount, so keep them apart.
+        prompt_tokens=max(0, (usage.get("prompt_tokens") or 0) - cached),
+        completion_tokens=usage.get("completion_tokens") or 0,
+        cached_input_tokens=cached,
+    )
 
 
 class OpenAIProvider:
-    def __init__(self, model: str, base_url: str | None = None, api_key: str | None = None,
-                 timeout: float = DEFAULT_TIMEOUT_SECONDS, max_retries: int = DEFAULT_MAX_RETRIES,
+    def __init__(self, model: str, base_url: str | None, api_key: str | None, timeout: float, max_retries: int,
                  name: str = "openai"):
         import openai
 
         self.name = name
         self.model = model
         self.base_url = base_url
-        self._client = openai.OpenAI(
+        self.client = openai.OpenAI(
             base_url=base_url,
             # A local server needs no key, but the SDK insists on one.
             api_key=api_key or "no-key-needed",
@@ -39,37 +74,15 @@ class OpenAIProvider:
         import openai
 
         try:
-            response = self._client.chat.completions.parse(
-                model=self.model,
-                messages=[message.model_dump() for message in request.messages],
-                temperature=request.temperature,
-                max_tokens=request.max_tokens,
-                seed=request.seed,
-                response_format=request.response_model,
-            )
-        except openai.LengthFinishReasonError as error:
-            return self._result(error.completion, finish_reason="length")
-        except openai.ContentFilterFinishReasonError:
-            return CompletionResult(content="", finish_reason="content_filter", refusal="content filter")
-        except pydantic.ValidationError:
-            # The server ignored the schema: an answer to re-ask, not a crash.
-            return CompletionResult(content="", finish_reason="invalid_json")
+            response = self.client.chat.completions.create(**request_body(request, self.model))
+            completion = response.model_dump() if hasattr(response, "model_dump") else None
         except openai.APIError as error:
             raise ProviderError(hide_secrets(f"{self.name} request failed: {error}")) from error
-        except (AttributeError, TypeError, ValueError) as error:
+        if not isinstance(completion, dict):
             # A 200 answer that is not a chat completion at all (an HTML error page from a proxy).
-            raise ProviderError(f"{self.name} answer was not a chat completion ({type(error).__name__}); "
-                                f"check --base-url {self.base_url or ''}".rstrip()) from error
-        return self._result(response)
-
-    @staticmethod
-    def _result(response, finish_reason: str | None = None) -> CompletionResult:
-        choice = response.choices[0]
-        usage = response.usage
-        return CompletionResult(
-            content=choice.message.content or "",
-            finish_reason=finish_reason or choice.finish_reason,
-            refusal=getattr(choice.message, "refusal", None),
-            prompt_tokens=usage.prompt_tokens if usage else 0,
-            completion_tokens=usage.completion_tokens if usage else 0,
-        )
+            raise ProviderError(f"{self.name} answer was not a chat completion; check --base-url {self.base_url or ''}"
+                                .rstrip())
+        try:
+            return result_from_completion(completion)
+        except ProviderError as error:
+            raise ProviderError(f"{self.name} {error}; check --base-url {self.base_url or ''}".rstrip()) from None

@@ -18,15 +18,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from ..defaults import default_of
 from ..models import Merge, Statement
 from ..polarity import may_merge, opposed, polarity_signature, signatures_compatible
 from ..text import normalize_for_matching
 
 TIERS = ("exact", "fuzzy", "semantic", "llm")
-DEFAULT_TIERS = ("exact", "fuzzy", "semantic")
-# Calibrated on tests/data/dedupe (see docs/benchmarks.md): the highest recall with no distinct pair merged.
-DEFAULT_FUZZY_THRESHOLD = 88.0
-DEFAULT_SEMANTIC_THRESHOLD = 0.96
 # Pairs this far below the semantic threshold go to the LLM judge when the llm tier is on.
 LLM_BAND = 0.02
 BLOCK_ROWS = 1000
@@ -38,9 +35,9 @@ Judge = Callable[[str, str], bool]
 
 @dataclass
 class DedupeOptions:
-    tiers: Sequence[str] = DEFAULT_TIERS
-    fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD
-    semantic_threshold: float = DEFAULT_SEMANTIC_THRESHOLD
+    tiers: Sequence[str] = field(default_factory=lambda: default_of("tiers"))
+    fuzzy_threshold: float = field(default_factory=lambda: default_of("threshold"))
+    semantic_threshold: float = field(default_factory=lambda: default_of("semantic_threshold"))
     # Off only to measure what the guard prevents (benchmarks); never off in the tool.
     polarity_guard: bool = True
 
@@ -50,6 +47,9 @@ class DedupeResult:
     kept: list[Statement]
     merges: list[Merge]
     dropped_against: list[Merge] = field(default_factory=list)
+    near_misses: list[Merge] = field(default_factory=list)
+    # For each input statement (by position), the position of the statement it was merged into (itself when kept).
+    leader_of: dict[int, int] = field(default_factory=dict)
 
 
 def support_rank(statement: Statement) -> tuple:
@@ -121,7 +121,7 @@ def candidate_pairs(texts: list[str], options: DedupeOptions, embed: Embedder | 
 
 def dedupe_statements(statements: list[Statement], options: DedupeOptions | None = None,
                       against: list[Statement] | None = None, embed: Embedder | None = None,
-                      judge: Judge | None = None) -> DedupeResult:
+                      judge: Judge | None = None, keep_order: bool = False) -> DedupeResult:
     """Kept statements (input order), the merges, and the new statements dropped as duplicates of
     `against` (comments already in a running conversation, which are never output themselves)."""
     options = options or DedupeOptions()
@@ -135,8 +135,8 @@ def dedupe_statements(statements: list[Statement], options: DedupeOptions | None
         neighbours.setdefault(j, {})[i] = tier_score
 
     # Existing comments lead first, then new statements best-supported first.
-    order = list(range(len(existing))) + sorted(range(len(existing), len(everything)),
-                                                key=lambda i: support_rank(everything[i]))
+    new = range(len(existing), len(everything))
+    order = list(range(len(existing))) + (list(new) if keep_order else sorted(new, key=lambda i: support_rank(everything[i])))
     leader_of: dict[int, int] = {}
     merges: list[Merge] = []
     dropped_against: list[Merge] = []
@@ -162,4 +162,6 @@ def dedupe_statements(statements: list[Statement], options: DedupeOptions | None
         everything[i].model_copy(update={"merged": everything[i].merged + absorbed.get(i, [])})
         for i in range(len(existing), len(everything)) if leader_of[i] == i
     ]
-    return DedupeResult(kept=kept, merges=merges, dropped_against=dropped_against)
+    offset = len(existing)
+    leaders = {i - offset: leader - offset for i, leader in leader_of.items() if i >= offset and leader >= offset}
+    return DedupeResult(kept=kept, merges=merges, dropped_against=dropped_against, leader_of=leaders)

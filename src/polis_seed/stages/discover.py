@@ -7,18 +7,20 @@ each statement is written from) and its two sides say different things.
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz
 
-from ..models import Angle, Chunk, Language
+from ..models import Angle, Attempt, Chunk, Language
 from ..prompts import load_system_user_prompt
-from ..providers.base import CompletionRequest, Message, Provider, ProviderError
-from ..rules import OPINION_MARKERS
+from ..providers.base import CompletionRequest, Message, Provider
+from ..rules import LANGUAGE_NAMES, OPINION_MARKERS
 from ..text import normalize_for_matching
-from .generate import LANGUAGE_NAMES, is_concern
+from .ask import ask
+from .select import is_concern
 
 SAMPLE_SENTENCES = 30
 SAME_SIDES_RATIO = 80
@@ -63,29 +65,50 @@ def _slug(name: str, index: int) -> str:
     return "_".join(ascii_words[:4]) or f"axis_{index}"
 
 
-def discover_angles(chunks: list[Chunk], provider: Provider, language: Language, count: int = 6) -> list[Angle]:
-    """Axes proposed by the model, each keeping only keywords that occur in the documents."""
+def discovery_request(chunks: list[Chunk], language: Language, count: int) -> CompletionRequest | None:
+    """The one request that asks for the axes, or None when no sentence voices a view."""
     prompt = load_system_user_prompt("discover.yaml")
     sentences = sample_sentences(chunks)
     if not sentences:
-        return []
-    request = CompletionRequest(
-        messages=[Message(role="system", content=prompt.system.format(language_name=LANGUAGE_NAMES[language])),
-                  Message(role="user", content=prompt.user.format(
-                      count=count, sentences="\n".join(f"- {s}" for s in sentences)))],
-        response_model=ProposedAngles, temperature=0.2, max_tokens=200 * count,
-    )
-    try:
-        content = provider.complete(request).content
-        start, end = content.index("{"), content.rindex("}") + 1
-        proposed = ProposedAngles.model_validate(json.loads(content[start:end])).angles
-    except (ProviderError, ValueError, ValidationError):
-        return []
+        return None
+    return CompletionRequest.asking_for(
+        ProposedAngles,
+        [Message(role="system", content=prompt.system.format(language_name=LANGUAGE_NAMES[language])),
+         Message(role="user", content=prompt.user.format(count=count, sentences="\n".join(f"- {s}" for s in sentences)))],
+        temperature=0.2, max_tokens=200 * count)
+
+
+@dataclass
+class Discovery:
+    angles: list[Angle]
+    attempts: list[Attempt] = field(default_factory=list)
+
+
+def discover_angles(chunks: list[Chunk], provider: Provider, language: Language, count: int = 6,
+                    on_attempt: Callable[[Attempt], None] | None = None) -> Discovery:
+    """Axes proposed by the model, each keeping only keywords that occur in the documents; an answer
+    with no usable axis is sent back once with the reasons."""
+    request = discovery_request(chunks, language, count)
+    if request is None:
+        return Discovery([])
     corpus = normalize_for_matching("\n".join(s for chunk in chunks for s in chunk.sentences))
+
+    def check(answer: ProposedAngles) -> list[str]:
+        if usable_axes(answer.angles[:count], corpus):
+            return []
+        return ["unusable: no axis had two different sides and keywords copied from the sentences; try again"]
+
+    asked = ask(provider, request, ProposedAngles, purpose="discover", check=check, max_attempts=2,
+                on_attempt=on_attempt, retry=lambda problems: "; ".join(problems))
+    return Discovery(usable_axes(asked.answer.angles[:count], corpus) if asked.answer else [], asked.attempts)
+
+
+def usable_axes(proposed: list[ProposedAngle], corpus: str) -> list[Angle]:
+    """The proposed axes with keywords found in the documents and two different sides."""
     angles: list[Angle] = []
     seen_ids: set[str] = set()
     seen_names: set[str] = set()
-    for index, axis in enumerate(proposed[:count], start=1):
+    for index, axis in enumerate(proposed, start=1):
         keywords = [k for k in dict.fromkeys(axis.keywords) if len(normalize_for_matching(k)) >= 2
                     and normalize_for_matching(k) in corpus]
         if not keywords or not axis.pro.strip() or not axis.con.strip():

@@ -12,12 +12,11 @@ import io
 import time
 
 from ..models import Merge, Statement
+from ..rules import FORMULA_STARTS, Finding
 from ..text import clean_statement
 
 POLIS_HEADER = "comment_text"
 FORMATS = ("polis", "review", "polis-comments", "kouchou", "jsonl", "txt")
-# A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 UTF8_BOM = "\ufeff"
 
 
@@ -49,15 +48,19 @@ def polis_csv_parts(statements: list[Statement], rows_per_file: int) -> list[str
     return [polis_csv(kept[start:start + rows_per_file]) for start in range(0, len(kept), rows_per_file)] or [polis_csv([])]
 
 
-def review_csv(statements: list[Statement], findings: dict[int, list[str]] | None = None) -> str:
+def review_csv(statements: list[Statement], findings: dict[int, list[Finding]] | None = None) -> str:
     """For colleagues reviewing in Excel on Windows: UTF-8 with BOM, one row per statement with its
     source and quote, and every cell neutralised against formula injection."""
     findings = findings or {}
     rows = [["id", "statement", "angle", "stance", "source file", "quote", "merged duplicates", "lint findings"]]
-    for number, (statement, text) in enumerate(_texts(statements), start=1):
+    for index, statement in enumerate(statements):
+        text = clean_statement(statement.text)
+        if not text:
+            continue
         rows.append([neutralize_formula(value) for value in (
-            str(number), text, statement.angle or "", statement.stance or "", statement.source_path or "",
-            statement.quote or "", " / ".join(statement.merged), "; ".join(findings.get(number - 1, [])),
+            statement.with_id().id or "", text, statement.angle or "", statement.stance or "",
+            statement.source_path or "", statement.quote or "", " / ".join(statement.merged),
+            "; ".join(f"{f.rule}: {f.message}" for f in findings.get(index, [])),
         )])
     return UTF8_BOM + _csv(rows)
 
@@ -93,13 +96,13 @@ def statements_txt(statements: list[Statement]) -> str:
 def merge_report_csv(merges: list[Merge]) -> str:
     """One row per absorbed statement: what was kept, what it absorbed, which tier matched, how closely.
     `against_existing` marks new statements dropped because a comment already in the conversation says it."""
-    rows = [["kept", "absorbed", "tier", "score", "against_existing"]]
+    rows = [["kept", "absorbed", "tier", "score", "against_existing", "decision", "reason"]]
     rows += [[neutralize_formula(m.kept), neutralize_formula(m.absorbed), m.tier, f"{m.score:g}",
-              "yes" if m.existing else ""] for m in merges]
+              "yes" if m.existing else "", m.decision, m.reason] for m in merges]
     return _csv(rows)
 
 
-def render(statements: list[Statement], format_name: str, findings: dict[int, list[str]] | None = None) -> str:
+def render(statements: list[Statement], format_name: str, findings: dict[int, list[Finding]] | None = None) -> str:
     """One export format as text (the Polis format unsplit)."""
     if format_name == "polis":
         return polis_csv(statements)

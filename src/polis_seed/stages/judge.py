@@ -1,11 +1,12 @@
-"""The LLM tier of dedupe: a model judges whether two borderline statements make the same claim."""
+"""The LLM tier of dedupe: a model judges whether two statements make the same claim."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from ..prompts import load_system_user_prompt
-from ..providers.base import CompletionRequest, Message, Provider, ProviderError
+from ..providers.base import CompletionRequest, Message, Provider
+from .ask import ask
 
 
 class SameClaim(BaseModel):
@@ -19,16 +20,12 @@ def llm_judge(provider: Provider):
     prompt = load_system_user_prompt("judge.yaml")
 
     def judge(first: str, second: str) -> bool:
-        request = CompletionRequest(
-            messages=[Message(role="system", content=prompt.system.format()),
-                      Message(role="user", content=prompt.user.format(first=first, second=second))],
-            response_model=SameClaim, temperature=0.0, max_tokens=20,
-        )
-        try:
-            result = provider.complete(request)
-            return SameClaim.model_validate_json(result.content).same_claim
-        except (ProviderError, ValidationError):
-            # Never merge on a failed or unreadable judgement.
-            return False
+        request = CompletionRequest.asking_for(
+            SameClaim, [Message(role="system", content=prompt.system.format()),
+                        Message(role="user", content=prompt.user.format(first=first, second=second))],
+            temperature=0.0, max_tokens=20)
+        asked = ask(provider, request, SameClaim, purpose="judge", max_attempts=1, retry=lambda problems: "")
+        # Never merge on a failed or unreadable judgement.
+        return bool(asked.answer and asked.answer.same_claim)
 
     return judge

@@ -1,86 +1,73 @@
-"""lint: a statement list in, findings out, checked against Polis's guidance and polis-seed's rules.
+"""lint: a statement list in, findings out, from the one rule engine (rules.py) plus the list-level
+checks: duplicates (dedupe's exact and fuzzy tiers, behind the same guard) and balance of sides.
 
-Errors make a list unfit to seed as it is (too long, a question, empty, a formula, a duplicate);
-warnings are for a person to judge (two claims in one, a bare fact, loaded words, an angle with one side only).
+Errors make a list unfit to seed as it is; warnings are for a person to judge.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from rapidfuzz import fuzz
+from collections import Counter, defaultdict
 
 from ..models import Statement
-from ..polarity import may_merge
-from ..rules import is_bare_fact, is_compound, loaded_words
-from ..text import is_question, normalize_for_matching
-from .dedupe import DEFAULT_FUZZY_THRESHOLD
-from .export import FORMULA_STARTS
-
-# Polis limits: the old participant UI took 140 characters, the new one 400, the server 997.
-POLIS_LIMITS = {"old-ui": 140, "new-ui": 400, "server": 997}
-
-@dataclass
-class Finding:
-    line: int | None
-    rule: str
-    severity: str  # "error" or "warning"
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"line": self.line, "rule": self.rule, "severity": self.severity, "message": self.message}
+from ..rules import Context, Finding, check_statement
+from .dedupe import DedupeOptions, dedupe_statements
 
 
-def lint_statements(lines: list[tuple[int, Statement | None]], max_chars: int = POLIS_LIMITS["old-ui"]) -> list[Finding]:
+def lint_statements(lines: list[tuple[int, Statement | None]], max_chars: int,
+                    threshold: float | None = None) -> list[Finding]:
+    """Findings with the 1-based line of each statement; list-level findings have no line."""
     findings: list[Finding] = []
-    kept: list[tuple[int, str, str]] = []  # line, text, normalised text
     last_line = max((line for line, statement in lines if statement is not None), default=0)
+    present = [(line, statement) for line, statement in lines if statement is not None and statement.text.strip()]
+    unchecked: dict[str, Counter] = defaultdict(Counter)
     for line, statement in lines:
         if statement is None or not statement.text.strip():
             if line < last_line:  # trailing blank lines are harmless
-                findings.append(Finding(line, "empty", "error", "empty or whitespace-only line; remove it"))
+                findings.append(Finding("empty", "error", "empty or whitespace-only line; remove it", line))
             continue
-        text = statement.text
-        if text.startswith(FORMULA_STARTS):
-            findings.append(Finding(line, "formula", "error",
-                                    f"starts with {text[0]!r}, which a spreadsheet runs as a formula; reword the start"))
-        text = text.strip()
-        if len(text) > max_chars:
-            findings.append(Finding(line, "too-long", "error", f"{len(text)} characters; the limit is {max_chars}"))
-        if is_question(text):
-            findings.append(Finding(line, "question", "error", "a question; write a claim to agree or disagree with"))
-        if is_compound(text):
-            findings.append(Finding(line, "compound", "warning", "seems to hold more than one claim; split it"))
-        if is_bare_fact(text):
-            findings.append(Finding(line, "not-votable", "warning",
-                                    "looks like a bare fact or number; state a view people can agree or disagree with"))
-        if loaded := loaded_words(text):
-            findings.append(Finding(line, "loaded", "warning", f"loaded words ({', '.join(loaded)}); word it neutrally"))
-        normalized = normalize_for_matching(text)
-        for other_line, other_text, other_normalized in kept:
-            if normalized == other_normalized or (
-                    fuzz.ratio(normalized, other_normalized) >= DEFAULT_FUZZY_THRESHOLD and may_merge(text, other_text)):
-                findings.append(Finding(line, "duplicate", "error", f"duplicates line {other_line}; keep one"))
-                break
-        kept.append((line, text, normalized))
-    findings += _balance([statement for _, statement in lines if statement is not None])
+        checked = check_statement(statement.text, Context(max_chars=max_chars))
+        findings += [Finding(f.rule, f.severity, f.message, line) for f in checked.findings]
+        for rule in checked.unchecked:
+            unchecked[checked.language][rule] += 1
+    findings += duplicate_findings(present, threshold)
+    findings += balance_findings([statement for _, statement in present])
+    findings += [Finding("language", "info", f"{max(counts.values())} statements in '{language}': rules "
+                                             f"{', '.join(sorted(counts))} know only Japanese and English and were not "
+                                             "applied to them", None)
+                 for language, counts in sorted(unchecked.items())]
+    return sorted(findings, key=lambda f: (f.line is None, f.line or 0))
+
+
+def duplicate_findings(present: list[tuple[int, Statement]], threshold: float | None = None) -> list[Finding]:
+    """A statement dedupe would merge into an earlier line: the same decision, by the same code."""
+    options = DedupeOptions(tiers=("exact", "fuzzy"))
+    if threshold is not None:
+        options.fuzzy_threshold = threshold
+    # In file order, so the earlier line is the one kept.
+    result = dedupe_statements([statement.model_copy(update={"quote": None, "document_id": None})
+                                for _, statement in present], options, keep_order=True)
+    findings = []
+    for index, leader in sorted(result.leader_of.items()):
+        if leader != index:
+            findings.append(Finding("duplicate", "error", f"duplicates line {present[leader][0]}; keep one",
+                                    present[index][0]))
     return findings
 
 
-def _balance(statements: list[Statement]) -> list[Finding]:
+def balance_findings(statements: list[Statement]) -> list[Finding]:
     """Angles with statements on one side only (when the list carries angle and stance)."""
     sides: dict[str, set[str]] = {}
     for statement in statements:
         if statement.angle and statement.stance:
-            sides.setdefault(statement.angle, set()).add(statement.stance)
-    return [Finding(None, "balance", "warning", f"angle '{angle}' has only {next(iter(s))} statements; add the other side")
-            for angle, s in sides.items() if len(s) == 1]
+            sides.setdefault(statement.angle, set()).add(statement.checked_stance or statement.stance)
+    return [Finding("balance", "warning", f"angle '{angle}' has only {next(iter(s))} statements; add the other side")
+            for angle, s in sides.items() if len(s - {"unclear"}) == 1]
 
 
-def findings_by_index(statements: list[Statement], max_chars: int = POLIS_LIMITS["old-ui"]) -> dict[int, list[str]]:
-    """Lint findings per statement position, for the review export."""
-    by_index: dict[int, list[str]] = {}
+def findings_by_index(statements: list[Statement], max_chars: int) -> dict[int, list[Finding]]:
+    """Findings per statement position (0-based), for the review sheet and the report."""
+    by_index: dict[int, list[Finding]] = {}
     for finding in lint_statements(list(enumerate(statements, start=1)), max_chars):
         if finding.line is not None:
-            by_index.setdefault(finding.line - 1, []).append(f"{finding.rule}: {finding.message}")
+            by_index.setdefault(finding.line - 1, []).append(finding)
     return by_index

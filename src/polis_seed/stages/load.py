@@ -1,4 +1,4 @@
-"""load: paths in, Documents out. The only stage that reads files."""
+"""load: paths in, Documents out. The only stage that reads input files."""
 
 from __future__ import annotations
 
@@ -40,8 +40,9 @@ def _title(text: str, path: Path) -> str:
     return path.stem
 
 
-def load_document(path: Path) -> Document:
-    """Read one file of a supported type into a Document, or explain why it cannot be read."""
+def load_document(path: Path, warnings: list[str] | None = None) -> Document:
+    """Read one file of a supported type into a Document, or explain why it cannot be read.
+    Something worth knowing that does not stop the reading goes into `warnings`."""
     size = path.stat().st_size
     limit = MAX_CONTAINER_BYTES if path.suffix.lower() in (".pdf", ".docx") else MAX_TEXT_BYTES
     if size > limit:
@@ -54,6 +55,8 @@ def load_document(path: Path) -> Document:
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror}); check its permissions") from None
     read = READERS[path.suffix.lower()](path, raw)
+    if read.warning and warnings is not None:
+        warnings.append(read.warning)
     text = read.text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InputError(f"{path}: is empty; remove it or add the document's text")
@@ -94,7 +97,7 @@ def load_documents(paths: list[Path], strict: bool = False) -> LoadResult:
                 )
             for candidate in candidates:
                 try:
-                    document = load_document(candidate)
+                    document = load_document(candidate, warnings)
                 except InputError as problem:
                     if strict:
                         raise
@@ -109,7 +112,7 @@ def load_documents(paths: list[Path], strict: bool = False) -> LoadResult:
                     f"{path}: unsupported file type '{path.suffix or '(none)'}'; "
                     f"polis-seed reads {', '.join(SUPPORTED_SUFFIXES)}"
                 )
-            document = load_document(path)
+            document = load_document(path, warnings)
             if document.id not in seen_ids:
                 seen_ids.add(document.id)
                 documents.append(document)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .base import CompletionRequest, CompletionResult, ProviderError
+from polis_seed.providers.base import CompletionRequest, CompletionResult, ProviderError
 
 
 class ReplayProvider:

@@ -1,0 +1,116 @@
+"""Ask, check, re-ask: one helper for every model request that must give a usable answer.
+
+The answer is read leniently (some servers ignore the schema and wrap JSON in prose or a code fence),
+checked, and on a problem the problems go back to the model, a bounded number of times. Every request
+becomes an `Attempt`, from which the run's counters are computed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ..models import Attempt
+from ..providers.base import CompletionRequest, CompletionResult, Message, Provider, ProviderError
+
+Answer = TypeVar("Answer", bound=BaseModel)
+_CODE_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.S)
+
+
+class PendingAnswer(Exception):
+    """The answer is not available yet: the request waits in a batch file (see batch.py)."""
+
+
+def parse_answer(content: str, answer_model: type[Answer]) -> Answer | None:
+    """The answer in a model's text, or None when the text holds no valid answer of that shape."""
+    candidates = [content]
+    candidates += _CODE_FENCE.findall(content)
+    if "{" in content and "}" in content:
+        candidates.append(content[content.index("{"):content.rindex("}") + 1])
+    for candidate in candidates:
+        try:
+            return answer_model.model_validate(json.loads(candidate))
+        except (ValueError, ValidationError):
+            continue
+    return None
+
+
+def attempt_of(result: CompletionResult, purpose: str, number: int, problems: list[str]) -> Attempt:
+    return Attempt(purpose=purpose, attempt=number, from_cache=result.from_cache, prompt_tokens=result.prompt_tokens,
+                   completion_tokens=result.completion_tokens, cached_input_tokens=result.cached_input_tokens,
+                   cache_write_tokens=result.cache_write_tokens, problems=problems)
+
+
+def answer_problems(result: CompletionResult) -> list[str]:
+    """What is wrong with an answer before its content is read at all."""
+    if result.refusal:
+        return [f"refused: the model declined ({result.refusal}); try again with a plain answer"]
+    if result.finish_reason == "length":
+        return ["cut-off: the answer was cut off; answer shorter"]
+    return []
+
+
+@dataclass
+class Asked(Generic[Answer]):
+    """The accepted answer (or None), every attempt made, and the last answer's problems."""
+
+    answer: Answer | None
+    attempts: list[Attempt] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    last_text: str = ""  # the last answer's raw text
+    last_answer: Answer | None = None  # the last answer that parsed, accepted or not
+
+    @property
+    def failed(self) -> bool:
+        return any(attempt.failure for attempt in self.attempts)
+
+
+def ask(provider: Provider, request: CompletionRequest, answer_model: type[Answer], *, purpose: str,
+        check: Callable[[Answer], list[str]] = lambda answer: [], retry: Callable[[list[str]], str],
+        max_attempts: int = 3, on_attempt: Callable[[Attempt], None] | None = None) -> Asked[Answer]:
+    """Ask until the answer parses and `check` finds no problem, at most `max_attempts` times.
+
+    A failed request (after the SDK's retries) ends the asking: it is recorded, not raised, so one
+    failure costs one request and not the run. `PendingAnswer` (a batch round) is raised as it is."""
+    asked: Asked[Answer] = Asked(answer=None)
+    for number in range(max_attempts):
+        try:
+            result = provider.complete(request)
+        except ProviderError as error:
+            attempt = Attempt(purpose=purpose, attempt=number, failure=str(error).splitlines()[0][:300])
+            asked.attempts.append(attempt)
+            if on_attempt:
+                on_attempt(attempt)
+            return asked
+        problems = answer_problems(result)
+        answer = None
+        if not problems:
+            answer = parse_answer(result.content, answer_model)
+            if answer is None:
+                example = json.dumps({name: "…" for name in answer_model.model_fields}, ensure_ascii=False)
+                problems = [f"not-json: answer only with JSON like {example}"]
+            else:
+                asked.last_answer = answer
+                problems = check(answer)
+        attempt = attempt_of(result, purpose, number, problems)
+        asked.attempts.append(attempt)
+        asked.last_text = result.content.strip()[:300]
+        if on_attempt:
+            on_attempt(attempt)
+        asked.problems = problems
+        if not problems:
+            asked.answer = answer
+            return asked
+        request = request.model_copy(update={
+            "temperature": max(request.temperature, 0.6),
+            "messages": request.messages + [
+                Message(role="assistant", content=result.content or "(no answer)"),
+                Message(role="user", content=retry(problems)),
+            ],
+        })
+    return asked

@@ -1,0 +1,208 @@
+"""What the commands print: progress while a run goes, and summaries after it. No decisions here.
+
+Messages go to stderr; results meant for pipes (lint, chunks, dedupe -o -) go to stdout. When a stream
+is not a terminal nothing is hard-wrapped and progress is a plain line every few percent.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from .models import Angle, Attempt, Statement
+from .pipeline import DryRunPlan, Events, PipelineResult
+from .redaction import hide_secrets
+
+PLAIN_PROGRESS_STEP = 0.05
+
+
+def make_console(stderr: bool) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    # A pipe or a file gets whole lines: rich would otherwise wrap at 80 columns.
+    return Console(stderr=stderr, highlight=False, width=None if stream.isatty() else 100_000, soft_wrap=True)
+
+
+errors = make_console(stderr=True)
+
+
+def say(message: str) -> None:
+    errors.print(message, markup=False)
+
+
+class ConsoleEvents(Events):
+    """Progress per request with a count and the time left; a bar on a terminal, plain lines otherwise."""
+
+    def __init__(self, console: Console | None = None, label: str = "generate"):
+        self.console = console or errors
+        self.label = label
+        self.planned = 0
+        self.done = 0
+        self.retries = 0
+        self.started = time.monotonic()
+        self._lock = threading.Lock()
+        self._next_plain = PLAIN_PROGRESS_STEP
+        self._progress = None
+        self._task = None
+
+    def warning(self, message: str) -> None:
+        self.console.print(f"warning: {message}", markup=False)
+
+    def info(self, message: str) -> None:
+        self.console.print(message, markup=False)
+
+    def angles_discovered(self, angles: list[Angle], saved_to: Path | None) -> None:
+        table = Table(title="angles discovered in the documents")
+        for column in ("id", "name", "pro", "con", "keywords"):
+            table.add_column(column)
+        for angle in angles:
+            table.add_row(angle.id, angle.name, angle.pro, angle.con, ", ".join(angle.keywords))
+        self.console.print(table)
+        if saved_to is not None:
+            self.info(f"saved them to {saved_to}; edit it and pass it with --angles to reuse")
+
+    def requests_planned(self, count: int) -> None:
+        with self._lock:
+            self.planned += count
+            self.started = time.monotonic()
+            if self.console.is_terminal and self._progress is None:
+                from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                           TimeRemainingColumn)
+
+                self._progress = Progress(TextColumn(f"{self.label}: requests"), BarColumn(), MofNCompleteColumn(),
+                                          TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+                                          console=self.console, transient=True)
+                self._progress.start()
+                self._task = self._progress.add_task(self.label, total=self.planned)
+
+    def request_done(self, attempt: Attempt) -> None:
+        with self._lock:
+            self.done += 1
+            self.retries += attempt.attempt > 0
+            total = max(self.planned + self.retries, self.done)
+            if self._progress is not None:
+                self._progress.update(self._task, completed=self.done, total=total)
+                return
+            if self.planned and self.done / total >= self._next_plain:
+                elapsed = time.monotonic() - self.started
+                left = elapsed / self.done * (total - self.done)
+                self.console.print(f"{self.label}: {self.done}/{total} requests ({100 * self.done / total:.0f}%), "
+                                   f"about {_duration(left)} left", markup=False)
+                while self._next_plain <= self.done / total:
+                    self._next_plain += PLAIN_PROGRESS_STEP
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+def stance_table(angles: list[Angle], statements: list[Statement]) -> Table:
+    checked = any(statement.checked_stance for statement in statements)
+    table = Table(title="statements per angle and side" + (" (as the stance check read them)" if checked else ""))
+    table.add_column("angle")
+    for column in ("pro", "con") + (("unclear",) if checked else ()):
+        table.add_column(column, justify="right")
+    for angle in angles:
+        sides = ("pro", "con", "unclear") if checked else ("pro", "con")
+        counts = [sum(1 for s in statements if s.angle == angle.id and (s.checked_stance if checked else s.stance) == side)
+                  for side in sides]
+        table.add_row(angle.id, *[str(count) if count or side == "unclear" else "[red]0[/red]"
+                                  for count, side in zip(counts, sides)])
+    return table
+
+
+def print_summary(result: PipelineResult) -> None:
+    report, usage = result.report, result.usage
+    errors.print(stance_table(result.prepared.angles, result.exported))
+    cost = "local: no charge" if usage["usd"] == 0 else (
+        f"${usage['usd']:.4f}" if usage["usd"] is not None else f"no price for {usage['model']}")
+    cached = f", {usage['cached_input_tokens']} read from the prompt cache" if usage["cached_input_tokens"] else ""
+    say(f"model calls {report.calls_made} ({report.cached_responses} answered from cache, {report.retries} re-asks, "
+        f"{report.failed_requests} failed); tokens in {report.prompt_tokens}{cached}, out {report.completion_tokens}; "
+        f"cost {cost} (prices as of {usage['price_table_as_of']})")
+    drops = ", ".join(f"{rule} {count}" for rule, count in report.drop_counts().items())
+    say(f"kept {report.kept} statements; dropped {len(report.dropped)} candidates after re-asks"
+        + (f" (the rules they broke, one candidate can break several: {drops})" if drops else ""))
+    if result.deduped is not None:
+        say(f"dedupe: {len(result.deduped.merges)} duplicates removed, {len(result.deduped.kept)} statements left")
+    for note in result.notes:
+        say(f"note: {note}")
+    for failure in report.failures[:5]:
+        say(f"failed request: {hide_secrets(failure)}")
+    if result.quality is not None:
+        print_quality(result.quality)
+    say(f"time {usage['seconds']:.0f} s")
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
+
+
+def print_quality(quality: dict) -> None:
+    grounding = quality["grounding"]
+    say(f"quality: quotes found in their document {_percent(grounding['quotes_found_in_their_document'])}, "
+        f"content words found in the quote {_percent(grounding['mean_share_of_content_words_in_quote'])} on average, "
+        f"near-copies {_percent(quality['near_copy_rate_of_model_answers'])} of model answers → "
+        f"{_percent(quality['near_copy_rate_exported'])} exported, duplicates removed {_percent(quality['duplicate_rate'])}, "
+        f"mean length {quality['mean_length']}, over limit {quality['over_length_limit']}, questions "
+        f"{quality['questions']}, angles with both sides {quality['angles_with_both_sides']}/{len(quality['per_angle'])}")
+
+
+def print_dry_run(plan: DryRunPlan) -> None:
+    table = Table(title=f"dry run: no model called (prices as of {plan.price_table_as_of})")
+    for column in ("provider", "model", "requests", "input tokens", "expected output tokens", "estimated USD"):
+        table.add_column(column, justify="left" if column in ("provider", "model") else "right")
+    cost = "0 (local)" if plan.cost == 0 else (f"{plan.cost:.4f}" if plan.cost is not None else "no price")
+    table.add_row(plan.provider, plan.model, str(plan.requests), f"{plan.input_tokens:,}", f"{plan.output_tokens:,}",
+                  cost)
+    errors.print(table)
+    say(f"input tokens counted with {plan.counted_by}")
+    for note in plan.notes:
+        say(f"note: {note}")
+
+
+def print_lint(outcome) -> None:
+    stdout = make_console(stderr=False)
+    if outcome.findings:
+        table = Table(title=f"lint {outcome.source}: {outcome.statements} statements")
+        for column in ("line", "severity", "rule", "finding"):
+            table.add_column(column)
+        colours = {"error": "red", "warning": "yellow", "info": "cyan"}
+        for finding in outcome.findings:
+            colour = colours[finding.severity]
+            table.add_row("-" if finding.line is None else str(finding.line), f"[{colour}]{finding.severity}[/{colour}]",
+                          finding.rule, finding.message)
+        stdout.print(table)
+    else:
+        stdout.print(f"lint {outcome.source}: {outcome.statements} statements, no findings", markup=False)
+    left_out = (f"; {outcome.rejected} rejected by the moderator left out (--include-rejected checks them)"
+                if outcome.rejected else "")
+    stdout.print(f"{outcome.errors} errors, {outcome.warnings} warnings{left_out}", markup=False)
+
+
+def print_chunks(listing, show_text: bool) -> None:
+    import typer
+
+    stdout = make_console(stderr=False)
+    table = Table(title="documents")
+    for column in ("path", "type", "encoding", "characters", "chunks", "tokens per chunk"):
+        # Paths are never cut: two files that differ only at the end must stay apart.
+        table.add_column(column, overflow="fold", no_wrap=column == "path")
+    for document in listing.documents:
+        chunks = listing.chunks[document.id]
+        table.add_row(document.path, document.kind, document.encoding or "-", str(len(document.text)), str(len(chunks)),
+                      ", ".join(str(chunk.token_count) for chunk in chunks[:12]) + (" …" if len(chunks) > 12 else ""))
+        if show_text:
+            # Plain echo, not rich: the text must come out exactly as extracted, unwrapped.
+            typer.echo(f"===== {document.path} ({document.kind}, {document.encoding or 'binary format'}) =====")
+            typer.echo(document.text)
+    stdout.print(table)
