@@ -116,3 +116,23 @@ def test_run_writes_usage_and_a_failed_request_exits_1_after_writing_what_succee
     usage = json.loads((tmp_path / "out" / "usage.json").read_text(encoding="utf-8"))
     assert usage["model_calls"] == 2 and usage["provider"] == "local" and usage["usd"] == 0.0
     assert (tmp_path / "out" / "polis.csv").read_text(encoding="utf-8").count("\n") == 2
+
+
+def test_a_run_shows_progress_per_request_with_a_count_and_time_left_when_not_a_terminal(tmp_path, replay):
+    for answer in ["予約システムの費用は人件費削減で回収できる", "保守費用が高いと予約システムの削減効果は小さい",
+                   "オンライン予約は住民の利便性を高める", "オンライン予約は高齢者を取り残す"]:
+        replay.enqueue({"statement": answer})
+    result = invoke("generate", DATA / "facility_booking_ja.md", "-o", tmp_path / "s.jsonl",
+                    "--angles", DATA / "two_angles.yaml", "--per-angle", "2")
+    assert result.exit_code == 0, result.output
+    progress = [line for line in result.output.splitlines() if line.startswith("generate: ")]
+    assert progress[-1].startswith("generate: 4/4 requests (100%), about 0 s left")
+    assert len(progress) == 4  # every 5 %: with 4 requests, each one is a step
+
+
+def test_help_shows_defaults_from_the_settings_and_no_type_markers():
+    text = invoke("run", "--help").output
+    assert "Usage: polis-seed run [OPTIONS] PATH..." in text or "run [OPTIONS] PATH..." in text
+    assert "(default: 140)" in text and "(default: 6)" in text and "(default: exact,fuzzy,semantic)" in text
+    assert "<bool>" not in text and "{" not in text
+    assert not [line for line in text.splitlines() if line.rstrip().endswith(" .")]  # no default cut out of a help text

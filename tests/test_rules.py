@@ -45,7 +45,10 @@ def test_each_rule_names_its_problem():
 RULE_CASES = {
     "no-subject": (
         ["情報システムの共通化はコスト削減につながる", "自治体ごとのニーズの違いに共通システムは対応できない",
-         "Shared council systems save money", "Open data portals build trust in the council"],
+         "Shared council systems save money", "Open data portals build trust in the council",
+         "It is important to support youth participation in politics", "Those who vote rarely oppose reform",
+         "It should not take 3 months to get a doctor's appointment", "The idea of sovereignty is badly defined",
+         "It should be mandatory for all homes/businesses to show their address"],
         ["導入により効果的な改善が見られる", "この取り組みは住民の利便性を高める", "本市のシステムは古すぎる",
          "同社の提案は費用が高すぎる", "It will save money for small towns", "This is a waste of money",
          "The change brings real benefits"],
@@ -61,21 +64,26 @@ RULE_CASES = {
         ["大規模 municipalitiesに適している", "outsourcingする選択肢は費用を下げる", "共通化はcostを下げる"],
     ),
     "garbled": (
-        ["CIOの役割は共通化で重くなる", "情報システム（基幹業務）の共通化は費用を下げる", "The CIO should lead the change"],
+        ["CIOの役割は共通化で重くなる", "情報システム（基幹業務）の共通化は費用を下げる", "The CIO should lead the change",
+         "Publish 1) citations 2) accidents weekly", "This isn't a Māori-and-Pākehā issue",
+         "Uns der Manipulation durch Produzent*innen entziehen", "Reuse=Lebensdauerverlängerung fördern",
+         "Slow the cars downtown #slowthecars"],
         ["人材の育成は急迫}", "C I O の役割が大きい", "共通化の「効果は大きい", "Costs | benefits are unclear",
          "The plan is \ufffd good"],
     ),
     "fact-report": (
         ["導入により業務の改善が期待できる", "人材が不足している", "The council should publish the budget",
-         "Online booking helped residents, so it should stay"],
+         "Online booking helped residents, so it should stay", "Control of most introduced bird species is inadequate."],
         ["導入により業務の改善が実際に行われている", "市は昨年度に新システムを導入した", "説明会が開催された",
          "The council approved the plan in May", "The library was closed last year"],
     ),
     "compound": (
         ["公園、学校、図書館への予算を増やすべきだ", "Parks, schools, and libraries need more funding",
+         "Casinos. Bring them here.", "BG needs named neighborhoods. See nashvilleguru.com for example.",
          "Open source as well as vendor software can serve councils", "費用はかかるが、長期的には得になる"],
         ["共通化は利点をもたらすが、個々のニーズや技術的な課題も存在する", "費用が下がり、また職員の負担も減る",
-         "Shared systems cut costs, and the staff will need less training", "Costs fall. Staff are happier."],
+         "Shared systems cut costs, and the staff will need less training",
+         "Shared systems cut costs. Staff are happier now."],
     ),
     "loaded": (
         ["Signs should be clearly marked at every crossing", "The council must explain its plans clearly",

@@ -105,6 +105,11 @@ def prepare(paths: list[Path], settings: Settings, strict: bool = False) -> Prep
     return Prepared(documents, chunk_documents(documents), angles, language, loaded.warnings, masked)
 
 
+def sentence_prompt_file(settings: Settings) -> str:
+    """Hosted models get Polis's fuller guidance; the small embedded model short rules."""
+    return "generate_rich.yaml" if provider_spec(settings.provider).hosted else "generate.yaml"
+
+
 def generate_settings(prepared: Prepared, settings: Settings):
     from .stages.generate import GenerateSettings
 
@@ -200,7 +205,7 @@ def run_pipeline(paths: list[Path], settings: Settings, outputs: OutputSet, *, d
             events.angles_discovered(discovery.angles, outputs.angles)
             prepared = dataclasses.replace(prepared, angles=discovery.angles)
         options = generate_settings(prepared, settings)
-        prompt = load_generate_prompt()
+        prompt = load_generate_prompt(sentence_prompt_file(settings))
         slots, _ = plan_slots(prepared.documents, prepared.chunks, prepared.angles, options)
         events.requests_planned(sum(min(slot.count, len(slot.candidates)) for slot in slots))
         generation = generate_statements(prepared.documents, prepared.chunks, prepared.angles, provider, prompt,
@@ -301,7 +306,7 @@ def plan_dry_run(paths: list[Path], settings: Settings, strict: bool = False,
         notes.append(f"--discover-angles: 1 request to find the axes; the statement requests are estimated for "
                      f"the configured angles ({len(angles)}), as the axes are not known before the model answers")
     slots, _ = plan_slots(prepared.documents, prepared.chunks, angles, options)
-    requests = planned_requests(slots, load_generate_prompt(), options)
+    requests = planned_requests(slots, load_generate_prompt(sentence_prompt_file(settings)), options)
     input_tokens = sum(estimate_input_tokens(request) for request in requests) + extra_input
     counted_by = "tiktoken o200k_base"
     if settings.provider == "anthropic":

@@ -117,19 +117,29 @@ _COMPOUND_JA = re.compile(
     r"|、(?:また|さらに|かつ|しかも|加えて)"
     r"|[^、。]{4,}が、[^。]*も(?:ある|あり|存在|多い|残|必要|大きい|指摘)"
     r"|一方(?:で)?、")
-# English: a second independent clause after '; ' or ', and/but' (a subject and a verb follow), or
-# two sentences. A list inside one claim ("parks, schools, and libraries need funding") is one claim.
+# English: a second independent clause after '; ' or ', and/but' (a subject and a verb follow), or a
+# second sentence. A list inside one claim ("parks, schools, and libraries need funding") and an
+# example after a semicolon ("; e.g. …") are one claim.
 _CLAUSE_START_EN = (r"(?:it|they|we|i|you|he|she|this|that|there|these|those|the\s+\w+|our\s+\w+|their\s+\w+|"
                     r"its\s+\w+)\s+(?:is|are|was|were|will|would|should|must|can|could|has|have|had|do|does|"
                     r"did|need|needs|cost|costs|make|makes|take|takes|help|helps|hurt|hurts)\b")
-_COMPOUND_EN = re.compile(rf";\s+\w|,\s+(?:and|but|while|whereas)\s+{_CLAUSE_START_EN}|\band\s+also\b|[a-z]\.\s+[A-Z]\w",
-                          re.I)
+_SECOND_CLAUSE_EN = re.compile(rf";\s+(?!e\.?g\b|i\.?e\b|ex\b|for example|such as)\w|,\s+(?:and|but|while|whereas)\s+"
+                               rf"{_CLAUSE_START_EN}", re.I)
+_SENTENCE_BREAK_EN = re.compile(r"([A-Za-z]+)[.!]\s+(?!(?:For instance|For example|See|E\.?g\.?|Like|Such as|Example)\b)"
+                                r"([A-Z][a-z']*(?:\s+\S+){2,})")
+_ABBREVIATIONS_EN = frozenset("e.g i.e eg ie etc vs st rd dr mr mrs ms no ave blvd ln hwy co inc ltd jr sr govt dept".split())
 
 
 def _compound(text: str, context: Context, language: str) -> str | None:
-    pattern = _COMPOUND_JA if language == "ja" else _COMPOUND_EN
-    flags = pattern.search(text.rstrip("。. "))
-    return "it holds more than one claim; keep only the main one" if flags else None
+    body = text.rstrip("。. ")
+    if language == "ja":
+        found = _COMPOUND_JA.search(body)
+    else:
+        found = _SECOND_CLAUSE_EN.search(body) or any(
+            match.group(1).casefold() not in _ABBREVIATIONS_EN and len(match.group(1)) > 1
+            and len(body[:match.start(2)].split()) >= 3  # "Casinos. Bring them here." is one proposal
+            for match in _SENTENCE_BREAK_EN.finditer(body))
+    return "it holds more than one claim; keep only the main one" if found else None
 
 
 OPINION_MARKERS = (
@@ -155,9 +165,19 @@ def _not_votable(text: str, context: Context, language: str) -> str | None:
     return None
 
 
+# A figure as the whole predicate: 「予算は3億円」, "The budget was 4 million dollars", "I am between 20 and 25".
+_FIGURE_PREDICATE_JA = re.compile(r"[はが](?:約|およそ|年間|毎年|計)?[\d０-９][\d０-９.,，．]*[^\s、。はがを]{0,6}"
+                                  r"(?:程度|ほど|以上|以下|前後)?(?:だ|です|である|だった|でした)?$")
+_FIGURE_PREDICATE_EN = re.compile(r"(?:\b(?:is|are|was|were|am|be)\b|:)\s+(?:about|around|over|under|nearly|almost|only|"
+                                  r"approximately|between|less than|more than|up to)?\s*[$£€¥]?\d[\d,.]*%?"
+                                  r"(?:\s+(?:and|to)\s+[$£€¥]?\d[\d,.]*%?)?(?:\s+[\w-]+){0,3}$", re.I)
+
+
 def _bare_figure(text: str, context: Context, language: str) -> str | None:
-    """A figure with no word of judgement (Japanese and English opinion words only)."""
-    if _DIGIT.search(text) and not _has_opinion_marker(text) and not _not_votable(text, context, language):
+    """A figure that is the whole predicate, with no word of judgement (Japanese and English)."""
+    body = text.strip().rstrip("。.!！")
+    pattern = _FIGURE_PREDICATE_JA if language == "ja" else _FIGURE_PREDICATE_EN
+    if pattern.search(body) and not _has_opinion_marker(body):
         return "it reports a figure; state a view about it that people can agree or disagree with"
     return None
 
@@ -167,8 +187,10 @@ _PAST_JA = re.compile(r"(?:た|ました|だった|でした|された|られた
 # "Is actually being done": a report whatever words of judgement it holds.
 _DONE_JA = re.compile(r"(?:実際に|既に|すでに)[^。]*(?:ている|ています|てきた)[。]?$"
                       r"|(?:行われ|実施され|導入され|開始され)(?:ている|ています)[。]?$")
-_FACT_REPORT_EN = re.compile(r"\b(?:was|were|has been|have been|had been)\s+\w+ed\b|\b(?:announced|reported|approved|"
-                             r"launched|introduced|decided|opened|closed|began|started|held|passed)\b", re.I)
+_FACT_REPORT_EN = re.compile(r"\b(?:was|were|has been|have been|had been)\s+(?:\w+ed|held|built|made|done|closed|opened|"
+                             r"cut|shut|set up)\b|\b(?:announced|reported|approved|launched|decided|opened|closed|"
+                             r"passed|introduced|began|started)\s+(?:the|a|an|its|their|our|this|that|in|on|last)\b",
+                             re.I)
 _MODAL_EN = re.compile(r"\b(?:should|must|need|needs|ought|would|could|can|will|better|worse|too|more|less)\b", re.I)
 
 
@@ -212,7 +234,11 @@ _DEICTIC_START_JA = re.compile(r"^(?:この|その|あの|これ|それ|こう�
                                r"|同(?:市|町|村|区|県|社|事業|制度|計画)|当(?:市|町|村|区|県)|導入(?:により|によって|すると|で|は)"
                                r"|実施(?:により|によって|すると)|これにより|それにより)")
 _DEICTIC_START_EN = re.compile(r"^(?:it|this|that|these|those|such|the\s+(?:change|proposal|plan|measure|initiative|policy|"
-                               r"project|introduction|implementation|move|idea|above|same))\b", re.I)
+                               r"project|introduction|implementation|move|idea|above|same))\b"
+                               # "It is important to …", "It should not take 3 months to …", "It is X that …", "Those
+                               # who …", "The idea of …": the subject follows.
+                               r"(?!(?:'s|’s)?\s+(?:\S+\s+){0,15}?(?:to\s+\w+|that|which|who|whether|if|when|how)\b)"
+                               r"(?!\s+who\b)(?!\s+(?:of|to|for|that)\b)", re.I)
 
 
 def _no_subject(text: str, context: Context, language: str) -> str | None:
@@ -264,9 +290,13 @@ def _mixed_language(text: str, context: Context, language: str) -> str | None:
     return None
 
 
-_STRAY_SYMBOL = re.compile(r"[{}\[\]<>|\\^`_*#=~]|\ufffd|[\x00-\x08\x0b-\x1f]")
-_SPACED_LETTERS = re.compile(r"(?<![A-Za-z])[A-Za-z](?: [A-Za-z]){2,}(?![A-Za-z])|(?:[\u3040-\u9fff] ){3,}")
-_PAIRS = ("「」", "『』", "（）", "()", "【】")
+# Braces, pipes, backslashes, backticks and carets do not occur in deliberate prose (a generated 「急迫}」
+# does); '*', '#', '=', '>' do (Produzent*innen, #hashtag, =>), so they are left alone.
+_STRAY_SYMBOL = re.compile(r"[{}|\\^`]|\ufffd|[\x00-\x08\x0b-\x1f]")
+# Capitals spaced out one by one ("C I O"), or Japanese characters spaced out.
+_SPACED_LETTERS = re.compile(r"(?<![\w'’])[A-Z](?: [A-Z]){2,}(?!\w)|(?:[\u3040-\u9fff] ){3,}")
+# ASCII ( ) are left out: "1) … 2) …" numbering leaves them unpaired on purpose.
+_PAIRS = ("「」", "『』", "（）", "【】", "[]")
 
 
 def _garbled(text: str, context: Context, language: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -86,11 +87,19 @@ def statement_language(text: str) -> str:
     if not words:
         return "other"
     scores = {language: sum(word in vocabulary for word in words) for language, vocabulary in _FUNCTION_WORDS.items()}
-    best = max(scores, key=lambda language: (scores[language], language == "en"))
-    if scores[best] > 0:
-        return best
-    # No function word at all ("Tax carbon."): plain ASCII reads as English, accented letters do not.
-    return "en" if all(word.isascii() for word in words) else "other"
+    ranked = sorted(scores, key=lambda language: scores[language], reverse=True)
+    if scores[ranked[0]] > scores[ranked[1]]:
+        return ranked[0]
+    # No function word decides ("Familienbeihilfe abschaffen", "Tax carbon"): ask simplemma's word lists.
+    return _language_by_vocabulary(" ".join(words))
+
+
+@functools.lru_cache(maxsize=4096)
+def _language_by_vocabulary(text: str) -> str:
+    from simplemma import langdetect
+
+    best, share = langdetect(text, lang=tuple(_FUNCTION_WORDS))[0]
+    return best if best != "unk" and share >= 0.5 else "other"
 
 
 _QUESTION_ENDINGS_JA = ("か", "かな", "でしょうか", "ですか", "ますか", "のか", "だろうか")

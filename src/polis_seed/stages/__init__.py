@@ -1,1 +1,2 @@
-"""One module per pipeline stage: models in, models out, no I/O except in load."""
+"""One module per pipeline stage: models in, models out. Only load reads input files; writing is the
+pipeline's job (pipeline.py), at the edge."""
