@@ -61,7 +61,9 @@ def measure(kind: str, count: int) -> dict:
         import numpy as np
         from rapidfuzz import fuzz, process
 
-        from polis_seed.stages.dedupe import BLOCK_ROWS, DEFAULT_FUZZY_THRESHOLD
+        from polis_seed.defaults import default_of
+        from polis_seed.stages.dedupe import BLOCK_ROWS
+        DEFAULT_FUZZY_THRESHOLD = default_of("threshold")
         from polis_seed.text import normalize_for_matching
 
         before = rss_mb()

@@ -15,7 +15,7 @@ DEFECTS = """情報システムの共通化はコスト削減につながる
 2023年度の予算は3億円だった
 情報システムの共通化はコスト削減につながる。
 Open source should be preferred
-""".format(long="住民の" * 50)
+""".format(long="住民の意見" * 30)
 
 
 def lint(tmp_path, content, *extra, name="list.txt"):
@@ -37,7 +37,7 @@ def test_each_defect_is_reported_on_its_own_line_in_json(tmp_path):
 
 
 def test_limits_are_configurable(tmp_path):
-    result = lint(tmp_path, "住民の" * 50 + "\n", "--max-chars", "400", "--json")
+    result = lint(tmp_path, "住民の意見" * 30 + "\n", "--max-chars", "400", "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)["findings"] == []
 
 

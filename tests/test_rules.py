@@ -91,6 +91,12 @@ RULE_CASES = {
         ["This is clearly the best option", "The plan is obviously wrong", "Clearly, the council failed",
          "That idea is absurd", "共通化は明らかに失敗だ"],
     ),
+    "fragment": (
+        ["無痛分娩費用の公費助成は、母の負担を軽減する", "市は公園の整備を進めるべきだ", "Bus fares should be cut",
+         "公園は市民のものだ", "夜間の工事は許されるべきではないね"],
+        ["無痛分娩が公費助成を受けられるように", "市は公園の整備を進めるべきで", "バスの本数を増やし、",
+         "Bus fares should be cut for", "We need more parks and"],
+    ),
     "not-votable": (
         ["CO2 muss stärker bepreist werden.", "予算3億円は共通化の効果に見合わない", "2050年までに脱炭素を実現すべきだ"],
         ["42%", "2019", "+1"],

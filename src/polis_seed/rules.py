@@ -86,6 +86,20 @@ def _too_long(text: str, context: Context, language: str) -> str | None:
     return None
 
 
+_OPEN_END_EN = re.compile(r"\b(?:and|or|but|to|for|of|with|because|if|that|the|a|an|so|as|by|from|in|on|at|than)$", re.I)
+
+
+def _fragment(text: str, context: Context, language: str) -> str | None:
+    body = text.strip().rstrip("。.!！、,…")
+    if language == "ja":
+        from .morphology import ends_mid_sentence
+
+        stops = ends_mid_sentence(body)
+    else:
+        stops = bool(_OPEN_END_EN.search(body))
+    return "it stops in the middle of a sentence; finish the claim" if stops else None
+
+
 def _too_short(text: str, context: Context, language: str) -> str | None:
     if context.min_chars and len(text) < context.min_chars:
         return f"it is {len(text)} characters; write a full claim of at least {context.min_chars}"
@@ -371,6 +385,7 @@ RULES: tuple[Rule, ...] = (
     Rule("language", "error", "not in the language asked for (generate only)", _wrong_language),
     Rule("garbled", "error", "stray symbols (`}`, `|`, `�`), letters spaced out (`C I O`), unpaired brackets", _garbled),
     Rule("too-short", "warning", "shorter than a full claim (generate only)", _too_short),
+    Rule("fragment", "warning", "stops mid-sentence (「…受けられるように」, 「…べきで」, \"… and\")", _fragment, JA_EN),
     Rule("compound", "warning", "more than one claim (〜し、 / 〜であり、 / 、また / …が、…もある / `; ` / `, and` + a new clause)",
          _compound, JA_EN),
     Rule("not-votable", "warning", "only a number (`42%`), with nothing to agree or disagree with", _not_votable),

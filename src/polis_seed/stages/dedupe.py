@@ -1,31 +1,43 @@
-"""dedupe: Statements in, Statements without near-duplicates out, and a record of every merge.
+"""dedupe: Statements in, Statements without duplicates out, with a record of every merge and of every
+near miss kept apart (and why).
 
-Tiers, each optional: exact (equal after normalisation), fuzzy (rapidfuzz ratio on normalised text),
-semantic (cosine of multilingual-e5-small embeddings), llm (a model judges borderline semantic pairs).
-Every tier is behind the polarity guard, so a statement and its negation, its antonym or the same
-claim about another subject (OSS vs SIer, small vs large) never merge.
+Tiers find candidate pairs: exact (equal after normalisation), fuzzy (rapidfuzz ratio), semantic (cosine
+of multilingual-e5-small embeddings). Similarity only nominates: a pair merges when what differs between
+the two statements is known to be equivalent (compare.py). A changed word is the point of a statement, so
+"help" / "hurt", "man" / "woman", 軽い / 重い never merge; with the `llm` tier on, pairs that differ by
+content words (but not by a number, a negation or swapped roles) are put to the model.
 
-Clustering is leader-based: statements are visited best-supported first, and each joins the most
-similar kept representative it may merge with, or becomes one. A member is therefore always similar
-to its own representative: A~B and B~C never chain A and C together.
+Clustering is leader-based: statements are visited best first (accepted by the moderator, breaking no
+rule, sourced), and each joins the most similar representative it may merge with, or becomes one. A
+member is always similar to its own representative: A~B and B~C never chain A and C together.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from ..compare import Verdict, certainly_different, compare, quick_difference
 from ..defaults import default_of
 from ..models import Merge, Statement
-from ..polarity import may_merge, opposed, polarity_signature, signatures_compatible
+from ..rules import Context, check_statement
 from ..text import normalize_for_matching
 
 TIERS = ("exact", "fuzzy", "semantic", "llm")
 # Pairs this far below the semantic threshold go to the LLM judge when the llm tier is on.
-LLM_BAND = 0.02
+LLM_BAND = 0.03
+# A rephrased phrase (several content words on each side) counts as equivalent in the semantic tier only
+# when the two phrases' own embeddings are this close.
+SPAN_THRESHOLD = 0.95
+# Reasons the judge is never asked to overrule: a changed number, a negation, roles that trade places.
+_NEVER_JUDGED = ("a number differs", "one says no", "two phrases trade places", "the same words in other roles",
+                 "opposite sentiment")
+# The closest candidates a statement was kept apart from, and why: enough to check a decision.
+NEAR_MISSES_PER_STATEMENT = 1
 BLOCK_ROWS = 1000
 _TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}
 
@@ -39,7 +51,7 @@ class DedupeOptions:
     fuzzy_threshold: float = field(default_factory=lambda: default_of("threshold"))
     semantic_threshold: float = field(default_factory=lambda: default_of("semantic_threshold"))
     # Off only to measure what the guard prevents (benchmarks); never off in the tool.
-    polarity_guard: bool = True
+    guard: bool = True
 
 
 @dataclass
@@ -52,21 +64,44 @@ class DedupeResult:
     leader_of: dict[int, int] = field(default_factory=dict)
 
 
-def support_rank(statement: Statement) -> tuple:
-    """Better-supported first: a quote, then a traced source, then the shorter (clearer) text."""
-    return (statement.quote is None, statement.document_id is None, len(statement.text), statement.text)
+@functools.lru_cache(maxsize=1 << 16)
+def _rule_counts(text: str) -> tuple[int, int]:
+    findings = check_statement(text, Context(max_chars=default_of("max_chars"))).findings
+    return sum(f.severity == "error" for f in findings), sum(f.severity == "warning" for f in findings)
+
+
+def quality_rank(statement: Statement) -> tuple:
+    """Best first: accepted by a moderator, then breaking no rule (errors, then warnings), then traced to
+    a source, then shorter. A rejected comment comes last."""
+    moderation = {1: 0, None: 1, 0: 1, -1: 2}[statement.moderated]
+    return (moderation, *_rule_counts(statement.text), statement.quote is None, statement.document_id is None,
+            len(statement.text), statement.text)
 
 
 def fuzzy_pairs(texts: list[str], threshold: float) -> dict[tuple[int, int], float]:
-    """Pairs (i, j), i < j, with ratio ≥ threshold: rapidfuzz cdist in row blocks over the upper triangle."""
+    """Pairs (i, j), i < j, with ratio ≥ threshold: rapidfuzz cdist in row blocks over the upper triangle.
+
+    Texts are sorted by length first: the ratio of lengths L ≤ M is at most 200·L/(L+M), so a block of rows
+    is compared only with the texts short enough to reach the threshold, not with all of them."""
+    order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
+    ordered = [texts[index] for index in order]
+    lengths = [len(text) for text in ordered]
+    # M ≤ L·(200 − t)/t for the ratio to reach t.
+    reach = (200 - threshold) / threshold if threshold > 0 else float("inf")
     pairs: dict[tuple[int, int], float] = {}
-    for start in range(0, len(texts), BLOCK_ROWS):
-        scores = process.cdist(texts[start:start + BLOCK_ROWS], texts[start:], scorer=fuzz.ratio,
+    for start in range(0, len(ordered), BLOCK_ROWS):
+        rows_end = min(start + BLOCK_ROWS, len(ordered))
+        longest = lengths[rows_end - 1] * reach
+        end = rows_end
+        while end < len(ordered) and lengths[end] <= longest:
+            end += 1
+        scores = process.cdist(ordered[start:rows_end], ordered[start:end], scorer=fuzz.ratio,
                                score_cutoff=threshold, dtype=np.uint8, workers=-1)
         rows, columns = np.nonzero(scores)
         for row, column in zip(rows.tolist(), columns.tolist()):
             if column > row:
-                pairs[(start + row, start + column)] = float(scores[row, column])
+                first, second = order[start + row], order[start + column]
+                pairs[(min(first, second), max(first, second))] = float(scores[row, column])
     return pairs
 
 
@@ -82,9 +117,9 @@ def semantic_pairs(vectors: np.ndarray, threshold: float) -> dict[tuple[int, int
     return pairs
 
 
-def candidate_pairs(texts: list[str], options: DedupeOptions, embed: Embedder | None,
-                    judge: Judge | None) -> dict[tuple[int, int], tuple[str, float]]:
-    """Every pair some tier finds similar, with the first (strictest) tier that found it."""
+def candidate_pairs(texts: list[str], options: DedupeOptions,
+                    embed: Embedder | None) -> dict[tuple[int, int], tuple[str, float]]:
+    """Every pair some tier finds similar, with the strictest tier that found it."""
     normalized = [normalize_for_matching(text) for text in texts]
     found: dict[tuple[int, int], tuple[str, float]] = {}
 
@@ -97,71 +132,152 @@ def candidate_pairs(texts: list[str], options: DedupeOptions, embed: Embedder | 
     for index, key in enumerate(normalized):
         members.setdefault(key, []).append(index)
     if "exact" in options.tiers:
-        add({(i, j): 100.0 for group in members.values() for a, i in enumerate(group) for j in group[a + 1:]},
-            "exact")
+        add({(i, j): 100.0 for group in members.values() for a, i in enumerate(group) for j in group[a + 1:]}, "exact")
     if "fuzzy" in options.tiers:
         # Fuzzy-match each distinct normalised text once, then spread the pair to every statement that has it.
         unique = list(members)
         add({(min(i, j), max(i, j)): score for (u, v), score in fuzzy_pairs(unique, options.fuzzy_threshold).items()
              for i in members[unique[u]] for j in members[unique[v]]}, "fuzzy")
     if ("semantic" in options.tiers or "llm" in options.tiers) and embed is not None:
-        vectors = embed(texts)
         lower = options.semantic_threshold - (LLM_BAND if "llm" in options.tiers else 0.0)
-        close = semantic_pairs(vectors, lower)
-        if "semantic" in options.tiers:
-            add({pair: score for pair, score in close.items() if score >= options.semantic_threshold}, "semantic")
-        if "llm" in options.tiers and judge is not None:
-            borderline = {pair: score for pair, score in close.items()
-                          if score < options.semantic_threshold or "semantic" not in options.tiers}
-            add({pair: score for pair, score in borderline.items()
-                 if pair not in found and may_merge(texts[pair[0]], texts[pair[1]])
-                 and judge(texts[pair[0]], texts[pair[1]])}, "llm")
+        close = semantic_pairs(embed(texts), lower)
+        add({pair: score for pair, score in close.items()
+             if score >= options.semantic_threshold and "semantic" in options.tiers}, "semantic")
+        add({pair: score for pair, score in close.items()
+             if score < options.semantic_threshold or "semantic" not in options.tiers}, "llm")
     return found
+
+
+class PairJudge:
+    """Decides, once per pair, whether two statements may merge, and says why (not)."""
+
+    def __init__(self, texts: list[str], options: DedupeOptions, embed: Embedder | None, judge: Judge | None):
+        self.texts = texts
+        self.options = options
+        self.embed = embed
+        self.judge = judge
+        self._decided: dict[tuple[int, int], tuple[bool, str]] = {}
+        self._quick: dict[tuple[int, int], str | None] = {}
+
+    def _span_similarity(self, first: str, second: str) -> float:
+        vectors = self.embed([first, second])
+        return float(vectors[0] @ vectors[1])
+
+    def quick_difference(self, i: int, j: int) -> str | None:
+        """A content word certainly changed between a fuzzy pair (found without a tokenizer), once per pair."""
+        pair = (min(i, j), max(i, j))
+        if pair not in self._quick:
+            self._quick[pair] = quick_difference(self.texts[pair[0]], self.texts[pair[1]])
+        return self._quick[pair]
+
+    def may_merge_somewhere(self, i: int, neighbours: dict[int, tuple[str, float]]) -> bool:
+        """Cheap test: an exact or semantic neighbour, or a fuzzy one not certainly differing in a content word."""
+        return any(tier != "fuzzy" or not self.options.guard or (
+            not certainly_different(self.texts[i], self.texts[j]) and self.quick_difference(i, j) is None)
+            for j, (tier, _) in neighbours.items())
+
+    def decide(self, i: int, j: int, tier: str) -> tuple[bool, str]:
+        pair = (min(i, j), max(i, j))
+        if pair not in self._decided:
+            self._decided[pair] = self._decide(*pair, tier)
+        return self._decided[pair]
+
+    def _decide(self, i: int, j: int, tier: str) -> tuple[bool, str]:
+        first, second = self.texts[i], self.texts[j]
+        if tier == "exact" or not self.options.guard:
+            return True, "equal after normalisation" if tier == "exact" else "guard off"
+        semantic = tier in ("semantic", "llm") and self.embed is not None and "semantic" in self.options.tiers
+        if not semantic and certainly_different(first, second) and self.judge is None:
+            return False, ""  # a content character changed; the reason is worded only if a report shows it
+        quick = None if semantic else self.quick_difference(i, j)
+        verdict: Verdict = Verdict(False, quick) if quick is not None else compare(first, second, self._span_similarity if semantic else None, SPAN_THRESHOLD,
+                                   sentiment=_sentiment)
+        if verdict.equivalent:
+            return True, verdict.reason
+        if self.judge is not None and "llm" in self.options.tiers and not verdict.reason.startswith(_NEVER_JUDGED):
+            if self.judge(first, second):
+                return True, f"the model judged them the same claim ({verdict.reason})"
+            return False, f"the model judged them different claims ({verdict.reason})"
+        return False, verdict.reason
+
+
+def _sentiment(text: str) -> float:
+    """English sentiment of a phrase (VADER); 0 for other languages or when VADER is not installed."""
+    if not text.isascii():
+        return 0.0
+    analyzer = _vader()
+    return analyzer.polarity_scores(text)["compound"] if analyzer else 0.0
+
+
+_VADER: list = []
+
+
+def _vader():
+    if not _VADER:
+        try:
+            from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+            _VADER.append(SentimentIntensityAnalyzer())
+        except ImportError:
+            _VADER.append(None)
+    return _VADER[0]
 
 
 def dedupe_statements(statements: list[Statement], options: DedupeOptions | None = None,
                       against: list[Statement] | None = None, embed: Embedder | None = None,
                       judge: Judge | None = None, keep_order: bool = False) -> DedupeResult:
-    """Kept statements (input order), the merges, and the new statements dropped as duplicates of
-    `against` (comments already in a running conversation, which are never output themselves)."""
+    """Kept statements (input order), the merges, the near misses, and the new statements dropped as
+    duplicates of `against` (comments already in a running conversation, which are never output)."""
     options = options or DedupeOptions()
     existing = against or []
     everything = existing + statements
     texts = [statement.text for statement in everything]
-    signatures = [polarity_signature(text) for text in texts]
     neighbours: dict[int, dict[int, tuple[str, float]]] = {}
-    for (i, j), tier_score in candidate_pairs(texts, options, embed, judge).items():
+    for (i, j), tier_score in candidate_pairs(texts, options, embed).items():
         neighbours.setdefault(i, {})[j] = tier_score
         neighbours.setdefault(j, {})[i] = tier_score
+    pair_judge = PairJudge(texts, options, embed, judge)
 
-    # Existing comments lead first, then new statements best-supported first.
-    new = range(len(existing), len(everything))
-    order = list(range(len(existing))) + (list(new) if keep_order else sorted(new, key=lambda i: support_rank(everything[i])))
+    # Existing comments lead first, then new statements best first. Only a statement that may merge with
+    # a neighbour needs the full ranking (the rules); the order of the others changes nothing.
+    new = [i for i in range(len(existing), len(everything))]
+    if not keep_order:
+        new.sort(key=lambda i: quality_rank(everything[i]) if pair_judge.may_merge_somewhere(i, neighbours.get(i, {}))
+                 else (3, len(texts[i]), texts[i]))
     leader_of: dict[int, int] = {}
     merges: list[Merge] = []
     dropped_against: list[Merge] = []
-    for i in order:
-        candidates = [
-            (_TIER_RANK[tier], -score, j, tier, score) for j, (tier, score) in neighbours.get(i, {}).items()
-            if leader_of.get(j) == j and (not options.polarity_guard or (
-                signatures_compatible(signatures[j], signatures[i]) and not opposed(texts[i], texts[j])))
-        ]
-        if i < len(existing) or not candidates:
-            leader_of[i] = i
+    near_misses: list[Merge] = []
+    for i in list(range(len(existing))) + new:
+        candidates = sorted((_TIER_RANK[tier], -score, j, tier, score) for j, (tier, score) in neighbours.get(i, {}).items()
+                            if leader_of.get(j) == j)
+        leader_of[i] = i
+        if i < len(existing):
             continue
-        _, _, leader, tier, score = min(candidates)
-        leader_of[i] = leader
-        record = Merge(kept=texts[leader], absorbed=texts[i], tier=tier, score=score, existing=leader < len(existing))
-        (dropped_against if record.existing else merges).append(record)
+        missed = 0
+        for _, _, j, tier, score in candidates:
+            may_merge, reason = pair_judge.decide(i, j, tier)
+            if may_merge:
+                leader_of[i] = j
+                # The llm band only nominates; a pair merged there without the model's word is a semantic merge.
+                shown_tier = "llm" if reason.startswith("the model") else ("semantic" if tier == "llm" else tier)
+                record = Merge(kept=texts[j], absorbed=texts[i], tier=shown_tier, score=score,
+                               existing=j < len(existing), reason=reason)
+                (dropped_against if record.existing else merges).append(record)
+                break
+            if missed < NEAR_MISSES_PER_STATEMENT:
+                near_misses.append(Merge(kept=texts[j], absorbed=texts[i], tier=tier, score=score,
+                                         existing=j < len(existing), decision="kept apart",
+                                         reason=reason or pair_judge.quick_difference(i, j) or "a word is changed"))
+                missed += 1
 
     absorbed: dict[int, list[str]] = {}
     for i, leader in leader_of.items():
         if i != leader and leader >= len(existing):
             absorbed.setdefault(leader, []).append(texts[i])
-    kept = [
-        everything[i].model_copy(update={"merged": everything[i].merged + absorbed.get(i, [])})
-        for i in range(len(existing), len(everything)) if leader_of[i] == i
-    ]
+    kept = [everything[i].model_copy(update={"merged": everything[i].merged + absorbed[i]}) if i in absorbed
+            else everything[i] for i in range(len(existing), len(everything)) if leader_of[i] == i]
     offset = len(existing)
     leaders = {i - offset: leader - offset for i, leader in leader_of.items() if i >= offset and leader >= offset}
-    return DedupeResult(kept=kept, merges=merges, dropped_against=dropped_against, leader_of=leaders)
+    return DedupeResult(kept=kept, merges=merges, dropped_against=dropped_against, near_misses=near_misses,
+                        leader_of=leaders)

@@ -1,0 +1,377 @@
+"""Compare what differs: two statements are aligned word by word, and they may merge only when every
+difference is known to be equivalent.
+
+When two statements are the same except for a changed word or phrase, that change is the point: "help"
+→ "hurt", "man" → "woman", "House" → "Senate", 軽い → 重い, 18-24 → 25-34. So the rule is not a table of
+antonyms but its reverse: a difference is accepted only when it is known to be neutral —
+- punctuation, spacing, width and case;
+- function words: Japanese particles, politeness endings and auxiliaries (です, ます, である, している),
+  found by SudachiPy's parts of speech; English and other languages' articles and auxiliaries;
+- spelling variants with one normalised form (SudachiPy: 繋がる/つながる, 箇所/か所) or one lemma
+  (simplemma: reduced/reduces, erlaubt/erlauben);
+- a phrase moved within the statement, with its particles (標準化により業務効率が… / 業務効率は標準化で…);
+- in the semantic tier only: a rephrasing — on each side a phrase of several content words — whose two
+  phrases mean the same by the embeddings, with the same count of negations and no opposite sentiment.
+A changed content word, a changed number, an added or dropped qualifier, or two words that swap roles keep
+both statements. Languages without a resource here (Chinese, Korean, …) get the conservative rule: any
+changed character or word keeps both.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Literal, NamedTuple
+
+from .morphology import morphemes
+from .text import normalize_for_matching, statement_language
+
+_KANA = re.compile(r"[\u3040-\u30ff]")
+
+Kind = Literal["content", "function", "number", "negation"]
+
+
+class Token(NamedTuple):
+    surface: str
+    key: str
+    kind: Kind
+
+
+@dataclass(frozen=True)
+class Verdict:
+    equivalent: bool
+    reason: str
+
+
+# ----- tokenising ---------------------------------------------------------------------------------------------
+
+# Japanese auxiliaries that negate, and verbs/adjectives that only carry aspect or politeness.
+_NEGATING_JA = {"ない", "無い", "ぬ", "ず", "ん", "不", "非", "無", "未"}
+_LIGHT_VERBS_JA = {"為る", "居る", "有る", "成る", "来る", "行く", "仕舞う", "置く", "見る", "出来る", "貰う", "呉れる",
+                   "下さる", "頂く", "致す", "御座る"}
+_HEDGE_VERBS_JA = {"思う", "考える", "感じる", "言える"}
+
+
+def _tokens_ja(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    words = morphemes(text)
+    for index, morpheme in enumerate(words):
+        pos, surface, key = morpheme.pos, morpheme.surface, morpheme.normalized
+        if pos[0] in ("補助記号", "空白"):
+            continue
+        previous = words[index - 1].surface if index else ""
+        if surface in _NEGATING_JA or (key in _NEGATING_JA and pos[0] in ("助動詞", "形容詞", "接頭辞")):
+            kind: Kind = "negation"
+        elif pos[1] == "数詞":
+            kind = "number"
+        elif pos[0] in ("助詞", "助動詞"):
+            kind = "function"
+        elif pos[1] == "非自立可能" and key in _LIGHT_VERBS_JA:
+            kind = "function"
+        elif key in ("因る", "よる", "対する", "於く", "関する", "通じる") and previous == "に":  # により, に対する, において
+            kind = "function"
+        elif key in _HEDGE_VERBS_JA and previous == "と":  # 「…と思う」: a hedge, not a claim of its own
+            kind = "function"
+        else:
+            kind = "content"
+        tokens.append(Token(surface, key, kind))
+    return tokens
+
+
+_WORD = re.compile(r"(?<![\w.])[+\-−]\d+(?:[.,]\d+)*%?|[^\W_]+(?:['’][^\W_]+)*|\d+(?:[.,]\d+)*%?"
+                   r"|[\U0001F000-\U0001FFFF\u2600-\u27BF]", re.UNICODE)
+_NUMBER = re.compile(r"\d")
+_NEGATING_WORDS = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "n't",
+                   "nicht", "kein", "keine", "keinen", "keinem", "keiner", "nie", "niemals", "ohne",
+                   "ne", "pas", "jamais", "sans", "nunca", "sin", "nessuno", "senza", "niet", "geen", "nooit", "não"}
+# Articles and auxiliaries that never carry the claim; English hedges ("I think").
+_FUNCTION_WORDS = {
+    "en": {"a", "an", "the", "is", "are", "was", "were", "be", "been", "being", "am", "will", "would", "shall", "do",
+           "does", "did", "that", "which", "who", "there", "very", "really", "quite", "truly", "just", "of", "it's", "its",
+           "'s", "’s", "please"},
+    "de": {"der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer", "eines", "ist", "sind",
+           "wird", "werden", "sehr"},
+    "fr": {"le", "la", "les", "l", "un", "une", "des", "du", "est", "sont", "très"},
+    "es": {"el", "la", "los", "las", "un", "una", "unos", "unas", "es", "son", "muy"},
+    "it": {"il", "lo", "la", "i", "gli", "le", "un", "una", "è", "sono", "molto"},
+    "nl": {"de", "het", "een", "is", "zijn", "zeer"},
+    "pt": {"o", "a", "os", "as", "um", "uma", "é", "são", "muito"},
+}
+_NEUTRAL_WORDS = frozenset().union(*_FUNCTION_WORDS.values())
+_HEDGES_EN = re.compile(r"\b(?:i|we)\s+(?:really\s+)?(?:think|believe|feel|guess)(?:\s+that)?\b|\bin\s+my\s+(?:opinion|view)\b",
+                        re.I)
+
+
+@functools.lru_cache(maxsize=8)
+def _lemmatizer(language: str) -> Callable[[str], str] | None:
+    try:
+        from simplemma import lemmatize
+
+        lemmatize("test", lang=language)
+    except (ImportError, ValueError):
+        return None
+    return functools.lru_cache(maxsize=1 << 16)(lambda word: lemmatize(word, lang=language).casefold())
+
+
+def _tokens_latin(text: str, language: str) -> list[Token]:
+    text = _HEDGES_EN.sub(" ", text) if language == "en" else text
+    lemma = _lemmatizer(language) if language in _FUNCTION_WORDS else None
+    function_words = _FUNCTION_WORDS.get(language, set())
+    tokens = []
+    for word in _WORD.findall(text):
+        folded = word.casefold().replace("’", "'")
+        if folded.endswith("n't"):
+            tokens.append(Token(word, folded[:-3] or folded, "content"))
+            tokens.append(Token("n't", "not", "negation"))
+            continue
+        if _NUMBER.search(folded):
+            tokens.append(Token(word, folded, "number"))
+        elif folded in _NEGATING_WORDS:
+            tokens.append(Token(word, folded, "negation"))
+        elif folded in function_words:
+            tokens.append(Token(word, folded, "function"))
+        else:
+            tokens.append(Token(word, lemma(folded) if lemma else folded, "content"))
+    return tokens
+
+
+def _tokens_by_character(text: str) -> list[Token]:
+    """Chinese, Korean and other languages without a resource here: every character counts."""
+    return [Token(ch, ch, "number" if ch.isdigit() else "content") for ch in text
+            if unicodedata.category(ch)[0] not in "PZC" and not ch.isspace()]
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def tokenize(text: str) -> tuple[Token, ...]:
+    """The statement's words, each with the key it is compared by and its kind."""
+    normalized = unicodedata.normalize("NFKC", text).replace("’", "'")
+    language = statement_language(normalized)
+    if language == "ja":
+        return tuple(_tokens_ja(normalized))
+    if language in ("zh", "ko") or language not in _FUNCTION_WORDS and language != "other":
+        return tuple(_tokens_by_character(normalized))
+    return tuple(_tokens_latin(normalized, language))
+
+
+# ----- comparing ------------------------------------------------------------------------------------------------
+
+# A change of at most this many content words on each side is a word change: accepted only when known
+# to be equivalent. Longer changes are rephrasings, which only the semantic tier may accept.
+WORD_CHANGE_SIZE = 2
+SpanSimilarity = Callable[[str, str], float]
+
+
+def _surface(tokens) -> str:
+    return "".join(token.surface if not token.surface.isascii() else f" {token.surface} " for token in tokens).strip()
+
+
+# What a Japanese particle says about the role of the word before it: は and が both mark the subject.
+_ROLE_OF_PARTICLE = {"が": "subject", "は": "subject", "を": "object", "に": "to", "へ": "to", "で": "by", "から": "from",
+                     "より": "from", "と": "with"}
+
+
+def _claim_words(tokens: tuple[Token, ...]) -> list[tuple[Token, str]]:
+    """The tokens that carry the claim (not function words), each with its role: for Japanese the
+    particle that follows it (により counts as で), for other languages its place in the sentence."""
+    words: list[tuple[Token, str]] = []
+    for index, token in enumerate(tokens):
+        if token.kind == "function":
+            if words and token.key in ("因る", "よる") and words[-1][1] == "to":
+                words[-1] = (words[-1][0], "by")  # により: the means, like で
+            elif words and not words[-1][1] and _ROLE_OF_PARTICLE.get(token.surface):
+                words[-1] = (words[-1][0], _ROLE_OF_PARTICLE[token.surface])
+            continue
+        words.append((token, ""))
+    return words
+
+
+_HIRAGANA_ONLY = re.compile(r"^[\u3041-\u309f]*$")
+_HEDGE_ENDING_JA = re.compile(r"と(?:思|考え|感じ)(?:う|います|る|ます)[。.!！]*$")
+_LATIN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+", re.UNICODE)
+
+
+_NOT_HIRAGANA = re.compile(r"[\u3041-\u309f]+")
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _quick_form(text: str) -> tuple[bool, str, Counter, str]:
+    """What quick_difference compares, once per text: Japanese or not, the normalised text, the words,
+    and (Japanese) the text without its hiragana: two texts whose differences are all in hiragana have
+    the same skeleton."""
+    if _KANA.search(text):
+        normalized = normalize_for_matching(_HEDGE_ENDING_JA.sub("", text))
+        return True, normalized, Counter(), _NOT_HIRAGANA.sub("", normalized)
+    words = _LATIN_WORD.findall(_HEDGES_EN.sub(" ", unicodedata.normalize("NFKC", text).replace("’", "'")))
+    return False, "", Counter(word.casefold() for word in words), ""
+
+
+def certainly_different(first: str, second: str) -> bool:
+    """A fast necessary test: True when a content character certainly changed (Japanese skeletons differ)."""
+    first, second = _without_one_sided_label(first, second)
+    japanese_a, _, _, skeleton_a = _quick_form(first)
+    japanese_b, _, _, skeleton_b = _quick_form(second)
+    return japanese_a and japanese_b and skeleton_a != skeleton_b
+
+
+def quick_difference(first: str, second: str) -> str | None:
+    """A changed content word found without a tokenizer, or None when the difference might be neutral.
+
+    Japanese: on the normalised texts, a differing run with any character but hiragana (a kanji, katakana,
+    Latin or digit) is a content change; a hiragana-only run (の, です, ない) needs the full comparison.
+    Other languages: a changed word that is not a function word and has no changed partner to be a
+    spelling of (reduce/reduces) is a content change."""
+    from rapidfuzz.distance import Levenshtein
+
+    first, second = _without_one_sided_label(first, second)
+    japanese_a, a, words_a, _ = _quick_form(first)
+    japanese_b, b, words_b, _ = _quick_form(second)
+    if japanese_a or japanese_b:
+        for tag, i1, i2, j1, j2 in Levenshtein.opcodes(a, b):
+            left, right = a[i1:i2], b[j1:j2]
+            if tag == "equal" or (_HIRAGANA_ONLY.match(left) and _HIRAGANA_ONLY.match(right)):
+                continue
+            return _word_change_reason(left, right, negated=(left + right)[:1] in "不非無未" and bool(left + right),
+                                       numbered=any(ch.isdigit() for ch in left + right))
+        return None
+    removed = [word for word in (words_a - words_b).elements() if word not in _NEUTRAL_WORDS]
+    added = [word for word in (words_b - words_a).elements() if word not in _NEUTRAL_WORDS]
+    negated = any(word in _NEGATING_WORDS or word.endswith("n't") for word in removed + added)
+    numbered = any(word.isdigit() for word in removed + added)
+    if (removed or added) and (len(removed) != len(added) or negated or numbered):
+        return _word_change_reason(" ".join(removed), " ".join(added), negated, numbered)
+    return None
+
+
+def _word_change_reason(left: str, right: str, negated: bool, numbered: bool) -> str:
+    shown = f"{left or '∅'} → {right or '∅'}"
+    if numbered:
+        return f"a number differs: {shown}"
+    if negated:
+        return f"one says no where the other does not: {shown}"
+    return f"a word is changed: {shown}"
+
+
+def _negation_scopes(words: list[tuple[Token, str]]) -> Counter:
+    """Each negation with the words on either side of it: what it negates."""
+    keys = [token.key for token, _ in words]
+    return Counter((keys[i - 1] if i else "", keys[i + 1] if i + 1 < len(keys) else "")
+                   for i, (token, _) in enumerate(words) if token.kind == "negation")
+
+
+def _single_move(first: list[str], second: list[str]) -> tuple[int, int] | None:
+    """(start, end) of the one block of `first` whose move to another place gives `second`, if any."""
+    size = len(first)
+    for start in range(size):
+        for end in range(start + 1, size + 1):
+            rest, block = first[:start] + first[end:], first[start:end]
+            for place in range(len(rest) + 1):
+                if place != start and rest[:place] + block + rest[place:] == second:
+                    return start, end
+    return None
+
+
+def _moved_words_keep_their_roles(first: list[tuple[Token, str]], second: list[tuple[Token, str]],
+                                  block: tuple[int, int]) -> bool:
+    roles_before = Counter((token.key, role) for token, role in first[block[0]:block[1]])
+    roles_after = Counter((token.key, role) for token, role in second)
+    return all(roles_after[item] >= count for item, count in roles_before.items())
+
+
+def _changed(left: list[Token], right: list[Token]) -> Verdict | None:
+    """Why a change of words is not equivalent, unless it is a rephrasing the semantic tier may weigh."""
+    shown = f"{_surface(left) or '∅'} → {_surface(right) or '∅'}"
+    if any(t.kind == "number" for t in left + right):
+        return Verdict(False, f"a number differs: {shown}")
+    if sum(t.kind == "negation" for t in left) != sum(t.kind == "negation" for t in right):
+        return Verdict(False, f"one says no where the other does not: {shown}")
+    if len(left) <= WORD_CHANGE_SIZE and len(right) <= WORD_CHANGE_SIZE:
+        if not left or not right:
+            return Verdict(False, f"a word is added or dropped: {shown}")
+        return Verdict(False, f"a word is changed: {shown}")
+    return None
+
+
+# A leading tag that says where a comment comes from ("Klimarat: …", "提案：…"), not what it claims.
+_LEADING_LABEL = re.compile(r"^\s*[^\s:：。.!?]{1,24}[:：]\s*(?=\S)")
+
+
+def _without_one_sided_label(first: str, second: str) -> tuple[str, str]:
+    """When only one of two statements starts with a label, compare it without the label."""
+    label_a, label_b = _LEADING_LABEL.match(first), _LEADING_LABEL.match(second)
+    if label_a and not label_b:
+        return first[label_a.end():], second
+    if label_b and not label_a:
+        return first, second[label_b.end():]
+    return first, second
+
+
+def compare(first: str, second: str, span_similarity: SpanSimilarity | None = None,
+            span_threshold: float = 0.0, sentiment: Callable[[str], float] | None = None) -> Verdict:
+    """Whether every difference between two statements is known to be equivalent, and why (not).
+
+    `span_similarity` (the semantic tier) lets a rephrased phrase count as equivalent when its similarity
+    to the other side's phrase reaches `span_threshold`."""
+    first, second = _without_one_sided_label(first, second)
+    if span_similarity is None:
+        quick = quick_difference(first, second)
+        if quick is not None:
+            return Verdict(False, quick)
+    a, b = tokenize(first), tokenize(second)
+    if [token.key for token in a] == [token.key for token in b]:
+        return Verdict(True, "the same words; only punctuation, spacing or spelling differ")
+    words_a, words_b = _claim_words(a), _claim_words(b)
+    keys_a, keys_b = [token.key for token, _ in words_a], [token.key for token, _ in words_b]
+    if keys_a == keys_b:
+        return Verdict(True, "only function words, particles or politeness endings differ")
+    count_a, count_b = Counter(keys_a), Counter(keys_b)
+    if count_a == count_b:
+        block = _single_move(keys_a, keys_b)
+        if _negation_scopes(words_a) != _negation_scopes(words_b):
+            return Verdict(False, "one says no where the other does not: a negation moved to another word")
+        if block is not None and _moved_words_keep_their_roles(words_a, words_b, block):
+            return Verdict(True, "the same words with one phrase moved, in the same role")
+        return Verdict(False, "the same words in other roles: who does what to whom changes")
+    if span_similarity is None:
+        # Without the semantic tier no changed word can be equivalent: say which words changed, no alignment needed.
+        by_key = {token.key: token for token, _ in words_a + words_b}
+        left = [by_key[key] for key in (count_a - count_b).elements()]
+        right = [by_key[key] for key in (count_b - count_a).elements()]
+        return _changed(left, right) or Verdict(False, f"a phrase is changed: {_surface(left)} → {_surface(right)}")
+    opcodes = [op for op in SequenceMatcher(None, keys_a, keys_b, autojunk=False).get_opcodes() if op[0] != "equal"]
+    # A phrase dropped in one place and added in another, unchanged and in the same role, is a move. Two
+    # moved phrases trade places, which changes their roles.
+    dropped = [op for op in opcodes if op[0] == "delete"]
+    added = [op for op in opcodes if op[0] == "insert"]
+    moves = 0
+    for drop in dropped:
+        phrase = words_a[drop[1]:drop[2]]
+        if any(token.kind == "negation" for token, _ in phrase):
+            continue  # a negation that moves negates something else
+        match = next((add for add in added if [(t.key, r) for t, r in words_b[add[3]:add[4]]]
+                      == [(t.key, r) for t, r in phrase]), None)
+        if match is not None:
+            opcodes.remove(drop)
+            opcodes.remove(match)
+            added.remove(match)
+            moves += 1
+    if moves > 1:
+        return Verdict(False, "two phrases trade places, so their roles change")
+    changes = [([token for token, _ in words_a[i1:i2]], [token for token, _ in words_b[j1:j2]])
+               for _, i1, i2, j1, j2 in opcodes]
+    for left, right in changes:
+        shown = f"{_surface(left) or '∅'} → {_surface(right) or '∅'}"
+        refused = _changed(left, right)
+        if refused is not None:
+            return refused
+        if sentiment is not None and sentiment(_surface(left)) * sentiment(_surface(right)) < 0:
+            return Verdict(False, f"the changed phrases have opposite sentiment: {shown}")
+        similarity = span_similarity(_surface(left), _surface(right))
+        if similarity < span_threshold:
+            return Verdict(False, f"a phrase is changed and the two phrases differ in meaning "
+                                  f"({similarity:.2f} < {span_threshold:.2f}): {shown}")
+    return Verdict(True, "the changed phrases say the same thing")
