@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from polis_seed.config import Settings
-from polis_seed.pipeline import lint_file
+from polis_seed.lists import lint_file
 from polis_seed.statement_io import read_statement_lines
 
 

@@ -21,8 +21,8 @@ def replay(monkeypatch):
     provider = ReplayProvider()
 
     @contextlib.contextmanager
-    def fake_open_provider(settings, debug=False):
-        yield provider
+    def fake_open_provider(settings, debug=False, batch_queue=None):
+        yield batch_queue or provider
 
     monkeypatch.setattr(pipeline, "open_provider", fake_open_provider)
     return provider

@@ -24,7 +24,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class FaultServer:
-    def __init__(self, faults: list[str] | None = None, slow_seconds: float = 3.0, delay_seconds: float = 0.0):
+    def __init__(self, faults: list[str] | None = None, slow_seconds: float = 3.0, delay_seconds: float = 0.0,
+                 context_tokens: int = 4096):
+        self.context_tokens = context_tokens
         self.faults = list(faults or [])
         self.slow_seconds = slow_seconds
         self.delay_seconds = delay_seconds  # every normal answer waits this long (to interrupt a run mid-way)
@@ -35,6 +37,20 @@ class FaultServer:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args):
                 pass
+
+            def do_GET(self):
+                # Like llama-server: the context window it serves, which `--strategy auto` asks for.
+                if self.path.rstrip("/").endswith("/props"):
+                    payload = json.dumps({"default_generation_settings": {"n_ctx": server.context_tokens}}).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                else:
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
 
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")

@@ -42,9 +42,16 @@ def test_cli_rejects_a_typo_in_the_config_with_exit_2(tmp_path):
     assert result.exit_code == 2 and "unknown setting 'max_char'" in result.output
 
 
-def test_dry_run_prints_the_cost_table_and_calls_no_model(tmp_path, monkeypatch):
+def dry_run_row(output: str) -> dict[str, str]:
+    row = next(line for line in output.splitlines() if "openai" in line and "│" in line)
+    cells = [cell.strip() for cell in row.split("│") if cell.strip()]
+    return dict(zip(("provider", "model", "strategy", "requests", "input", "cached", "output", "usd", "batch_usd"), cells))
+
+
+@pytest.mark.parametrize("strategy", ["sentence", "document"])
+def test_dry_run_prints_the_cost_table_for_each_strategy_and_calls_no_model(tmp_path, monkeypatch, strategy):
     @contextlib.contextmanager
-    def no_provider(settings):
+    def no_provider(settings, debug=False, batch_queue=None):
         raise AssertionError("dry run must not open a provider")
         yield
 
@@ -52,10 +59,22 @@ def test_dry_run_prints_the_cost_table_and_calls_no_model(tmp_path, monkeypatch)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-used")
     result = runner.invoke(cli.app, ["generate", str(DATA / "facility_booking_ja.md"), "--provider", "openai",
                                      "--model", "gpt-4o-mini", "--angles", str(DATA / "two_angles.yaml"),
-                                     "--dry-run", "-o", str(tmp_path / "s.jsonl")])
+                                     "--strategy", strategy, "--dry-run", "-o", str(tmp_path / "s.jsonl")])
     assert result.exit_code == 0, result.output
     assert "no model called" in result.output and "2025-08-15" in result.output
-    row = next(line for line in result.output.splitlines() if "openai" in line and "│" in line)
-    cells = [cell.strip() for cell in row.split("│") if cell.strip()]
-    assert 2 <= int(cells[2]) <= 12 and float(cells[-1]) > 0
+    row = dry_run_row(result.output)
+    assert row["strategy"] == strategy
+    if strategy == "sentence":
+        assert 2 <= int(row["requests"]) <= 12 and row["cached"] == "0"
+    else:  # one discuss request (both angles fit one batch) and one distil request
+        assert int(row["requests"]) == 2
+    assert 0 < float(row["batch_usd"]) < float(row["usd"])
     assert not (tmp_path / "s.jsonl").exists()
+
+
+def test_auto_picks_the_document_strategy_for_a_hosted_provider_and_says_why(tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-used")
+    result = runner.invoke(cli.app, ["generate", str(DATA / "facility_booking_ja.md"), "--provider", "openai",
+                                     "--dry-run"])
+    assert dry_run_row(result.output)["strategy"] == "document"
+    assert "--provider openai is a hosted model" in result.output

@@ -61,14 +61,14 @@ def test_the_llm_tier_without_a_model_is_an_error_not_skipped():
 
 def test_dry_run_counts_the_discovery_request(tmp_path):
     args = ["generate", DATA / "facility_booking_ja.md", "--angles", DATA / "two_angles.yaml", "--dry-run",
-            "--provider", "openai", "--base-url", "http://127.0.0.1:9/v1"]
+            "--provider", "openai", "--base-url", "http://127.0.0.1:9/v1", "--strategy", "sentence"]
     plain = invoke(*args)
     discovering = invoke(*args, "--discover-angles")
     assert plain.exit_code == 0 and discovering.exit_code == 0, discovering.output
 
     def requests(output):
         row = next(line for line in output.splitlines() if "openai" in line and "│" in line)
-        return int([cell.strip() for cell in row.split("│") if cell.strip()][2])
+        return int([cell.strip() for cell in row.split("│") if cell.strip()][3])
 
     assert requests(discovering.output) == requests(plain.output) + 1
     assert "--discover-angles: 1 request" in discovering.output

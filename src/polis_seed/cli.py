@@ -100,8 +100,8 @@ StatementsArgument = Annotated[str, typer.Argument(
 
 
 def _generate(paths: list[Path], outputs, options: dict[str, Any], deduplicate_too: bool) -> None:
-    from .pipeline import plan_dry_run, run_pipeline
-    from .views import ConsoleEvents, print_dry_run, print_summary, say
+    from .pipeline import RunOptions, plan_dry_run, run_pipeline
+    from .views import ConsoleEvents, print_batch_round, print_dry_run, print_summary, say
 
     settings = _settings(options)
     if options.get("dry_run"):
@@ -109,10 +109,15 @@ def _generate(paths: list[Path], outputs, options: dict[str, Any], deduplicate_t
         return
     events = ConsoleEvents()
     try:
-        result = run_pipeline(paths, settings, outputs, deduplicate_too=deduplicate_too, strict=options["strict"],
-                              debug=options["debug"], discover_angles=options["discover_angles"], events=events)
+        result = run_pipeline(paths, settings, outputs, RunOptions(
+            deduplicate_too=deduplicate_too, strict=options["strict"], debug=options["debug"],
+            discover_angles=options["discover_angles"], batch_dir=options["batch_dir"], submit_batch=options["batch"]),
+            events=events)
     finally:
         events.close()
+    if result.batch_round is not None:
+        print_batch_round(result, " ".join(sys.argv[1:]) or "the same command")
+        return
     print_summary(result)
     say("wrote " + ", ".join(str(path) for path in outputs.written()))
     if result.report.failed_requests:
@@ -172,7 +177,7 @@ def dedupe_command(
     **options: Any,
 ) -> None:
     """Remove duplicates by tier (exact, fuzzy, semantic, llm); never merges a statement with its opposite."""
-    from .pipeline import dedupe_files
+    from .lists import dedupe_files
     from .views import say
 
     if report is not None:
@@ -198,7 +203,7 @@ def export_command(
     **options: Any,
 ) -> None:
     """Write statements for Polis (default), Excel review, Polis-export readers, Kouchou-AI / Talk to the City."""
-    from .pipeline import export_file
+    from .lists import export_file
     from .views import say
 
     say(export_file(source, output, format_name, split, _settings(options)))
@@ -213,7 +218,7 @@ def lint_command(
     **options: Any,
 ) -> None:
     """Check a statement list against Polis's guidance and the same rules generate uses; exit 1 on any error."""
-    from .pipeline import lint_file
+    from .lists import lint_file
     from .views import print_lint
 
     outcome = lint_file(source, _settings(options))
@@ -237,7 +242,7 @@ def chunks_command(
     **options: Any,
 ) -> None:
     """Show what polis-seed read: type, encoding, characters and chunks of each document, before any model runs."""
-    from .pipeline import read_chunks
+    from .lists import read_chunks
     from .views import print_chunks, say
 
     if output is not None:
@@ -246,6 +251,32 @@ def chunks_command(
     for warning in listing.warnings:
         say(f"warning: {warning}")
     print_chunks(listing, show_text)
+
+
+batch_app = typer.Typer(help="Answer batch request files (see --batch-dir).", no_args_is_help=True)
+app.add_typer(batch_app, name="batch")
+
+
+@batch_app.command("answer", cls=PlainUsageCommand)
+@reports_errors
+@with_options("config", "provider", "model", "base_url", "context_tokens", "timeout", "max_retries", "cache_dir",
+              "no_cache")
+def batch_answer_command(
+    requests: Annotated[Path, typer.Argument(metavar="REQUESTS", help="A round-N.requests.jsonl file.")],
+    output: Annotated[Path, typer.Option("-o", "--output", metavar="RESULTS",
+                                         help="Where to write the answers (round-N.results.jsonl).")],
+    **options: Any,
+) -> None:
+    """Answer a batch request file with any provider, the embedded model included, on any machine."""
+    from .batch_answer import answer_file
+    from .views import ConsoleEvents, say
+
+    events = ConsoleEvents(label="batch answer")
+    try:
+        summary = answer_file(requests, output, _settings(options), events)
+    finally:
+        events.close()
+    say(summary)
 
 
 def main() -> None:

@@ -49,6 +49,8 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     "lang": _setting("lang", str, metavar="ja|en"),
     "max_chars": _setting("max_chars", int, metavar="N"),
     "per_angle": _setting("per_angle", int, metavar="N"),
+    "count": _setting("count", int, metavar="N"),
+    "strategy": _setting("strategy", str, metavar="auto|sentence|document"),
     "context_tokens": _setting("context_tokens", int, metavar="N"),
     "concurrency": _setting("concurrency", int, metavar="N"),
     "tiers": _setting("tiers", str, metavar="LIST"),
@@ -65,12 +67,17 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     "discover_angles": _flag("--discover-angles", "First ask the model for the documents' own axes of disagreement, "
                                                   "then generate from them."),
     "debug": _flag("--debug", "Print every request and answer to stderr (keys hidden)."),
+    "batch_dir": (Annotated[Optional[Path], typer.Option(
+        "--batch-dir", metavar="DIR", help="Call no model: write the requests the cache cannot answer to "
+        "DIR/round-N.requests.jsonl; read DIR/round-N.results.jsonl into the cache when it is there.")], None),
+    "batch": _flag("--batch", "With --batch-dir and --provider openai or anthropic: submit each round to the "
+                              "provider's batch API (half price) and collect it on the next run."),
 }
-GENERATION = ("config", "provider", "model", "base_url", "angles", "lang", "max_chars", "per_angle",
-              "context_tokens", "concurrency", "no_cache", "cache_dir", "strict", "redact", "timeout",
-              "max_retries", "discover_angles", "debug")
+GENERATION = ("config", "provider", "model", "base_url", "angles", "lang", "max_chars", "per_angle", "count",
+              "strategy", "context_tokens", "concurrency", "no_cache", "cache_dir", "strict", "redact", "timeout",
+              "max_retries", "discover_angles", "batch_dir", "batch", "debug")
 DEDUPE = ("tiers", "threshold", "semantic_threshold")
-FLAGS_THAT_ARE_NOT_SETTINGS = ("config", "strict", "dry_run", "discover_angles", "debug")
+FLAGS_THAT_ARE_NOT_SETTINGS = ("config", "strict", "dry_run", "discover_angles", "debug", "batch_dir", "batch")
 
 
 def with_options(*names: str):

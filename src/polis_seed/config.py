@@ -37,6 +37,8 @@ class Settings(BaseModel):
     lang: Literal["ja", "en"] | None = _setting("lang")
     max_chars: int = _setting("max_chars", ge=1)
     per_angle: int = _setting("per_angle", ge=1)
+    count: int | None = _setting("count", ge=1)
+    strategy: Literal["auto", "sentence", "document"] = _setting("strategy")
     context_tokens: int | None = _setting("context_tokens", ge=1024)
     concurrency: int | None = _setting("concurrency", ge=1)
     threshold: float = _setting("threshold", ge=0, le=100)

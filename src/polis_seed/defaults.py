@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Default] = {
     "max_chars": Default(140, "longest statement allowed, in characters (Polis's old UI takes 140, the new UI 400, "
                               "the server 997)"),
     "per_angle": Default(6, "statements per angle, half pro and half con"),
+    "count": Default(None, "document strategy: statements in the final list (default: per-angle × angles)"),
+    "strategy": Default("auto", "auto, sentence (one source sentence per request, for small models) or document "
+                                "(whole documents, for capable models); auto follows the model's context window"),
     "context_tokens": Default(None, "the model's context budget in tokens (default: what the model or server reports)"),
     "concurrency": Default(None, "requests in flight at once (default: local 1, openai 8, anthropic 4)"),
     "threshold": Default(88.0, "fuzzy dedupe tier: rapidfuzz ratio 0-100"),

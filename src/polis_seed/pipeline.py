@@ -1,7 +1,7 @@
-"""The core behind the commands: prepare the inputs, run the stages in order, name and write the
-outputs once, and return one result object. Commands only parse flags and print.
+"""The core behind `generate` and `run`: prepare the inputs, choose the strategy, run the stages in order,
+name and write the outputs once, and return one result object. Commands only parse flags and print.
 
-load → (redact) → chunk → [discover angles] → generate → [dedupe] → export
+load → (redact) → chunk → [discover angles] → generate (sentence or document strategy) → [dedupe] → export
 """
 
 from __future__ import annotations
@@ -18,16 +18,18 @@ from typing import Any
 import yaml
 
 from .config import Settings
-from .costs import TokenUse, estimate_input_tokens, load_price_table
+from .costs import TokenUse, estimate_input_tokens, estimate_prefix_tokens, load_price_table
 from .errors import InputError
 from .files import atomic_write_text
 from .models import Angle, Attempt, Chunk, Document, GenerationReport, Language, Statement
-from .prompts import load_angles, load_generate_prompt
+from .prompts import DiscussPrompt, DistilPrompt, load_angles, load_generate_prompt, load_prompt
 from .providers.base import Provider, ProviderError
 from .providers.registry import check_provider_settings, open_provider, provider_spec
 from .redaction import mask_personal_data
+from .stages.ask import PendingAnswer
 from .stages.chunk import chunk_documents
 from .stages.load import load_documents
+from .strategy import StrategyChoice, choose_strategy
 from .text import detect_language
 
 MIN_DISCOVERED_ANGLES = 3
@@ -105,16 +107,19 @@ def prepare(paths: list[Path], settings: Settings, strict: bool = False) -> Prep
     return Prepared(documents, chunk_documents(documents), angles, language, loaded.warnings, masked)
 
 
-def sentence_prompt_file(settings: Settings) -> str:
-    """Hosted models get Polis's fuller guidance; the small embedded model short rules."""
-    return "generate_rich.yaml" if provider_spec(settings.provider).hosted else "generate.yaml"
-
-
-def generate_settings(prepared: Prepared, settings: Settings):
+def sentence_settings(prepared: Prepared, settings: Settings):
     from .stages.generate import GenerateSettings
 
     return GenerateSettings(language=prepared.language, max_chars=settings.max_chars, per_angle=settings.per_angle,
                             concurrency=settings.effective_concurrency())
+
+
+def document_settings(prepared: Prepared, settings: Settings, choice: StrategyChoice):
+    from .stages.document import DocumentSettings
+
+    context = choice.context_tokens or provider_spec(settings.provider).default_context_tokens or 8192
+    return DocumentSettings(language=prepared.language, max_chars=settings.max_chars,
+                            count=settings.count or settings.per_angle * len(prepared.angles), context_tokens=context)
 
 
 @dataclass
@@ -139,6 +144,36 @@ def discover(prepared: Prepared, provider: Provider, events: Events) -> Discover
     return DiscoveryOutcome(discovery.angles, angles, topped_up, discovery.attempts)
 
 
+@dataclass
+class Generated:
+    statements: list[Statement]
+    report: GenerationReport
+    notes: list[str]
+    pending: int = 0
+
+
+def generate(prepared: Prepared, provider: Provider, settings: Settings, choice: StrategyChoice,
+             events: Events) -> Generated:
+    """Statements by the chosen strategy."""
+    if choice.strategy == "document":
+        from .stages.document import generate_from_documents
+
+        options = document_settings(prepared, settings, choice)
+        events.requests_planned(0)
+        result = generate_from_documents(
+            prepared.documents, prepared.chunks, prepared.angles, provider, load_prompt("discuss.yaml", DiscussPrompt),
+            load_prompt("distil.yaml", DistilPrompt), options, on_attempt=events.request_done)
+        return Generated(result.statements, result.report, result.notes, result.pending)
+    from .stages.generate import generate_statements, plan_slots
+
+    options = sentence_settings(prepared, settings)
+    slots, _ = plan_slots(prepared.documents, prepared.chunks, prepared.angles, options)
+    events.requests_planned(sum(min(slot.count, len(slot.candidates)) for slot in slots))
+    result = generate_statements(prepared.documents, prepared.chunks, prepared.angles, provider,
+                                 load_generate_prompt(choice.sentence_prompt), options, on_attempt=events.request_done)
+    return Generated(result.statements, result.report, result.notes, result.pending)
+
+
 def usage_of(settings: Settings, report: GenerationReport, seconds: float) -> dict[str, Any]:
     spec = provider_spec(settings.provider)
     model = spec.model(settings)
@@ -154,8 +189,20 @@ def usage_of(settings: Settings, report: GenerationReport, seconds: float) -> di
 
 
 @dataclass
+class BatchRound:
+    """A batch run that stopped to wait for answers."""
+
+    number: int
+    requests: int
+    path: Path
+    written_now: bool
+    ingested: list = field(default_factory=list)
+
+
+@dataclass
 class PipelineResult:
     prepared: Prepared
+    choice: StrategyChoice
     statements: list[Statement]
     report: GenerationReport
     notes: list[str]
@@ -164,6 +211,8 @@ class PipelineResult:
     discovery: DiscoveryOutcome | None = None
     deduped: Any = None  # DedupeResult when the run deduplicated
     quality: dict | None = None
+    batch_round: BatchRound | None = None
+    ingested: list = field(default_factory=list)
 
     @property
     def exported(self) -> list[Statement]:
@@ -171,55 +220,89 @@ class PipelineResult:
 
 
 def report_json(result: PipelineResult) -> str:
-    return json.dumps({"report": result.report.model_dump(), "drop_counts": result.report.drop_counts(),
+    return json.dumps({"strategy": result.choice.strategy, "strategy_reason": result.choice.reason,
+                       "report": result.report.model_dump(), "drop_counts": result.report.drop_counts(),
                        "notes": result.notes, "usage": result.usage,
                        "angles": [angle.model_dump() for angle in result.prepared.angles]},
                       ensure_ascii=False, indent=2) + "\n"
 
 
-def run_pipeline(paths: list[Path], settings: Settings, outputs: OutputSet, *, deduplicate_too: bool,
-                 strict: bool = False, debug: bool = False, discover_angles: bool = False,
-                 events: Events | None = None) -> PipelineResult:
-    """Everything `generate` (deduplicate_too=False) and `run` (True) do, outputs written at the end."""
-    from .stages.generate import generate_statements, plan_slots
+@dataclass
+class RunOptions:
+    deduplicate_too: bool = False
+    strict: bool = False
+    debug: bool = False
+    discover_angles: bool = False
+    batch_dir: Path | None = None
+    submit_batch: bool = False
 
+
+def run_pipeline(paths: list[Path], settings: Settings, outputs: OutputSet, options: RunOptions,
+                 events: Events | None = None) -> PipelineResult:
+    """Everything `generate` (deduplicate_too=False) and `run` (True) do; outputs written at the end, or,
+    when a batch round waits for answers, nothing written but the round's request file."""
     events = events or Events()
     started = time.monotonic()
-    check_provider_settings(settings)
-    prepared = prepare(paths, settings, strict=strict)
+    batch = _open_batch(options, settings)
+    check_provider_settings(settings, need_key=batch is None or options.submit_batch)
+    choice = choose_strategy(settings)
+    if settings.provider == "local" and choice.context_tokens:
+        settings = settings.model_copy(update={"context_tokens": choice.context_tokens})
+    prepared = prepare(paths, settings, strict=options.strict)
     for warning in prepared.warnings:
         events.warning(warning)
+    ingested = batch.collect_and_ingest(settings, events) if batch else []
     events.info(f"{len(prepared.documents)} documents, {len(prepared.chunks)} chunks, {len(prepared.angles)} angles, "
-                f"language {prepared.language}; starting the {settings.provider} model…")
+                f"language {prepared.language}; strategy {choice.strategy} ({choice.reason}); "
+                + ("batch files, no model is called…" if batch else f"starting the {settings.provider} model…"))
     if settings.redact:
         events.info("redact: masked " + ", ".join(f"{count} {kind}" for kind, count in prepared.masked.items()))
     discovery = None
-    with open_provider(settings, debug=debug) as provider:
-        if discover_angles:
-            discovery = discover(prepared, provider, events)
+    queue = batch.queue(settings) if batch else None
+    empty = GenerationReport()
+    with open_provider(settings, debug=options.debug, batch_queue=queue) as provider:
+        try:
+            if options.discover_angles:
+                discovery = discover(prepared, provider, events)
+                prepared = dataclasses.replace(prepared, angles=discovery.angles)
+            generated = generate(prepared, provider, settings, choice, events)
+        except PendingAnswer:
+            generated = Generated([], empty, [], pending=1)
+        if discovery is not None:
+            generated.report = GenerationReport(attempts=discovery.attempts + generated.report.attempts,
+                                                dropped=generated.report.dropped, kept=generated.report.kept)
+        if queue is not None and queue.waiting:
+            usage = usage_of(settings, generated.report, time.monotonic() - started)
+            result = PipelineResult(prepared, choice, [], generated.report, generated.notes, usage, outputs,
+                                    discovery, ingested=ingested)
+            result.batch_round = batch.write_round(queue, settings, options.submit_batch)
+            result.batch_round.ingested = ingested
+            return result
+        if discovery is not None:
             if discovery.topped_up:
                 events.warning(f"--discover-angles: the model proposed {len(discovery.found)} usable axes (keywords "
                                "found in the documents, two different sides); adding the configured angles after them")
             atomic_write_text(outputs.angles, yaml.safe_dump({"angles": [a.model_dump() for a in discovery.angles]},
                                                              allow_unicode=True, sort_keys=False))
             events.angles_discovered(discovery.angles, outputs.angles)
-            prepared = dataclasses.replace(prepared, angles=discovery.angles)
-        options = generate_settings(prepared, settings)
-        prompt = load_generate_prompt(sentence_prompt_file(settings))
-        slots, _ = plan_slots(prepared.documents, prepared.chunks, prepared.angles, options)
-        events.requests_planned(sum(min(slot.count, len(slot.candidates)) for slot in slots))
-        generation = generate_statements(prepared.documents, prepared.chunks, prepared.angles, provider, prompt,
-                                         options, on_attempt=events.request_done)
-        report = generation.report
-        if discovery is not None:
-            report = GenerationReport(attempts=discovery.attempts + report.attempts, dropped=report.dropped,
-                                      kept=report.kept)
-        deduped = deduplicate(generation.statements, settings, provider=provider) if deduplicate_too else None
-    usage = usage_of(settings, report, time.monotonic() - started)
-    result = PipelineResult(prepared, generation.statements, report, generation.notes, usage, outputs, discovery,
-                            deduped)
+        deduped = deduplicate(generated.statements, settings, provider=provider) if options.deduplicate_too else None
+    usage = usage_of(settings, generated.report, time.monotonic() - started)
+    result = PipelineResult(prepared, choice, generated.statements, generated.report, generated.notes, usage, outputs,
+                            discovery, deduped, ingested=ingested)
     write_outputs(result, settings)
     return result
+
+
+def _open_batch(options: RunOptions, settings: Settings):
+    if options.batch_dir is None:
+        if options.submit_batch:
+            raise InputError("--batch: give --batch-dir DIR too, the folder where the rounds are kept")
+        return None
+    if settings.no_cache:
+        raise InputError("--batch-dir: answers are read into the cache, so --no-cache cannot be used with it")
+    from .batch_run import BatchRun
+
+    return BatchRun(options.batch_dir)
 
 
 def write_outputs(result: PipelineResult, settings: Settings) -> None:
@@ -275,39 +358,65 @@ def provider_for_dedupe(settings: Settings):
 class DryRunPlan:
     provider: str
     model: str
+    strategy: str
     requests: int
     input_tokens: int
+    cached_input_tokens: int
     output_tokens: int
     cost: float | None
+    batch_cost: float | None
     counted_by: str
     price_table_as_of: str
     notes: list[str] = field(default_factory=list)
 
 
+def _planned(prepared: Prepared, settings: Settings, choice: StrategyChoice):
+    """(requests, cached prefix tokens, expected output tokens, notes) of the first attempt of everything."""
+    if choice.strategy == "document":
+        from .stages.document import discuss_requests, plan_groups
+
+        options = document_settings(prepared, settings, choice)
+        groups = plan_groups(prepared.documents, prepared.chunks, options.budget)
+        planned = discuss_requests(groups, prepared.angles, load_prompt("discuss.yaml", DiscussPrompt), options)
+        requests = [request for _, _, request in planned]
+        # Every request after the first of its group finds the documents in the provider's prompt cache.
+        cached = sum(estimate_prefix_tokens(request) for index, (group, _, request) in enumerate(planned)
+                     if index and planned[index - 1][0] == group)
+        claims = 2 * options.claims_per_side * len(prepared.angles)
+        output = sum(request.max_tokens // 2 for request in requests) + options.count * (20 + options.target_chars)
+        distil_input = 400 + claims * 60
+        notes = [f"document strategy: {len(groups)} group(s) of documents × {len(requests) // max(1, len(groups))} "
+                 f"request(s), then 1 request to distil ~{claims} claims ({distil_input:,} input tokens estimated)"]
+        return requests, cached, output, distil_input, notes
+    from .stages.generate import plan_slots, planned_requests
+
+    options = sentence_settings(prepared, settings)
+    slots, _ = plan_slots(prepared.documents, prepared.chunks, prepared.angles, options)
+    requests = planned_requests(slots, load_generate_prompt(choice.sentence_prompt), options)
+    return requests, 0, len(requests) * (20 + options.target_chars), 0, []
+
+
 def plan_dry_run(paths: list[Path], settings: Settings, strict: bool = False,
                  discover_angles: bool = False) -> DryRunPlan:
     """The first attempt of every request a run would make, counted and priced; no model is called."""
-    from .costs import estimate_input_tokens as count
-    from .stages.generate import plan_slots, planned_requests
-
+    choice = choose_strategy(settings)
     prepared = prepare(paths, settings, strict=strict)
     spec = provider_spec(settings.provider)
     model = spec.model(settings)
-    options = generate_settings(prepared, settings)
-    notes = []
-    angles = prepared.angles
+    notes = [f"strategy {choice.strategy}: {choice.reason}"]
     extra_requests, extra_input, extra_output = 0, 0, 0
     if discover_angles:
         from .stages.discover import discovery_request
 
         request = discovery_request(prepared.chunks, prepared.language, DISCOVERED_ANGLES_ASKED)
         if request is not None:
-            extra_requests, extra_input, extra_output = 1, count(request), request.max_tokens // 2
+            extra_requests, extra_input, extra_output = 1, estimate_input_tokens(request), request.max_tokens // 2
         notes.append(f"--discover-angles: 1 request to find the axes; the statement requests are estimated for "
-                     f"the configured angles ({len(angles)}), as the axes are not known before the model answers")
-    slots, _ = plan_slots(prepared.documents, prepared.chunks, angles, options)
-    requests = planned_requests(slots, load_generate_prompt(sentence_prompt_file(settings)), options)
-    input_tokens = sum(estimate_input_tokens(request) for request in requests) + extra_input
+                     f"the configured angles ({len(prepared.angles)}), as the axes are not known before the model "
+                     "answers")
+    requests, cached, output_tokens, distil_input, strategy_notes = _planned(prepared, settings, choice)
+    notes += strategy_notes
+    input_tokens = sum(estimate_input_tokens(request) for request in requests) + extra_input + distil_input
     counted_by = "tiktoken o200k_base"
     if settings.provider == "anthropic":
         try:
@@ -315,142 +424,20 @@ def plan_dry_run(paths: list[Path], settings: Settings, strict: bool = False,
 
             provider = AnthropicProvider(model=model, base_url=spec.base_url(settings), api_key=spec.api_key(),
                                          timeout=settings.timeout, max_retries=settings.max_retries)
-            input_tokens = sum(provider.count_input_tokens(request) for request in requests) + extra_input
+            input_tokens = sum(provider.count_input_tokens(request) for request in requests) + extra_input + distil_input
             counted_by = "Anthropic count_tokens"
         except ProviderError:
             counted_by = "tiktoken o200k_base (estimate: Anthropic count_tokens not reachable)"
-    output_tokens = len(requests) * (20 + options.target_chars) + extra_output
+    output_tokens += extra_output
     prices = load_price_table()
-    cost = 0.0 if not spec.hosted else prices.cost(model, TokenUse(input=input_tokens, output=output_tokens))
+    cache_writes = 0
+    if settings.provider == "anthropic" and cached:
+        # The first request of each group writes the prefix to the cache (billed above the input price).
+        cache_writes = sum(estimate_prefix_tokens(r) for r in requests) - cached
+    use = TokenUse(input=input_tokens - cached - cache_writes, output=output_tokens, cached_input=cached,
+                   cache_write=cache_writes)
+    cost = 0.0 if not spec.hosted else prices.cost(model, use)
+    batch_cost = 0.0 if not spec.hosted else prices.cost(model, use, batch=True)
     notes.append("first attempts only: re-asks of rejected statements add up to 2× more; a cached request costs nothing")
-    return DryRunPlan(settings.provider, model, len(requests) + extra_requests, input_tokens, output_tokens, cost,
-                      counted_by, prices.as_of, notes)
-
-
-# ----- the statement-list commands: dedupe, export, lint; and chunks --------------------------------------------
-
-@dataclass
-class DedupeSummary:
-    line: str
-    warnings: list[str]
-
-
-def dedupe_files(source: str, output: str, settings: Settings, report: Path | None = None,
-                 against: str | None = None) -> DedupeSummary:
-    from .stages.export import merge_report_csv
-    from .statement_io import STDIO, read_statements, write_statements
-
-    read = read_statements(source, settings.include_rejected)
-    existing = read_statements(against, settings.include_rejected).statements if against else None
-    with provider_for_dedupe(settings) as provider:
-        result = deduplicate(read.statements, settings, against=existing, provider=provider)
-    warnings = read.warnings + write_statements(result.kept, output)
-    if report is not None:
-        atomic_write_text(report, merge_report_csv(result.merges + result.dropped_against + result.near_misses))
-    by_tier = ", ".join(f"{tier} {sum(1 for m in result.merges if m.tier == tier)}" for tier in settings.tiers)
-    line = (f"{len(read.statements)} in"
-            + (f" ({read.rejected} rejected by the moderator left out; --include-rejected keeps them)"
-               if read.rejected else "")
-            + f"; merged {len(result.merges)} ({by_tier}); "
-            + (f"{len(result.dropped_against)} already said in {against}; " if against else "")
-            + f"{len(result.kept)} kept" + (f" → {output}" if output != STDIO else "")
-            + (f"; merge report {report} ({len(result.near_misses)} near misses kept apart)" if report else ""))
-    return DedupeSummary(line, warnings)
-
-
-EXPORT_SUFFIXES = {"jsonl": ".jsonl", "txt": ".txt"}
-# Formats a Polis conversation takes as they are: a statement over the limit would be cut or refused there.
-LENGTH_CHECKED_FORMATS = ("polis", "polis-comments")
-
-
-def export_file(source: str, output: Path | None, format_name: str, split: int | None, settings: Settings) -> str:
-    """Write one export format; returns what was written. Nothing is written when any check fails."""
-    import sys
-
-    from .stages.export import FORMATS, polis_csv_parts, render
-    from .stages.lint import findings_by_index
-    from .statement_io import STDIO, read_statements
-
-    if format_name not in FORMATS:
-        raise InputError(f"--format {format_name}: unknown format; choose one of {', '.join(FORMATS)}")
-    suffix = EXPORT_SUFFIXES.get(format_name, ".csv")
-    if split is not None and split < 1:
-        raise InputError(f"--split {split}: must be at least 1 statement per file")
-    if split is not None and format_name != "polis":
-        raise InputError("--split: only the polis format is split; drop --split or use --format polis")
-    if output is None and source != STDIO:
-        output = Path(source).with_name(f"{Path(source).stem}.{format_name}{suffix}")
-    if output is not None and output.suffix.lower() != suffix:
-        raise InputError(f"{output}: output must end in {suffix}")
-    read = read_statements(source, settings.include_rejected)
-    statements = read.statements
-    if format_name in LENGTH_CHECKED_FORMATS:
-        too_long = [(line, s) for line, s in read.lines if s is not None and len(s.text.strip()) > settings.max_chars]
-        if too_long:
-            line, first = too_long[0]
-            raise InputError(f"{source}: {len(too_long)} statements are longer than {settings.max_chars} characters "
-                             f"(the first, line {line}, has {len(first.text.strip())}); shorten them, or raise "
-                             "--max-chars (Polis's new UI takes 400, its server 997)")
-    if split is not None:
-        parts = polis_csv_parts(statements, split)
-        assert output is not None
-        names = [output.with_name(f"{output.stem}-{number:03d}{output.suffix}") for number in range(1, len(parts) + 1)]
-        for name, content in zip(names, parts):
-            atomic_write_text(name, content)
-        return f"wrote {len(statements)} statements to {len(parts)} files: {names[0]} … {names[-1]}"
-    findings = findings_by_index(statements, settings.max_chars) if format_name == "review" else None
-    content = render(statements, format_name, findings)
-    if output is None:
-        sys.stdout.write(content)
-        return f"wrote {len(statements)} statements to stdout ({format_name})"
-    atomic_write_text(output, content)
-    return f"wrote {len(statements)} statements to {output} ({format_name})"
-
-
-@dataclass
-class LintOutcome:
-    source: str
-    statements: int
-    findings: list
-    rejected: int = 0
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for finding in self.findings if finding.severity == "error")
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for finding in self.findings if finding.severity == "warning")
-
-    def as_dict(self) -> dict:
-        return {"file": self.source, "statements": self.statements, "errors": self.errors, "warnings": self.warnings,
-                "rejected_left_out": self.rejected, "findings": [finding.as_dict() for finding in self.findings]}
-
-
-def lint_file(source: str, settings: Settings) -> LintOutcome:
-    from .stages.lint import lint_statements
-    from .statement_io import read_statement_lines
-
-    read = read_statement_lines(source, settings.include_rejected)
-    findings = lint_statements(read.lines, settings.max_chars, settings.threshold)
-    return LintOutcome(source, len(read.statements), findings, read.rejected)
-
-
-@dataclass
-class ChunkListing:
-    documents: list[Document]
-    chunks: dict[str, list[Chunk]]
-    warnings: list[str]
-
-
-def read_chunks(paths: list[Path], strict: bool, output: Path | None) -> ChunkListing:
-    from .stages.chunk import chunk_document
-
-    loaded = load_documents(paths, strict=strict)
-    chunks = {document.id: chunk_document(document) for document in loaded.documents}
-    if output is not None:
-        records = [{"document": {**document.model_dump(), "characters": len(document.text)},
-                    "chunks": [{"id": c.id, "index": c.index, "token_count": c.token_count, "text": c.text}
-                               for c in chunks[document.id]]} for document in loaded.documents]
-        atomic_write_text(output, "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records))
-    return ChunkListing(loaded.documents, chunks, loaded.warnings)
+    return DryRunPlan(settings.provider, model, choice.strategy, len(requests) + extra_requests + (choice.strategy == "document"),
+                      input_tokens, cached, output_tokens, cost, batch_cost, counted_by, prices.as_of, notes)

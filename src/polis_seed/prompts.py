@@ -103,6 +103,36 @@ def load_generate_prompt(file_name: str = "generate.yaml") -> GeneratePrompt:
         raise InputError(f"{path}: {_first_error(error)}; compare it with the shipped prompts/{file_name}") from None
 
 
+class DiscussPrompt(BaseModel):
+    """The document strategy's first step (prompts/discuss.yaml)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    system: str
+    documents: str
+    task: str
+    retry: str
+
+
+class DistilPrompt(BaseModel):
+    """The document strategy's second step (prompts/distil.yaml)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    system: str
+    user: str
+    fix: str
+
+
+def load_prompt(file_name: str, model: type[BaseModel]):
+    """A prompt file validated against its model; the error names the file and the field."""
+    path = prompt_path(file_name)
+    try:
+        return model.model_validate(_read_yaml(path))
+    except ValidationError as error:
+        raise InputError(f"{path}: {_first_error(error)}; compare it with the shipped prompts/{file_name}") from None
+
+
 class SystemUserPrompt(BaseModel):
     """A prompt of one system message and one user template (judge.yaml, discover.yaml)."""
 

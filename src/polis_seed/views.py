@@ -120,8 +120,21 @@ def stance_table(angles: list[Angle], statements: list[Statement]) -> Table:
     return table
 
 
+def print_batch_round(result: PipelineResult, command: str) -> None:
+    batch = result.batch_round
+    results = batch.path.with_name(batch.path.name.replace(".requests.", ".results."))
+    if batch.written_now:
+        say(f"{batch.requests} requests wait in {batch.path} (round {batch.number}); nothing else was written.")
+    else:
+        say(f"still waiting for the answers to round {batch.number}: {batch.requests} requests in {batch.path}.")
+    say(f"next: answer them — `polis-seed batch answer {batch.path} -o {results}` on a machine that can reach a "
+        f"model, or your provider's batch API — save the answers as {results}, then run `polis-seed {command}` "
+        "again.")
+
+
 def print_summary(result: PipelineResult) -> None:
     report, usage = result.report, result.usage
+    say(f"strategy {result.choice.strategy}: {result.choice.reason}")
     errors.print(stance_table(result.prepared.angles, result.exported))
     cost = "local: no charge" if usage["usd"] == 0 else (
         f"${usage['usd']:.4f}" if usage["usd"] is not None else f"no price for {usage['model']}")
@@ -157,13 +170,17 @@ def print_quality(quality: dict) -> None:
         f"{quality['questions']}, angles with both sides {quality['angles_with_both_sides']}/{len(quality['per_angle'])}")
 
 
+def _usd(value: float | None) -> str:
+    return "0 (local)" if value == 0 else (f"{value:.4f}" if value is not None else "no price")
+
+
 def print_dry_run(plan: DryRunPlan) -> None:
     table = Table(title=f"dry run: no model called (prices as of {plan.price_table_as_of})")
-    for column in ("provider", "model", "requests", "input tokens", "expected output tokens", "estimated USD"):
-        table.add_column(column, justify="left" if column in ("provider", "model") else "right")
-    cost = "0 (local)" if plan.cost == 0 else (f"{plan.cost:.4f}" if plan.cost is not None else "no price")
-    table.add_row(plan.provider, plan.model, str(plan.requests), f"{plan.input_tokens:,}", f"{plan.output_tokens:,}",
-                  cost)
+    for column in ("provider", "model", "strategy", "requests", "input tokens", "of them cached",
+                   "expected output tokens", "estimated USD", "with a batch API"):
+        table.add_column(column, justify="left" if column in ("provider", "model", "strategy") else "right")
+    table.add_row(plan.provider, plan.model, plan.strategy, str(plan.requests), f"{plan.input_tokens:,}",
+                  f"{plan.cached_input_tokens:,}", f"{plan.output_tokens:,}", _usd(plan.cost), _usd(plan.batch_cost))
     errors.print(table)
     say(f"input tokens counted with {plan.counted_by}")
     for note in plan.notes:

@@ -192,14 +192,70 @@ class LlamaServer:
         self.stop()
 
 
-class LocalProvider(OpenAIProvider):
-    """OpenAI-compatible calls to a running LlamaServer. The cache identity names the model file,
-    not the port, so a re-run with the same model reuses earlier answers."""
+def local_identity(model: str | None) -> dict[str, str]:
+    """What answers for the local provider: the model file's name and size (not the server's port, which
+    changes from run to run), known without joining or starting the model."""
+    chosen = model or os.environ.get(MODEL_ENV)
+    if not chosen:
+        return {"provider": "local", "model": f"{EMBEDDED_MODEL_NAME}:{EMBEDDED_MODEL_BYTES}"}
+    path = Path(chosen).expanduser()
+    return {"provider": "local", "model": f"{path.name}:{path.stat().st_size}"}
 
-    def __init__(self, server: LlamaServer, timeout: float, max_retries: int):
+
+class LocalProvider(OpenAIProvider):
+    """OpenAI-compatible calls to a running LlamaServer, with the local identity, so a re-run with the same
+    model reuses earlier answers."""
+
+    def __init__(self, server: LlamaServer, identity: dict[str, str], timeout: float, max_retries: int):
         super().__init__(model=server.model_path.name, base_url=f"{server.base_url}/v1", api_key=None, timeout=timeout,
                          max_retries=max_retries, name="local")
-        self._size = server.model_path.stat().st_size
+        self._identity = identity
 
     def identity(self) -> dict[str, str]:
-        return {"provider": "local", "model": f"{self.model}:{self._size}"}
+        return self._identity
+
+
+_GGUF_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
+GGUF_STRING, GGUF_ARRAY = 8, 9
+
+
+def gguf_context_length(path: Path) -> int | None:
+    """The context window a GGUF model was trained for (`<architecture>.context_length` in its metadata),
+    read from the file's header without loading the model; None when the file has no such key."""
+    import struct
+
+    def read(stream, fmt: str):
+        size = struct.calcsize(fmt)
+        data = stream.read(size)
+        if len(data) < size:
+            raise ValueError("truncated")
+        return struct.unpack(fmt, data)[0]
+
+    def skip_value(stream, kind: int) -> None:
+        if kind == GGUF_STRING:
+            stream.seek(read(stream, "<Q"), 1)
+        elif kind == GGUF_ARRAY:
+            item_kind, count = read(stream, "<I"), read(stream, "<Q")
+            if item_kind in _GGUF_SCALARS:
+                stream.seek(struct.calcsize(_GGUF_SCALARS[item_kind]) * count, 1)
+            else:
+                for _ in range(count):
+                    skip_value(stream, item_kind)
+        else:
+            stream.seek(struct.calcsize(_GGUF_SCALARS[kind]), 1)
+
+    try:
+        with path.open("rb") as stream:
+            if stream.read(4) != b"GGUF":
+                return None
+            read(stream, "<I")  # version
+            read(stream, "<Q")  # tensors
+            for _ in range(read(stream, "<Q")):
+                key = stream.read(read(stream, "<Q")).decode("utf-8", errors="replace")
+                kind = read(stream, "<I")
+                if key.endswith(".context_length") and kind in _GGUF_SCALARS and kind not in (6, 7, 12):
+                    return int(read(stream, _GGUF_SCALARS[kind]))
+                skip_value(stream, kind)
+    except (OSError, ValueError, KeyError):
+        return None
+    return None

@@ -1,0 +1,143 @@
+"""The statement-list commands behind the CLI: dedupe, export and lint a list of statements; list the
+chunks of documents. Each reads its input, calls the stage, writes its output atomically, and returns
+what the command prints."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Settings
+from .errors import InputError
+from .files import atomic_write_text
+from .models import Chunk, Document
+from .pipeline import deduplicate, provider_for_dedupe
+from .stages.load import load_documents
+
+
+@dataclass
+class DedupeSummary:
+    line: str
+    warnings: list[str]
+
+
+def dedupe_files(source: str, output: str, settings: Settings, report: Path | None = None,
+                 against: str | None = None) -> DedupeSummary:
+    from .stages.export import merge_report_csv
+    from .statement_io import STDIO, read_statements, write_statements
+
+    read = read_statements(source, settings.include_rejected)
+    existing = read_statements(against, settings.include_rejected).statements if against else None
+    with provider_for_dedupe(settings) as provider:
+        result = deduplicate(read.statements, settings, against=existing, provider=provider)
+    warnings = read.warnings + write_statements(result.kept, output)
+    if report is not None:
+        atomic_write_text(report, merge_report_csv(result.merges + result.dropped_against + result.near_misses))
+    by_tier = ", ".join(f"{tier} {sum(1 for m in result.merges if m.tier == tier)}" for tier in settings.tiers)
+    line = (f"{len(read.statements)} in"
+            + (f" ({read.rejected} rejected by the moderator left out; --include-rejected keeps them)"
+               if read.rejected else "")
+            + f"; merged {len(result.merges)} ({by_tier}); "
+            + (f"{len(result.dropped_against)} already said in {against}; " if against else "")
+            + f"{len(result.kept)} kept" + (f" → {output}" if output != STDIO else "")
+            + (f"; merge report {report} ({len(result.near_misses)} near misses kept apart)" if report else ""))
+    return DedupeSummary(line, warnings)
+
+
+EXPORT_SUFFIXES = {"jsonl": ".jsonl", "txt": ".txt"}
+# Formats a Polis conversation takes as they are: a statement over the limit would be cut or refused there.
+LENGTH_CHECKED_FORMATS = ("polis", "polis-comments")
+
+
+def export_file(source: str, output: Path | None, format_name: str, split: int | None, settings: Settings) -> str:
+    """Write one export format; returns what was written. Nothing is written when any check fails."""
+    import sys
+
+    from .stages.export import FORMATS, polis_csv_parts, render
+    from .stages.lint import findings_by_index
+    from .statement_io import STDIO, read_statements
+
+    if format_name not in FORMATS:
+        raise InputError(f"--format {format_name}: unknown format; choose one of {', '.join(FORMATS)}")
+    suffix = EXPORT_SUFFIXES.get(format_name, ".csv")
+    if split is not None and split < 1:
+        raise InputError(f"--split {split}: must be at least 1 statement per file")
+    if split is not None and format_name != "polis":
+        raise InputError("--split: only the polis format is split; drop --split or use --format polis")
+    if output is None and source != STDIO:
+        output = Path(source).with_name(f"{Path(source).stem}.{format_name}{suffix}")
+    if output is not None and output.suffix.lower() != suffix:
+        raise InputError(f"{output}: output must end in {suffix}")
+    read = read_statements(source, settings.include_rejected)
+    statements = read.statements
+    if format_name in LENGTH_CHECKED_FORMATS:
+        too_long = [(line, s) for line, s in read.lines if s is not None and len(s.text.strip()) > settings.max_chars]
+        if too_long:
+            line, first = too_long[0]
+            raise InputError(f"{source}: {len(too_long)} statements are longer than {settings.max_chars} characters "
+                             f"(the first, line {line}, has {len(first.text.strip())}); shorten them, or raise "
+                             "--max-chars (Polis's new UI takes 400, its server 997)")
+    if split is not None:
+        parts = polis_csv_parts(statements, split)
+        assert output is not None
+        names = [output.with_name(f"{output.stem}-{number:03d}{output.suffix}") for number in range(1, len(parts) + 1)]
+        for name, content in zip(names, parts):
+            atomic_write_text(name, content)
+        return f"wrote {len(statements)} statements to {len(parts)} files: {names[0]} … {names[-1]}"
+    findings = findings_by_index(statements, settings.max_chars) if format_name == "review" else None
+    content = render(statements, format_name, findings)
+    if output is None:
+        sys.stdout.write(content)
+        return f"wrote {len(statements)} statements to stdout ({format_name})"
+    atomic_write_text(output, content)
+    return f"wrote {len(statements)} statements to {output} ({format_name})"
+
+
+@dataclass
+class LintOutcome:
+    source: str
+    statements: int
+    findings: list
+    rejected: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for finding in self.findings if finding.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for finding in self.findings if finding.severity == "warning")
+
+    def as_dict(self) -> dict:
+        return {"file": self.source, "statements": self.statements, "errors": self.errors, "warnings": self.warnings,
+                "rejected_left_out": self.rejected, "findings": [finding.as_dict() for finding in self.findings]}
+
+
+def lint_file(source: str, settings: Settings) -> LintOutcome:
+    from .stages.lint import lint_statements
+    from .statement_io import read_statement_lines
+
+    read = read_statement_lines(source, settings.include_rejected)
+    findings = lint_statements(read.lines, settings.max_chars, settings.threshold)
+    return LintOutcome(source, len(read.statements), findings, read.rejected)
+
+
+@dataclass
+class ChunkListing:
+    documents: list[Document]
+    chunks: dict[str, list[Chunk]]
+    warnings: list[str]
+
+
+def read_chunks(paths: list[Path], strict: bool, output: Path | None) -> ChunkListing:
+    from .stages.chunk import chunk_document
+
+    loaded = load_documents(paths, strict=strict)
+    chunks = {document.id: chunk_document(document) for document in loaded.documents}
+    if output is not None:
+        records = [{"document": {**document.model_dump(), "characters": len(document.text)},
+                    "chunks": [{"id": c.id, "index": c.index, "token_count": c.token_count, "text": c.text}
+                               for c in chunks[document.id]]} for document in loaded.documents]
+        atomic_write_text(output, "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records))
+    return ChunkListing(loaded.documents, chunks, loaded.warnings)
