@@ -72,13 +72,14 @@ class Asked(Generic[Answer]):
 
 def ask(provider: Provider, request: CompletionRequest, answer_model: type[Answer], *, purpose: str,
         check: Callable[[Answer], list[str]] = lambda answer: [], retry: Callable[[list[str]], str],
-        max_attempts: int = 3, on_attempt: Callable[[Attempt], None] | None = None) -> Asked[Answer]:
+        max_attempts: int = 3, on_attempt: Callable[[Attempt], None] | None = None,
+        first_attempt: int = 0) -> Asked[Answer]:
     """Ask until the answer parses and `check` finds no problem, at most `max_attempts` times.
 
     A failed request (after the SDK's retries) ends the asking: it is recorded, not raised, so one
     failure costs one request and not the run. `PendingAnswer` (a batch round) is raised as it is."""
     asked: Asked[Answer] = Asked(answer=None)
-    for number in range(max_attempts):
+    for number in range(first_attempt, first_attempt + max_attempts):
         try:
             result = provider.complete(request)
         except ProviderError as error:

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 from ..models import Angle, Attempt, Chunk, Document, Drop, GenerationReport, Language, Statement
 from ..prompts import DiscussPrompt, DistilPrompt
 from ..providers.base import CompletionRequest, Message, Provider
-from ..rules import LANGUAGE_NAMES, Context, Topic, problems, quote_is_in
+from ..rules import LANGUAGE_NAMES, Context, Topic, check_statement, quote_is_in
 from ..text import clean_statement, normalize_for_matching
 from ..tokens import count_tokens
 from .ask import PendingAnswer, ask
@@ -69,7 +69,7 @@ class Distillation(BaseModel):
 
 
 class FixedStatement(DistilledStatement):
-    item: int
+    item: int | None = None  # small models often leave it out: then the fixes come in the order asked
 
 
 class Fixes(BaseModel):
@@ -92,7 +92,7 @@ class DocumentSettings:
     @property
     def budget(self) -> int:
         """Document tokens one request may carry."""
-        return max(512, self.context_tokens - RESERVED_TOKENS)
+        return max(256, self.context_tokens - RESERVED_TOKENS)
 
     @property
     def target_chars(self) -> int:
@@ -274,8 +274,10 @@ StanceCheck = Callable[[str, Angle, str], str | None]
 def item_problems(item: DistilledStatement, angles_by_id: dict[str, Angle], documents_by_label: dict[str, Document],
                   settings: DocumentSettings, stance_check: StanceCheck | None) -> list[str]:
     text = clean_statement(item.text)
-    found = problems(text, Context(max_chars=settings.max_chars, language=settings.language,
-                                   min_chars=settings.min_chars, topic=settings.topic))
+    # The quote is the evidence, not the sentence to rewrite: a near-copy of it is refused, a free rewording is not.
+    found = [finding.as_reason() for finding in check_statement(text, Context(
+        max_chars=settings.max_chars, language=settings.language, min_chars=settings.min_chars, topic=settings.topic,
+        source=item.quote), skip=("off-source",)).findings]
     angle = angles_by_id.get(item.angle)
     if angle is None:
         found.append(f"angle: '{item.angle}' is not one of {', '.join(angles_by_id)}")
@@ -287,6 +289,21 @@ def item_problems(item: DistilledStatement, angles_by_id: dict[str, Angle], docu
         if disagreement:
             found.append(f"stance: {disagreement}")
     return found
+
+
+def resolve_provenance(item: DistilledStatement, claims: list[Claim], angles: list[Angle]) -> DistilledStatement:
+    """The angle and stance of a statement as the claim it comes from says them. Small models relabel the
+    angle in their own words ("保守費用" for cost); the quote they copied names the claim."""
+    ids = {angle.id for angle in angles}
+    by_name = {normalize_for_matching(angle.name): angle.id for angle in angles}
+    angle = item.angle if item.angle in ids else by_name.get(normalize_for_matching(item.angle))
+    if angle is None:
+        quote = normalize_for_matching(item.quote)
+        source = next((c for c in claims if quote and normalize_for_matching(c.quote) == quote), None)
+        if source is not None:
+            return item.model_copy(update={"angle": source.angle, "document": item.document or source.document})
+        return item
+    return item.model_copy(update={"angle": angle})
 
 
 def distil(claims: list[Claim], angles: list[Angle], groups: list[list[Source]], provider: Provider,
@@ -302,13 +319,13 @@ def distil(claims: list[Claim], angles: list[Angle], groups: list[list[Source]],
     attempts = list(asked.attempts)
     if asked.answer is None:
         return [], attempts, []
-    items = list(asked.answer.statements)
+    items = [resolve_provenance(item, claims, angles) for item in asked.answer.statements]
     failing = {index: item_problems(item, angles_by_id, documents_by_label, settings, stance_check)
                for index, item in enumerate(items, start=1)}
     failing = {index: found for index, found in failing.items() if found}
     messages = request.messages + [Message(role="assistant", content=json.dumps(
         asked.answer.model_dump(), ensure_ascii=False))]
-    for _ in range(settings.max_attempts - 1):
+    for attempt in range(1, settings.max_attempts):
         if not failing:
             break
         listing = "\n".join(f"{index}. {json.dumps(items[index - 1].model_dump(), ensure_ascii=False)} — "
@@ -316,16 +333,19 @@ def distil(claims: list[Claim], angles: list[Angle], groups: list[list[Source]],
         fix_request = request.model_copy(update={"messages": messages + [
             Message(role="user", content=prompt.fix.format(problems=listing))], "temperature": 0.4})
         fixed = ask(provider, fix_request, Fixes, purpose="distil", max_attempts=1, on_attempt=on_attempt,
-                    retry=lambda found: "")
+                    retry=lambda found: "", first_attempt=attempt)
         attempts += fixed.attempts
         if fixed.answer is None:
             break
         messages = fix_request.messages + [Message(role="assistant", content=json.dumps(
             fixed.answer.model_dump(), ensure_ascii=False))]
-        for replacement in fixed.answer.statements:
+        asked_for = sorted(failing)
+        for position, replacement in enumerate(fixed.answer.statements):
+            if replacement.item is None and position < len(asked_for):
+                replacement.item = asked_for[position]
             if replacement.item in failing:
-                items[replacement.item - 1] = DistilledStatement(
-                    **replacement.model_dump(exclude={"item"}))
+                items[replacement.item - 1] = resolve_provenance(DistilledStatement(
+                    **replacement.model_dump(exclude={"item"})), claims, angles)
                 found = item_problems(items[replacement.item - 1], angles_by_id, documents_by_label, settings,
                                       stance_check)
                 failing[replacement.item] = found
