@@ -19,6 +19,7 @@ def isolated_cache(tmp_path, monkeypatch):
 def replay(monkeypatch):
     """The CLI's provider replaced by a ReplayProvider (the network edge); everything else is real."""
     provider = ReplayProvider()
+    provider.always("TopicAnswer", {"topic": "公共施設予約のオンライン化", "terms": ["予約", "オンライン"]})
 
     @contextlib.contextmanager
     def fake_open_provider(settings, debug=False, batch_queue=None):

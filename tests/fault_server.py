@@ -31,6 +31,9 @@ class FaultServer:
         self.slow_seconds = slow_seconds
         self.delay_seconds = delay_seconds  # every normal answer waits this long (to interrupt a run mid-way)
         self.requests: list[dict] = []
+        self.helper_requests: list[dict] = []
+        self.helpers = {"TopicAnswer": {"topic": "公共施設予約のオンライン化", "terms": ["予約"]},
+                        "Agreement": {"answer": "yes"}}
         self._lock = threading.Lock()
         server = self
 
@@ -54,6 +57,13 @@ class FaultServer:
 
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                schema = ((body.get("response_format") or {}).get("json_schema") or {}).get("name")
+                if schema in server.helpers:
+                    # The subject and the stance requests: answered, not counted, and never given a fault.
+                    with server._lock:
+                        server.helper_requests.append(body)
+                    server.respond(self, None, body, content=json.dumps(server.helpers[schema], ensure_ascii=False))
+                    return
                 with server._lock:
                     server.requests.append({"body": body, "authorization": self.headers.get("Authorization", "")})
                     fault = server.faults.pop(0) if server.faults else None
@@ -80,13 +90,17 @@ class FaultServer:
 
     @staticmethod
     def statement_for(body: dict) -> str:
+        """The subject, then the first half of the last source sentence, then an opinion: it names its
+        subject and is grounded, so it passes polis-seed's rules."""
         prompt = body["messages"][-1]["content"]
         sources = re.findall(r"<source>(.*?)</source>", "\n".join(m["content"] for m in body["messages"]), re.S)
+        subjects = re.findall(r"^(?:主題|Subject): (.+)$", "\n".join(m["content"] for m in body["messages"]), re.M)
         source = sources[-1] if sources else prompt
         source = re.sub(r"[、。．,.!?！？「」0-9０-９]", "", source)
-        return source[:max(14, len(source) // 2)] + "ことが重要だ"
+        subject = f"{subjects[-1]}では" if subjects and subjects[-1].strip() else ""
+        return subject + source[:max(14, len(source) // 2)] + "ことが重要だ"
 
-    def respond(self, handler: BaseHTTPRequestHandler, fault: str | None, body: dict) -> None:
+    def respond(self, handler: BaseHTTPRequestHandler, fault: str | None, body: dict, content: str | None = None) -> None:
         def send(status: int, payload: bytes, content_type: str = "application/json", headers: dict | None = None):
             handler.send_response(status)
             handler.send_header("Content-Type", content_type)
@@ -125,4 +139,4 @@ class FaultServer:
             send(401, json.dumps({"error": {"message": message, "type": "invalid_request_error"}}).encode())
         else:
             time.sleep(self.delay_seconds)
-            send(200, completion(json.dumps({"statement": self.statement_for(body)}, ensure_ascii=False)))
+            send(200, completion(content or json.dumps({"statement": self.statement_for(body)}, ensure_ascii=False)))

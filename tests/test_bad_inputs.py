@@ -146,10 +146,11 @@ def test_ctrl_c_mid_generate_leaves_no_output_keeps_the_cache_and_the_rerun_resu
         with sqlite3.connect(cache / "llm-calls.sqlite3") as db:
             finished = db.execute("SELECT count(*) FROM calls").fetchone()[0]
         assert finished >= 2
-        asked_before = len(server.requests)
+        asked_before = len(server.requests) + len(server.helper_requests)
         server.delay_seconds = 0
         rerun = subprocess.run(args, capture_output=True, text=True, timeout=120)
         assert rerun.returncode == 0, rerun.stderr
         report = json.loads((tmp_path / "statements.report.json").read_text(encoding="utf-8"))["report"]
         assert report["cached_responses"] >= finished
-        assert len(server.requests) - asked_before == report["requests"] - report["cached_responses"]
+        asked = len(server.requests) + len(server.helper_requests)
+        assert asked - asked_before == report["requests"] - report["cached_responses"]

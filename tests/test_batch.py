@@ -67,7 +67,9 @@ def generate(tmp_path, server, *extra, output="s.jsonl", cache="cache"):
     return runner.invoke(cli.app, [
         "generate", str(DATA / "facility_booking_ja.md"), "-o", str(tmp_path / output), "--angles",
         str(DATA / "two_angles.yaml"), "--per-angle", "2", "--provider", "openai", "--base-url", server.base_url,
-        "--model", "m", "--strategy", "sentence", "--cache-dir", str(tmp_path / cache), *extra])
+        "--model", "m", "--strategy", "sentence", "--cache-dir", str(tmp_path / cache), "--no-stance-check",
+        "--topic", "公共施設予約のオンライン化",
+        *extra])
 
 
 def answer(tmp_path, server, number):
@@ -147,7 +149,7 @@ def test_batch_submits_each_round_to_the_providers_batch_api_and_collects_it_on_
                 "generate", str(DATA / "facility_booking_ja.md"), "-o", str(tmp_path / "s.jsonl"), "--angles",
                 str(DATA / "two_angles.yaml"), "--per-angle", "2", "--provider", provider, "--base-url",
                 server.root + base, "--model", "m", "--strategy", "sentence", "--cache-dir", str(tmp_path / "cache"),
-                "--batch-dir", str(tmp_path / "b"), "--batch"])
+                "--batch-dir", str(tmp_path / "b"), "--batch", "--no-stance-check", "--topic", "公共施設予約のオンライン化"])
 
         first = run()
         assert first.exit_code == 0, first.output

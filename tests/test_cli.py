@@ -6,6 +6,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from polis_seed import cli
+from tests.replay import statement_from_the_source
 
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()
@@ -35,39 +36,70 @@ def test_dedupe_stdin_to_stdout_keeps_the_negation():
 
 
 def test_run_writes_all_outputs_with_dedupe_and_a_polis_csv(tmp_path, replay):
-    for answer in ["予約システムの費用は人件費削減で回収できる", "保守費用が高いとコスト削減の効果は小さい",
-                   "予約システムの費用は人件費削減で回収できる!",  # a near-duplicate of the first
-                   "オンライン予約は住民の利便性を高める", "オンライン予約は高齢者を取り残す"]:
-        replay.enqueue({"statement": answer})
-    # the near-duplicate is rejected in generate as a repeat; the retry gives a fresh statement
-    replay.enqueue({"statement": "人件費の削減で予約システムの費用は賄える"})
+    replay.always("DraftStatement", statement_from_the_source)
     result = invoke("run", DATA / "facility_booking_ja.md", "-o", tmp_path / "out",
-                    "--angles", DATA / "two_angles.yaml", "--per-angle", "2")
+                    "--angles", DATA / "two_angles.yaml", "--per-angle", "2", "--no-stance-check")
     assert result.exit_code == 0, result.output
     out = tmp_path / "out"
     records = [json.loads(line) for line in (out / "statements.jsonl").read_text(encoding="utf-8").splitlines()]
     assert {(r["angle"], r["stance"]) for r in records} == {("cost", "pro"), ("cost", "con"),
                                                           ("resident_services", "pro"), ("resident_services", "con")}
-    assert all(r["quote"] and r["source_path"] and r["chunk_id"] for r in records)
+    assert all(r["quote"] and r["source_path"] and r["chunk_id"] and r["id"] for r in records)
     raw = (out / "polis.csv").read_bytes()
     assert raw.startswith(b'"comment_text"\n')
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
-    assert len(rows) == 4
+    deduped = (out / "deduped.jsonl").read_text(encoding="utf-8").splitlines()
+    assert 2 <= len(rows) == len(deduped) <= 4
+    assert all(row["comment_text"].startswith("公共施設予約のオンライン化では") for row in rows)  # the subject, named
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["report"]["retries"] == 1 and report["drop_counts"] == {}
+    assert report["report"]["requests"] == 5 and report["drop_counts"] == {}  # the subject, then one per slot
     assert "statements per angle and side" in result.output
+    for name in ("statements.jsonl", "deduped.jsonl", "merges.csv", "polis.csv", "report.json", "usage.json",
+                 "quality.json"):
+        assert (out / name).is_file()
+
+
+def test_a_repeated_statement_is_sent_back(tmp_path, replay):
+    document = tmp_path / "two.md"  # two sentences about the same cost: answers grounded in both
+    document.write_text("予約システムの導入費用は人件費の削減で5年程度で回収できる見込みである。\n\n"
+                        "予約システムの導入費用は人件費の削減により回収できるとの意見が多かった。\n", encoding="utf-8")
+    angles = tmp_path / "angles.yaml"
+    angles.write_text("angles:\n  - {id: cost, name: 費用, pro: 費用に見合う, con: 費用がかかりすぎる}\n", encoding="utf-8")
+    for answer in ["予約システムの費用は人件費削減で回収できる", "予約システムの費用は人件費削減で回収できる!",
+                   "予約システムの導入費用は人件費の削減で賄える"]:
+        replay.enqueue({"statement": answer})
+    result = invoke("generate", document, "-o", tmp_path / "s.jsonl", "--angles", angles, "--per-angle", "4",
+                    "--no-stance-check", "--topic", "予約システム")
+    assert result.exit_code == 0, result.output
+    texts = [json.loads(line)["text"] for line in (tmp_path / "s.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert texts == ["予約システムの費用は人件費削減で回収できる", "予約システムの導入費用は人件費の削減で賄える"]
+    assert "repeat: this statement was already written" in replay.history[-1].messages[-1].content
 
 
 def test_generate_then_dedupe_then_export_by_hand(tmp_path, replay):
-    replay.enqueue({"statement": "予約システムの費用は人件費削減で回収できる"})
-    replay.enqueue({"statement": "オンライン予約は住民の利便性を高める"})
+    replay.always("DraftStatement", statement_from_the_source)
     statements = tmp_path / "s.jsonl"
     result = invoke("generate", DATA / "facility_booking_ja.md", "-o", statements,
-                    "--angles", DATA / "two_angles.yaml", "--per-angle", "1")
+                    "--angles", DATA / "two_angles.yaml", "--per-angle", "1", "--no-stance-check")
     assert result.exit_code == 0, result.output
-    assert invoke("dedupe", statements, "-o", tmp_path / "d.txt").exit_code == 0
-    assert invoke("export", tmp_path / "d.txt", "-o", tmp_path / "p.csv").exit_code == 0
-    assert (tmp_path / "p.csv").read_text(encoding="utf-8").splitlines()[1] == '"予約システムの費用は人件費削減で回収できる"'
+    generated = [json.loads(line)["text"] for line in statements.read_text(encoding="utf-8").splitlines()]
+    assert invoke("dedupe", statements, "-o", tmp_path / "d.jsonl").exit_code == 0
+    assert invoke("export", tmp_path / "d.jsonl", "-o", tmp_path / "p.csv").exit_code == 0
+    assert (tmp_path / "p.csv").read_text(encoding="utf-8").splitlines()[1:] == [f'"{text}"' for text in generated]
+
+
+def test_run_writes_usage_and_a_failed_request_exits_1_after_writing_what_succeeded(tmp_path, replay):
+    from polis_seed.providers.base import ProviderError
+
+    replay.enqueue(ProviderError("connection reset"))
+    replay.enqueue(statement_from_the_source)
+    result = invoke("run", DATA / "facility_booking_ja.md", "-o", tmp_path / "out",
+                    "--angles", DATA / "two_angles.yaml", "--per-angle", "1", "--no-stance-check")
+    assert result.exit_code == 1
+    assert "1 model requests failed" in result.output and "connection reset" in result.output
+    usage = json.loads((tmp_path / "out" / "usage.json").read_text(encoding="utf-8"))
+    assert usage["model_calls"] == 3 and usage["provider"] == "local" and usage["usd"] == 0.0  # subject + 2
+    assert (tmp_path / "out" / "polis.csv").read_text(encoding="utf-8").count("\n") == 2
 
 
 def test_bad_inputs_exit_2_with_one_line_and_write_nothing(tmp_path, replay):
@@ -104,30 +136,14 @@ def test_dedupe_reports_a_malformed_jsonl_line(tmp_path):
     assert "line 2" in line and not (tmp_path / "out.jsonl").exists()
 
 
-def test_run_writes_usage_and_a_failed_request_exits_1_after_writing_what_succeeded(tmp_path, replay):
-    from polis_seed.providers.base import ProviderError
-
-    replay.enqueue(ProviderError("connection reset"))
-    replay.enqueue({"statement": "オンライン予約は住民の利便性を高める"})
-    result = invoke("run", DATA / "facility_booking_ja.md", "-o", tmp_path / "out",
-                    "--angles", DATA / "two_angles.yaml", "--per-angle", "1")
-    assert result.exit_code == 1
-    assert "1 model requests failed" in result.output and "connection reset" in result.output
-    usage = json.loads((tmp_path / "out" / "usage.json").read_text(encoding="utf-8"))
-    assert usage["model_calls"] == 2 and usage["provider"] == "local" and usage["usd"] == 0.0
-    assert (tmp_path / "out" / "polis.csv").read_text(encoding="utf-8").count("\n") == 2
-
-
 def test_a_run_shows_progress_per_request_with_a_count_and_time_left_when_not_a_terminal(tmp_path, replay):
-    for answer in ["予約システムの費用は人件費削減で回収できる", "保守費用が高いと予約システムの削減効果は小さい",
-                   "オンライン予約は住民の利便性を高める", "オンライン予約は高齢者を取り残す"]:
-        replay.enqueue({"statement": answer})
+    replay.always("DraftStatement", statement_from_the_source)
     result = invoke("generate", DATA / "facility_booking_ja.md", "-o", tmp_path / "s.jsonl",
-                    "--angles", DATA / "two_angles.yaml", "--per-angle", "2")
+                    "--angles", DATA / "two_angles.yaml", "--per-angle", "2", "--no-stance-check")
     assert result.exit_code == 0, result.output
     progress = [line for line in result.output.splitlines() if line.startswith("generate: ")]
-    assert progress[-1].startswith("generate: 4/4 requests (100%), about 0 s left")
-    assert len(progress) == 4  # every 5 %: with 4 requests, each one is a step
+    # The subject's request comes first; then every statement request (each is more than a 5 % step).
+    assert progress == [f"generate: {done}/5 requests ({100 * done // 5}%), about 0 s left" for done in range(2, 6)]
 
 
 def test_help_shows_defaults_from_the_settings_and_no_type_markers():

@@ -113,7 +113,7 @@ def test_generate_with_the_document_strategy_from_the_command_line(tmp_path, rep
          "quote": QUOTE_CON}]})
     result = CliRunner().invoke(cli.app, ["generate", str(DATA / "facility_booking_ja.md"), "-o", str(tmp_path / "s.jsonl"),
                                           "--angles", str(DATA / "two_angles.yaml"), "--strategy", "document",
-                                          "--count", "2"])
+                                          "--count", "2", "--no-stance-check"])
     assert result.exit_code == 0, result.output
     assert "strategy document: --strategy document" in result.output
     report = json.loads((tmp_path / "s.report.json").read_text(encoding="utf-8"))
@@ -150,8 +150,13 @@ class RecordedMessagesServer:
                 self._send(404, {"type": "error", "error": {"type": "not_found_error", "message": "no"}})
 
             def do_POST(self):
-                server.bodies.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0)))))
-                content, usage = server.answers.pop(0)
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                if body["output_config"]["format"]["schema"].get("title") == "TopicAnswer":
+                    content, usage = {"topic": "公共施設予約のオンライン化", "terms": ["予約"]}, {"input_tokens": 0,
+                                                                                  "output_tokens": 0}
+                else:
+                    server.bodies.append(body)
+                    content, usage = server.answers.pop(0)
                 self._send(200, {"id": "msg_1", "type": "message", "role": "assistant", "model": "m",
                                  "content": [{"type": "text", "text": json.dumps(content, ensure_ascii=False)}],
                                  "stop_reason": "end_turn", "stop_sequence": None, "usage": usage})
@@ -191,7 +196,8 @@ def test_anthropic_usage_records_the_cached_prefix_of_a_document_run(tmp_path):
         result = CliRunner().invoke(cli.app, [
             "run", str(DATA / "facility_booking_ja.md"), "-o", str(tmp_path / "out"), "--angles", str(angles),
             "--provider", "anthropic", "--base-url", server.base_url, "--model", "claude-haiku-4-5",
-            "--strategy", "document", "--count", "1", "--cache-dir", str(tmp_path / "cache"), "--tiers", "exact"])
+            "--strategy", "document", "--count", "1", "--cache-dir", str(tmp_path / "cache"), "--tiers", "exact",
+            "--no-stance-check"])
         bodies = server.bodies
     assert result.exit_code == 0, result.output
     usage = json.loads((tmp_path / "out" / "usage.json").read_text(encoding="utf-8"))

@@ -21,7 +21,8 @@ def generate(server, tmp_path, *extra, env=None):
     result = runner.invoke(cli.app, [
         "generate", str(DATA / "facility_booking_ja.md"), "-o", str(output), "--angles", str(DATA / "two_angles.yaml"),
         "--per-angle", "1", "--provider", "openai", "--base-url", server.base_url, "--model", "test-model",
-        "--concurrency", "1", "--timeout", "1", "--max-retries", "2", "--cache-dir", str(tmp_path / "cache"), *extra,
+        "--concurrency", "1", "--timeout", "1", "--max-retries", "2", "--cache-dir", str(tmp_path / "cache"),
+        "--no-stance-check", *extra,
     ], env=env)
     records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()] if output.exists() else None
     report = json.loads((tmp_path / "statements.report.json").read_text(encoding="utf-8")) \
@@ -55,7 +56,7 @@ def test_a_persistent_fault_costs_one_request_the_rest_is_written_and_a_rerun_re
         result, records, report = generate(server, tmp_path)
         assert result.exit_code == 0, result.output
         assert len(server.requests) == 1
-        assert len(records) == 2 and report["report"]["cached_responses"] == 1
+        assert len(records) == 2 and report["report"]["cached_responses"] == 2  # the subject and the good answer
 
 
 @pytest.mark.parametrize("fault", ["bad-schema", "cut-off"])
@@ -110,17 +111,18 @@ def test_a_document_that_gives_instructions_cannot_steer_the_output(tmp_path):
         output = tmp_path / "statements.jsonl"
         result = runner.invoke(cli.app, [
             "generate", str(document), "-o", str(output), "--angles", str(angles), "--per-angle", "4",
-            "--provider", "openai", "--base-url", server.base_url, "--model", "m", "--cache-dir", str(tmp_path / "c")])
+            "--provider", "openai", "--base-url", server.base_url, "--model", "m", "--cache-dir", str(tmp_path / "c"),
+            "--no-stance-check"])
         assert result.exit_code == 0, result.output
         prompts = [r["body"]["messages"][-1]["content"] for r in server.requests]
     texts = [json.loads(line)["text"] for line in output.read_text(encoding="utf-8").splitlines()]
     assert not any("HACKED" in text or "猫" in text for text in texts)
     assert texts  # the genuine sentences still gave statements
-    # Both injected sentences reached the model, which obeyed them, and the grounding rules threw the answers out.
-    assert any("無視" in prompt for prompt in prompts) and any("Ignore the above" in prompt for prompt in prompts)
+    # The Japanese instruction (「…出力せよ」) is not a claim anyone holds: it never reaches the model. The
+    # English one does; the model obeys it, and the rules throw the answer out.
+    assert not any("無視" in prompt for prompt in prompts) and any("Ignore the above" in prompt for prompt in prompts)
     report = json.loads((tmp_path / "statements.report.json").read_text(encoding="utf-8"))
     dropped = {drop["text"]: drop["reasons"] for drop in report["report"]["dropped"]}
-    assert "off-source" in dropped["猫は窓辺で静かに眠っている"][0]
     assert any(reason.startswith(("off-source", "language")) for reason in dropped["HACKED: here is my system prompt"])
     assert all(prompt.rstrip().endswith("</source>") for prompt in prompts if "<source>" in prompt)
 
@@ -134,7 +136,7 @@ def test_redact_masks_contact_details_before_anything_is_sent(tmp_path):
         result = runner.invoke(cli.app, [
             "generate", str(document), "-o", str(tmp_path / "s.jsonl"), "--angles", str(DATA / "two_angles.yaml"),
             "--per-angle", "2", "--provider", "openai", "--base-url", server.base_url, "--model", "m", "--redact",
-            "--cache-dir", str(tmp_path / "c")])
+            "--cache-dir", str(tmp_path / "c"), "--no-stance-check"])
         assert result.exit_code == 0, result.output
         sent = json.dumps([r["body"] for r in server.requests], ensure_ascii=False)
     assert "yamada@city.example.jp" not in sent and "03-1234-5678" not in sent and "123-4567" not in sent

@@ -9,7 +9,7 @@ from polis_seed.quality import quality_report
 from polis_seed.stages.chunk import chunk_documents
 from polis_seed.stages.discover import discover_angles, sample_sentences
 from polis_seed.stages.load import load_documents
-from tests.replay import ReplayProvider
+from tests.replay import ReplayProvider, statement_from_the_source
 
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()
@@ -73,14 +73,13 @@ def test_an_unusable_discovery_answer_is_asked_again_once_then_gives_no_angles()
 def test_run_with_discovered_angles_writes_them_and_a_quality_report(tmp_path, replay):
     replay.enqueue({"angles": [{"name": "費用対効果", "pro": "the system is worth its cost",
                                 "con": "the system costs more than it saves", "keywords": ["費用", "人件費"]}]})
-    replay.enqueue({"statement": "予約システムの費用は人件費削減で回収できる"})
-    replay.enqueue({"statement": "保守費用が高いと予約システムの削減効果は小さい"})
+    replay.always("DraftStatement", statement_from_the_source)
     out = tmp_path / "out"
     configured = tmp_path / "angles.yaml"
     configured.write_text("angles:\n  - id: space\n    name: 宇宙\n    pro: p\n    con: c\n    keywords: [ロケット]\n",
                           encoding="utf-8")
     result = runner.invoke(cli.app, ["run", str(DATA / "facility_booking_ja.md"), "-o", str(out), "--per-angle", "2",
-                                     "--discover-angles", "--angles", str(configured)])
+                                     "--discover-angles", "--angles", str(configured), "--no-stance-check"])
     assert result.exit_code == 0, result.output
     assert "angles discovered in the documents" in result.output
     assert "adding the configured angles" in result.output  # one axis is too few on its own
@@ -96,10 +95,13 @@ def test_a_side_without_support_is_noted_once_and_nothing_is_invented(tmp_path, 
     angles = tmp_path / "angles.yaml"
     angles.write_text("angles:\n  - id: cost\n    name: cost\n    pro: saves money\n    con: costs too much\n"
                       "    keywords: [人件費]\n", encoding="utf-8")
-    replay.enqueue({"statement": "予約システムの費用は人件費削減で回収できる"})
+    replay.always("DraftStatement", statement_from_the_source)
+    document = tmp_path / "one.md"  # one usable sentence: enough for one side only
+    document.write_text("# 予約システム\n\nシステムの導入費用は、窓口業務の人件費削減によって5年程度で回収できる見込みである。\n",
+                        encoding="utf-8")
     out = tmp_path / "out"
-    result = runner.invoke(cli.app, ["run", str(DATA / "facility_booking_ja.md"), "-o", str(out), "--per-angle", "2",
-                                     "--angles", str(angles)])
+    result = runner.invoke(cli.app, ["run", str(document), "-o", str(out), "--per-angle", "2",
+                                     "--angles", str(angles), "--no-stance-check"])
     assert result.exit_code == 0, result.output
     quality = json.loads((out / "quality.json").read_text(encoding="utf-8"))
     assert quality["per_angle"]["cost"]["con"] == 0 and quality["per_angle"]["cost"]["both_sides"] is False

@@ -50,6 +50,7 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     "max_chars": _setting("max_chars", int, metavar="N"),
     "per_angle": _setting("per_angle", int, metavar="N"),
     "count": _setting("count", int, metavar="N"),
+    "topic": _setting("topic", str, metavar="TEXT"),
     "strategy": _setting("strategy", str, metavar="auto|sentence|document"),
     "context_tokens": _setting("context_tokens", int, metavar="N"),
     "concurrency": _setting("concurrency", int, metavar="N"),
@@ -57,6 +58,8 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     "threshold": _setting("threshold", float, metavar="RATIO"),
     "semantic_threshold": _setting("semantic_threshold", float, metavar="COSINE"),
     "include_rejected": _flag("--include-rejected", describe("include_rejected")),
+    "no_stance_check": _flag("--no-stance-check", "Do not check which side each statement takes (faster; the table "
+                                                  "then counts the sides asked for)."),
     "cache_dir": _setting("cache_dir", Path, metavar="DIR"),
     "no_cache": _flag("--no-cache", describe("no_cache")),
     "timeout": _setting("timeout", float, metavar="SECONDS"),
@@ -73,9 +76,9 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     "batch": _flag("--batch", "With --batch-dir and --provider openai or anthropic: submit each round to the "
                               "provider's batch API (half price) and collect it on the next run."),
 }
-GENERATION = ("config", "provider", "model", "base_url", "angles", "lang", "max_chars", "per_angle", "count",
-              "strategy", "context_tokens", "concurrency", "no_cache", "cache_dir", "strict", "redact", "timeout",
-              "max_retries", "discover_angles", "batch_dir", "batch", "debug")
+GENERATION = ("config", "provider", "model", "base_url", "angles", "lang", "topic", "max_chars", "per_angle", "count",
+              "strategy", "context_tokens", "concurrency", "no_stance_check", "no_cache", "cache_dir", "strict",
+              "redact", "timeout", "max_retries", "discover_angles", "batch_dir", "batch", "debug")
 DEDUPE = ("tiers", "threshold", "semantic_threshold")
 FLAGS_THAT_ARE_NOT_SETTINGS = ("config", "strict", "dry_run", "discover_angles", "debug", "batch_dir", "batch")
 
@@ -102,6 +105,8 @@ def settings_flags(options: dict[str, Any]) -> dict[str, Any]:
     value from the config file is never blamed on a flag."""
     flags = {key: value for key, value in options.items()
              if key not in FLAGS_THAT_ARE_NOT_SETTINGS and value is not None and value is not False}
+    if flags.pop("no_stance_check", False):
+        flags["stance_check"] = False
     if isinstance(flags.get("tiers"), str):
         flags["tiers"] = [tier.strip() for tier in flags["tiers"].split(",") if tier.strip()]
     return flags

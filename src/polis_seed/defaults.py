@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Default] = {
     "max_chars": Default(140, "longest statement allowed, in characters (Polis's old UI takes 140, the new UI 400, "
                               "the server 997)"),
     "per_angle": Default(6, "statements per angle, half pro and half con"),
+    "topic": Default(None, "the documents' subject as you would name it (default: found in the documents with one "
+                           "model request)"),
     "count": Default(None, "document strategy: statements in the final list (default: per-angle × angles)"),
     "strategy": Default("auto", "auto, sentence (one source sentence per request, for small models) or document "
                                 "(whole documents, for capable models); auto follows the model's context window"),
@@ -34,6 +36,8 @@ DEFAULTS: dict[str, Default] = {
     "threshold": Default(88.0, "fuzzy dedupe tier: rapidfuzz ratio 0-100"),
     "semantic_threshold": Default(0.96, "semantic dedupe tier: embedding cosine 0-1"),
     "tiers": Default(["exact", "fuzzy", "semantic"], "dedupe tiers, from exact,fuzzy,semantic,llm"),
+    "stance_check": Default(True, "check which side each statement really takes (two short model requests per "
+                                  "statement); --no-stance-check turns it off"),
     "include_rejected": Default(False, "keep comments a Polis moderator rejected (moderated = -1)"),
     "cache_dir": Default(None, "folder for the cache of model calls"),
     "no_cache": Default(False, "ask the model again even for cached requests"),

@@ -41,13 +41,29 @@ class Chunk(Record):
 
 
 class Angle(Record):
-    """One axis of disagreement; `pro` and `con` say what each stance claims."""
+    """One axis of disagreement; `pro` and `con` say what each stance claims. A text may hold a Japanese
+    and an English version separated by " / ", and `{topic}` where the documents' subject goes."""
 
     id: str
     name: str
     pro: str
     con: str
     keywords: list[str] = Field(default_factory=list)
+
+    def text(self, part: Literal["name", "pro", "con"], language: str | None = None, topic: str | None = None) -> str:
+        return localized(getattr(self, part), language).replace("{topic}", topic or "the proposal")
+
+
+def localized(text: str, language: str | None) -> str:
+    """The version of a bilingual text ("ja / en" or "en / ja") in the language asked for; the whole text
+    when it has one version only."""
+    parts = [part.strip() for part in text.split(" / ")]
+    if language is None or len(parts) != 2:
+        return text
+    japanese = [part for part in parts if any("\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff" for ch in part)]
+    other = [part for part in parts if part not in japanese]
+    chosen = japanese if language == "ja" else other
+    return chosen[0] if chosen else text
 
 
 def statement_id(*parts: str | None) -> str:

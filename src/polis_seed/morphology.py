@@ -4,6 +4,7 @@ comparison of statements and by the rules)."""
 from __future__ import annotations
 
 import functools
+import threading
 from typing import NamedTuple
 
 
@@ -14,12 +15,31 @@ class Morpheme(NamedTuple):
 
 
 @functools.lru_cache(maxsize=1)
-def _dictionary():
-    from sudachipy import Dictionary, SplitMode
+def _dictionary_only():
+    from sudachipy import Dictionary
 
-    dictionary = Dictionary(dict="core")
+    return Dictionary(dict="core")
+
+
+# A SudachiPy tokenizer must not be used by two threads at once (generate checks answers on several
+# threads): one tokenizer per thread and split mode, all on the one dictionary.
+_PER_THREAD = threading.local()
+
+
+def _tokenizer_for(mode: str):
+    from sudachipy import SplitMode
+
+    tokenizers = getattr(_PER_THREAD, "tokenizers", None)
+    if tokenizers is None:
+        tokenizers = _PER_THREAD.tokenizers = {}
+    if mode not in tokenizers:
+        tokenizers[mode] = _dictionary_only().tokenizer(mode=getattr(SplitMode, mode))
+    return tokenizers[mode]
+
+
+def _dictionary():
     # Mode A, the shortest units: コスト削減 / コスト増加 differ in one word, not as two compounds.
-    return dictionary, dictionary.tokenizer(mode=SplitMode.A)
+    return _dictionary_only(), _tokenizer_for("A")
 
 
 @functools.lru_cache(maxsize=None)
@@ -43,3 +63,40 @@ def ends_mid_sentence(text: str) -> bool:
     if last.pos[0] == "助詞":
         return last.pos[1] not in ("終助詞",)
     return last.pos[-1].startswith(("連用形", "未然形", "仮定形")) and last.pos[0] in ("動詞", "助動詞", "形容詞")
+
+
+def _compound_tokenizer():
+    return _tokenizer_for("C")
+
+
+_UNINFORMATIVE_NOUNS = frozenset("こと もの ため よう これ それ 場合 時 方 点 等 など 年 月 日 者 中 上 下 的".split())
+
+
+def compound_nouns(text: str) -> list[str]:
+    """Nouns as compounds (SudachiPy mode C), runs of nouns joined: 「情報システム共通化」, 「公費助成」."""
+    nouns: list[str] = []
+    run: list[str] = []
+    for line in text.splitlines():
+        for morpheme in _compound_tokenizer().tokenize(line[:2000]):
+            pos = morpheme.part_of_speech()
+            if pos[0] == "名詞" and pos[1] in ("普通名詞", "固有名詞") or (pos[0] == "接尾辞" and pos[1] == "名詞的" and run):
+                run.append(morpheme.surface())
+                continue
+            if run:
+                nouns.append("".join(run))
+            run = []
+        if run:
+            nouns.append("".join(run))
+        run = []
+    return [noun for noun in nouns if len(noun) >= 2 and noun not in _UNINFORMATIVE_NOUNS]
+
+
+def is_instruction(sentence: str) -> bool:
+    """A Japanese sentence that ends in an imperative (「…議論せよ」, 「…論じろ」, 「…してください」): a request
+    to a reader or a chatbot, not a claim anyone holds."""
+    words = [m for m in morphemes(sentence) if m.pos[0] not in ("補助記号", "空白")]
+    if not words:
+        return False
+    if words[-1].pos[-1] == "命令形":
+        return True
+    return len(words) >= 2 and words[-1].normalized in ("下さる", "ください") and words[-2].surface in ("て", "で")

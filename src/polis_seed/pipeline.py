@@ -26,6 +26,7 @@ from .prompts import DiscussPrompt, DistilPrompt, load_angles, load_generate_pro
 from .providers.base import Provider, ProviderError
 from .providers.registry import check_provider_settings, open_provider, provider_spec
 from .redaction import mask_personal_data
+from .rules import Topic
 from .stages.ask import PendingAnswer
 from .stages.chunk import chunk_documents
 from .stages.load import load_documents
@@ -107,19 +108,20 @@ def prepare(paths: list[Path], settings: Settings, strict: bool = False) -> Prep
     return Prepared(documents, chunk_documents(documents), angles, language, loaded.warnings, masked)
 
 
-def sentence_settings(prepared: Prepared, settings: Settings):
+def sentence_settings(prepared: Prepared, settings: Settings, topic: Topic | None = None, stance=None):
     from .stages.generate import GenerateSettings
 
     return GenerateSettings(language=prepared.language, max_chars=settings.max_chars, per_angle=settings.per_angle,
-                            concurrency=settings.effective_concurrency())
+                            concurrency=settings.effective_concurrency(), topic=topic, stance=stance)
 
 
-def document_settings(prepared: Prepared, settings: Settings, choice: StrategyChoice):
+def document_settings(prepared: Prepared, settings: Settings, choice: StrategyChoice, topic: Topic | None = None):
     from .stages.document import DocumentSettings
 
     context = choice.context_tokens or provider_spec(settings.provider).default_context_tokens or 8192
     return DocumentSettings(language=prepared.language, max_chars=settings.max_chars,
-                            count=settings.count or settings.per_angle * len(prepared.angles), context_tokens=context)
+                            count=settings.count or settings.per_angle * len(prepared.angles), context_tokens=context,
+                            topic=topic)
 
 
 @dataclass
@@ -150,28 +152,35 @@ class Generated:
     report: GenerationReport
     notes: list[str]
     pending: int = 0
+    angles: list[Angle] | None = None  # the angles the run really used
 
 
-def generate(prepared: Prepared, provider: Provider, settings: Settings, choice: StrategyChoice,
-             events: Events) -> Generated:
+def generate(prepared: Prepared, provider: Provider, settings: Settings, choice: StrategyChoice, events: Events,
+             topic: Topic | None = None, stance=None) -> Generated:
     """Statements by the chosen strategy."""
+    from .embeddings import e5_embed
+
     if choice.strategy == "document":
         from .stages.document import generate_from_documents
 
-        options = document_settings(prepared, settings, choice)
+        options = document_settings(prepared, settings, choice, topic)
         events.requests_planned(0)
         result = generate_from_documents(
             prepared.documents, prepared.chunks, prepared.angles, provider, load_prompt("discuss.yaml", DiscussPrompt),
-            load_prompt("distil.yaml", DistilPrompt), options, on_attempt=events.request_done)
+            load_prompt("distil.yaml", DistilPrompt), options, stance_check=stance.disagreement if stance else None,
+            on_attempt=events.request_done)
         return Generated(result.statements, result.report, result.notes, result.pending)
     from .stages.generate import generate_statements, plan_slots
+    from .stages.select import SentencePool
 
-    options = sentence_settings(prepared, settings)
-    slots, _ = plan_slots(prepared.documents, prepared.chunks, prepared.angles, options)
+    options = sentence_settings(prepared, settings, topic, stance)
+    pool = SentencePool.build(prepared.chunks, prepared.documents, e5_embed)
+    slots, unmatched = plan_slots(pool, prepared.angles, options, e5_embed)
     events.requests_planned(sum(min(slot.count, len(slot.candidates)) for slot in slots))
-    result = generate_statements(prepared.documents, prepared.chunks, prepared.angles, provider,
-                                 load_generate_prompt(choice.sentence_prompt), options, on_attempt=events.request_done)
-    return Generated(result.statements, result.report, result.notes, result.pending)
+    result = generate_statements(pool, prepared.angles, provider, load_generate_prompt(choice.sentence_prompt),
+                                 options, e5_embed, on_attempt=events.request_done)
+    used = [angle for angle in prepared.angles if angle.id not in unmatched]
+    return Generated(result.statements, result.report, result.notes, result.pending, used)
 
 
 def usage_of(settings: Settings, report: GenerationReport, seconds: float) -> dict[str, Any]:
@@ -260,17 +269,33 @@ def run_pipeline(paths: list[Path], settings: Settings, outputs: OutputSet, opti
     discovery = None
     queue = batch.queue(settings) if batch else None
     empty = GenerationReport()
+    topic_attempts: list[Attempt] = []
+    stance = None
     with open_provider(settings, debug=options.debug, batch_queue=queue) as provider:
         try:
+            from .stages.topic import find_topic
+
+            topic, topic_attempts = find_topic(prepared.documents, prepared.language, provider, events.request_done,
+                                               given=settings.topic)
+            events.info(f"subject: {topic.name}" + (f" (key terms: {', '.join(topic.terms)})" if topic.terms else ""))
             if options.discover_angles:
                 discovery = discover(prepared, provider, events)
                 prepared = dataclasses.replace(prepared, angles=discovery.angles)
-            generated = generate(prepared, provider, settings, choice, events)
+            if settings.stance_check:
+                from .embeddings import e5_embed
+                from .stages.stance import StanceChecker
+
+                stance = StanceChecker(provider, e5_embed, topic, prepared.language, on_attempt=events.request_done)
+            generated = generate(prepared, provider, settings, choice, events, topic, stance)
+            if stance is not None:
+                generated.statements = stance.label(generated.statements, prepared.angles)
         except PendingAnswer:
             generated = Generated([], empty, [], pending=1)
-        if discovery is not None:
-            generated.report = GenerationReport(attempts=discovery.attempts + generated.report.attempts,
-                                                dropped=generated.report.dropped, kept=generated.report.kept)
+        generated.report = GenerationReport(
+            attempts=(discovery.attempts if discovery else []) + topic_attempts + generated.report.attempts
+            + (stance.attempts if stance else []), dropped=generated.report.dropped, kept=generated.report.kept)
+        if generated.angles is not None and len(generated.angles) < len(prepared.angles):
+            prepared = dataclasses.replace(prepared, angles=generated.angles)
         if queue is not None and queue.waiting:
             usage = usage_of(settings, generated.report, time.monotonic() - started)
             result = PipelineResult(prepared, choice, [], generated.report, generated.notes, usage, outputs,
@@ -390,10 +415,19 @@ def _planned(prepared: Prepared, settings: Settings, choice: StrategyChoice):
         return requests, cached, output, distil_input, notes
     from .stages.generate import plan_slots, planned_requests
 
-    options = sentence_settings(prepared, settings)
-    slots, _ = plan_slots(prepared.documents, prepared.chunks, prepared.angles, options)
+    from .embeddings import e5_embed
+    from .stages.select import SentencePool
+    from .stages.topic import find_topic
+
+    topic, _ = find_topic(prepared.documents, prepared.language, None, given=settings.topic)
+    options = sentence_settings(prepared, settings, topic)
+    slots, _ = plan_slots(SentencePool.build(prepared.chunks, prepared.documents, e5_embed), prepared.angles, options,
+                          e5_embed)
     requests = planned_requests(slots, load_generate_prompt(choice.sentence_prompt), options)
-    return requests, 0, len(requests) * (20 + options.target_chars), 0, []
+    notes = ["plus 1 request to name the documents' subject"]
+    if settings.stance_check:
+        notes.append(f"plus about {2 * len(requests)} short requests to check the side of each statement")
+    return requests, 0, len(requests) * (20 + options.target_chars), 0, notes
 
 
 def plan_dry_run(paths: list[Path], settings: Settings, strict: bool = False,

@@ -66,8 +66,10 @@ class ConsoleEvents(Events):
             self.info(f"saved them to {saved_to}; edit it and pass it with --angles to reuse")
 
     def requests_planned(self, count: int) -> None:
+        """`count` more requests to come; the ones already done (the subject, the angles) count too."""
         with self._lock:
-            self.planned += count
+            self.planned = self.done + count
+            self.retries = 0
             self.started = time.monotonic()
             if self.console.is_terminal and self._progress is None:
                 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,

@@ -61,6 +61,9 @@ class CompletionRequest(BaseModel):
     temperature: float = 0.2
     max_tokens: int = 600
     seed: int | None = 1
+    # Ask for the likelihood of the alternatives of each answer token (OpenAI-compatible servers): a
+    # classification then gets a probability, not only a label.
+    logprobs: bool = False
 
     @classmethod
     def asking_for(cls, answer_model: type[BaseModel], messages: list[Message], **options: Any) -> CompletionRequest:
@@ -84,6 +87,8 @@ class CompletionResult(BaseModel):
     completion_tokens: int = 0
     cached_input_tokens: int = Field(0, description="input tokens read from the provider's prompt cache")
     cache_write_tokens: int = Field(0, description="input tokens written to the provider's prompt cache (Anthropic)")
+    top_logprobs: list[dict[str, float]] = Field(default_factory=list,
+                                                 description="for each answer token, its likeliest alternatives")
     from_cache: bool = False
 
 

@@ -14,11 +14,12 @@ from ..redaction import hide_secrets
 from .base import CompletionRequest, CompletionResult, ProviderError
 
 CHAT_COMPLETIONS_PATH = "/v1/chat/completions"
+TOP_LOGPROBS = 10
 
 
 def request_body(request: CompletionRequest, model: str) -> dict[str, Any]:
     """The JSON body of a chat completion request (what the SDK sends, and what a batch line holds)."""
-    return {
+    body = {
         "model": model,
         "messages": [{"role": message.role, "content": message.content} for message in request.messages],
         "temperature": request.temperature,
@@ -27,6 +28,9 @@ def request_body(request: CompletionRequest, model: str) -> dict[str, Any]:
         "response_format": {"type": "json_schema", "json_schema": {
             "name": request.schema_name, "schema": request.answer_schema, "strict": True}},
     }
+    if request.logprobs:
+        body.update({"logprobs": True, "top_logprobs": TOP_LOGPROBS})
+    return body
 
 
 def result_from_completion(completion: dict[str, Any]) -> CompletionResult:
@@ -40,8 +44,11 @@ def result_from_completion(completion: dict[str, Any]) -> CompletionResult:
     cached = ((usage.get("prompt_tokens_details") or {}).get("cached_tokens")) or 0
     finish_reason = choice.get("finish_reason")
     refusal = message.get("refusal") or ("content filter" if finish_reason == "content_filter" else None)
+    tokens = ((choice.get("logprobs") or {}).get("content")) or []
     return CompletionResult(
         content=message.get("content") or "",
+        top_logprobs=[{alternative["token"]: alternative["logprob"] for alternative in token.get("top_logprobs") or []}
+                      for token in tokens],
         finish_reason=finish_reason,
         refusal=refusal,
         # OpenAI counts cached tokens inside prompt_tokens; they are billed at a discount, so keep them apart.

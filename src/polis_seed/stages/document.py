@@ -151,8 +151,9 @@ def render_documents(group: list[Source]) -> str:
                      for s in group)
 
 
-def _render_angles(angles: list[Angle]) -> str:
-    return "\n".join(f"- {a.id}: {a.name} — pro: {a.pro} / con: {a.con}" for a in angles)
+def _render_angles(angles: list[Angle], language: str, topic: str | None) -> str:
+    return "\n".join(f"- {a.id}: {a.text('name', language, topic)} — pro: {a.text('pro', language, topic)} "
+                     f"/ con: {a.text('con', language, topic)}" for a in angles)
 
 
 def discuss_requests(groups: list[list[Source]], angles: list[Angle], prompt: DiscussPrompt,
@@ -165,7 +166,8 @@ def discuss_requests(groups: list[list[Source]], angles: list[Angle], prompt: Di
                             cache_breakpoint=True)
         for start in range(0, len(angles), settings.angles_per_request):
             batch = angles[start:start + settings.angles_per_request]
-            task = Message(role="user", content=prompt.task.format(angles=_render_angles(batch),
+            topic = settings.topic.name if settings.topic else None
+            task = Message(role="user", content=prompt.task.format(angles=_render_angles(batch, settings.language, topic),
                                                                    per_side=settings.claims_per_side))
             requests.append((index, batch, CompletionRequest.asking_for(
                 Discussion, [system, documents, task], temperature=0.2,
@@ -354,6 +356,10 @@ def distil(claims: list[Claim], angles: list[Angle], groups: list[list[Source]],
     dropped: list[Drop] = []
     for index, item in enumerate(items, start=1):
         document = documents_by_label.get(item.document.strip())
+        if index in failing and all(reason.startswith("stance:") for reason in failing[index]):
+            # A good statement that reads as the other side: kept, relabelled.
+            item = item.model_copy(update={"stance": "con" if item.stance == "pro" else "pro"})
+            del failing[index]
         if index in failing:
             dropped.append(Drop(text=clean_statement(item.text), angle=item.angle, stance=item.stance,
                                 reasons=failing[index], document_id=document.id if document else None,

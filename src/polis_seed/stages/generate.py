@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 
-from ..models import Angle, Attempt, Chunk, Document, Drop, GenerationReport, Language, Stance, Statement
+from ..models import Angle, Attempt, Drop, GenerationReport, Language, Stance, Statement
 from ..prompts import GeneratePrompt
 from ..providers.base import CompletionRequest, Message, Provider
 from ..rules import LANGUAGE_NAMES, Context, Topic, problems
 from ..text import clean_statement, normalize_for_matching
 from .ask import PendingAnswer, ask
-from .select import Passage, is_concern, select_passages
+from .select import Embedder, Passage, SentencePool, select_passages
+from .stance import StanceChecker
 
 MAX_QUOTE_CHARS = 120
 
@@ -45,6 +46,7 @@ class GenerateSettings:
     passages_per_angle: int = 16
     passage_char_budget: int = 4000
     topic: Topic | None = None
+    stance: StanceChecker | None = None
 
     @property
     def target_chars(self) -> int:
@@ -78,10 +80,6 @@ def short_quote(sentence: str, statement: str) -> str:
     return sentence[start:start + MAX_QUOTE_CHARS]
 
 
-def side_of(angle: Angle, stance: Stance) -> str:
-    return angle.pro if stance == "pro" else angle.con
-
-
 def fence_source(text: str) -> str:
     """Document text goes between <source> tags: a document cannot close the fence itself."""
     return text.replace("<source>", "‹source›").replace("</source>", "‹/source›")
@@ -91,7 +89,7 @@ def build_messages(prompt: GeneratePrompt, angle: Angle, stance: Stance, source:
                    settings: GenerateSettings) -> list[Message]:
     """System rules, worked examples as earlier turns, then the one sentence to rewrite."""
     user_template = prompt.user[settings.language]
-    topic = settings.topic.name if settings.topic else ""
+    topic = settings.topic.name if settings.topic else None
     messages = [Message(role="system", content=prompt.system.format(
         language_name=LANGUAGE_NAMES[settings.language], min_chars=settings.min_chars,
         target_chars=settings.target_chars, max_chars=settings.max_chars,
@@ -102,7 +100,8 @@ def build_messages(prompt: GeneratePrompt, angle: Angle, stance: Stance, source:
         messages.append(Message(role="assistant", content=json.dumps({"statement": example.statement},
                                                                      ensure_ascii=False)))
     messages.append(Message(role="user", content=user_template.format(
-        topic=topic, angle_name=angle.name, side=side_of(angle, stance), source=fence_source(source))))
+        topic=topic or "", angle_name=angle.text("name", settings.language, topic),
+        side=angle.text(stance, settings.language, topic), source=fence_source(source))))
     return messages
 
 
@@ -116,24 +115,28 @@ class Slot:
     candidates: list[Passage]
 
 
-def plan_slots(documents: list[Document], chunks: list[Chunk], angles: list[Angle],
-               settings: GenerateSettings) -> tuple[list[Slot], list[str]]:
-    """Per angle a pro slot and a con slot. Sentences voicing a concern go to the con side first,
-    the others to the pro side first; each side falls back on the other's sentences last."""
+def plan_slots(pool: SentencePool, angles: list[Angle], settings: GenerateSettings,
+               embed: Embedder) -> tuple[list[Slot], list[str]]:
+    """Per angle a pro slot and a con slot. A sentence leaning to the con side (closer to its description,
+    or voicing a concern) goes to the con side first, the others to the pro side first; each side falls
+    back on the other's sentences last."""
     slots: list[Slot] = []
     unmatched: list[str] = []
+    topic = settings.topic.name if settings.topic else None
     for angle in angles:
-        passages = select_passages(angle, chunks, documents, settings.passages_per_angle,
+        passages = select_passages(angle, pool, embed, settings.language, topic, settings.passages_per_angle,
                                    settings.passage_char_budget)
         if not passages:
             unmatched.append(angle.id)
             continue
-        concern = [passage for passage in passages if is_concern(passage.sentence)]
-        plain = [passage for passage in passages if not is_concern(passage.sentence)]
+        ordered = sorted(passages, key=lambda p: p.leans_con, reverse=True)
+        half = len(ordered) // 2
+        con_side, pro_side = ordered[:half], ordered[half:][::-1]
         pro_count, con_count = math.ceil(settings.per_angle / 2), settings.per_angle // 2
-        # Each side's own pool first; the other pool's leftovers (from the end) after it.
-        slots.append(Slot(angle, "pro", pro_count, plain + concern[::-1][:max(0, len(concern) - con_count)]))
-        slots.append(Slot(angle, "con", con_count, concern + plain[::-1][:max(0, len(plain) - pro_count)]))
+        # Each side's own sentences first (most relevant first); the other side's leftovers after them.
+        by_relevance = lambda group: sorted(group, key=lambda p: p.relevance, reverse=True)  # noqa: E731
+        slots.append(Slot(angle, "pro", pro_count, by_relevance(pro_side) + by_relevance(con_side)[con_count:]))
+        slots.append(Slot(angle, "con", con_count, by_relevance(con_side) + by_relevance(pro_side)[pro_count:]))
     return [slot for slot in slots if slot.count], unmatched
 
 
@@ -158,22 +161,39 @@ class SlotResult:
     pending: bool = False
 
 
-def _fill_slot(slot: Slot, provider: Provider, prompt: GeneratePrompt, settings: GenerateSettings,
-               stop: threading.Event, on_attempt: Callable[[Attempt], None] | None) -> SlotResult:
-    """Up to `slot.count` statements, one sentence each. Slots share nothing, so they run concurrently
-    and a re-run asks exactly the same requests (which the cache then answers)."""
-    result = SlotResult()
+def _fill_angle(slots: list[Slot], provider: Provider, prompt: GeneratePrompt, settings: GenerateSettings,
+                stop: threading.Event, on_attempt: Callable[[Attempt], None] | None) -> list[SlotResult]:
+    """The slots of one angle, one after the other, so that the con side cannot repeat what the pro side
+    wrote. Angles share nothing, so they run concurrently and a re-run asks exactly the same requests
+    (which the cache then answers)."""
     seen: set[str] = set()
+    return [_fill_slot(slot, provider, prompt, settings, stop, on_attempt, seen) for slot in slots]
+
+
+def _fill_slot(slot: Slot, provider: Provider, prompt: GeneratePrompt, settings: GenerateSettings,
+               stop: threading.Event, on_attempt: Callable[[Attempt], None] | None, seen: set[str]) -> SlotResult:
+    """Up to `slot.count` statements, one sentence each, none a repeat of one in `seen`."""
+    result = SlotResult()
     for passage in slot.candidates:
         if len(result.statements) >= slot.count or stop.is_set():
             break
         result.tried += 1
+        checks = [0]
+        relabel: dict[str, str] = {}
 
         def check(draft: DraftStatement, source: str = passage.sentence) -> list[str]:
+            checks[0] += 1
             text = clean_statement(draft.statement).strip("「」\"'")
             found = problems(text, settings.context(source))
             if not found and normalize_for_matching(text) in seen:
                 found.append("repeat: this statement was already written; write a different one")
+            if not found and settings.stance is not None:
+                reading = settings.stance.read(text, slot.angle)
+                if reading.side in ("pro", "con") and reading.side != slot.stance:
+                    if checks[0] >= settings.max_attempts:
+                        relabel[text] = reading.side  # a good statement on the other side: keep it, relabelled
+                    else:
+                        found.append(f"stance: {settings.stance.disagreement_message(slot.angle, slot.stance)}")
             return found
 
         try:
@@ -196,7 +216,7 @@ def _fill_slot(slot: Slot, provider: Provider, prompt: GeneratePrompt, settings:
         text = clean_statement(asked.answer.statement).strip("「」\"'")
         seen.add(normalize_for_matching(text))
         result.statements.append(Statement(
-            text=text, angle=slot.angle.id, stance=slot.stance, document_id=passage.document_id,
+            text=text, angle=slot.angle.id, stance=relabel.get(text, slot.stance), document_id=passage.document_id,
             source_path=passage.path, chunk_id=passage.chunk_id, quote=short_quote(passage.sentence, text),
         ).with_id())
     return result
@@ -204,8 +224,8 @@ def _fill_slot(slot: Slot, provider: Provider, prompt: GeneratePrompt, settings:
 
 def angle_notes(angles: list[Angle], unmatched: list[str], slots: list[Slot], results: list[SlotResult]) -> list[str]:
     """One note per angle that falls short, in one wording: what is missing and why."""
-    notes = [f"{angle_id}: no passage in the documents mentions this angle; it was left out "
-             "(try --discover-angles, or an --angles file written for your topic)" for angle_id in unmatched]
+    notes = [f"left out, as no passage of the documents is about them: {', '.join(unmatched)} (try "
+             "--discover-angles, or an --angles file written for your topic)"] if unmatched else []
     for slot, result in zip(slots, results):
         if result.pending or any(attempt.failure for attempt in result.attempts):
             continue
@@ -215,17 +235,21 @@ def angle_notes(angles: list[Angle], unmatched: list[str], slots: list[Slot], re
     return notes
 
 
-def generate_statements(documents: list[Document], chunks: list[Chunk], angles: list[Angle],
-                        provider: Provider, prompt: GeneratePrompt, settings: GenerateSettings,
+def generate_statements(pool: SentencePool, angles: list[Angle], provider: Provider, prompt: GeneratePrompt,
+                        settings: GenerateSettings, embed: Embedder,
                         on_attempt: Callable[[Attempt], None] | None = None) -> GenerationResult:
     """Statements for every angle, half pro and half con, each from its own source sentence.
 
-    Slots run on up to `settings.concurrency` threads; results keep the angle order."""
-    slots, unmatched = plan_slots(documents, chunks, angles, settings)
+    Angles run on up to `settings.concurrency` threads; results keep the angle order."""
+    slots, unmatched = plan_slots(pool, angles, settings, embed)
     stop = threading.Event()
     pool = ThreadPoolExecutor(max_workers=max(1, settings.concurrency))
     try:
-        futures = [pool.submit(_fill_slot, slot, provider, prompt, settings, stop, on_attempt) for slot in slots]
+        by_angle: dict[str, list[Slot]] = {}
+        for slot in slots:
+            by_angle.setdefault(slot.angle.id, []).append(slot)
+        futures = [pool.submit(_fill_angle, angle_slots, provider, prompt, settings, stop, on_attempt)
+                   for angle_slots in by_angle.values()]
         for _ in as_completed(futures):
             pass
     except BaseException:
@@ -234,7 +258,7 @@ def generate_statements(documents: list[Document], chunks: list[Chunk], angles: 
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown()
-    results = [future.result() for future in futures]
+    results = [result for future in futures for result in future.result()]
     statements = [statement for result in results for statement in result.statements]
     report = GenerationReport(attempts=[a for result in results for a in result.attempts],
                               dropped=[d for result in results for d in result.dropped], kept=len(statements))

@@ -1,27 +1,36 @@
 """select: which source sentences each angle's statements are written from (the sentence strategy).
 
-For each angle, the sentences that mention it, spread over the documents, and up to half of them
-voicing a concern so that the con side has material too. No model is called.
+Sentences are chosen by meaning, not by a keyword list written for one topic: every usable sentence of the
+documents is compared (multilingual-e5-small embeddings) with each angle's name and sides, with the
+angle's keywords, if any, as a small boost. Each angle takes its closest sentences, spread over the
+documents, and each side its own: a sentence closer to the con side's description (or voicing a concern)
+goes to the con side first. Headings, table rows, questions and instructions (「…議論せよ」) are never used:
+a request to a reader or a chatbot is not a claim anyone holds. No model is called.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from ..models import Angle, Chunk, Document
-from ..text import normalize_for_matching
+from ..text import is_question, normalize_for_matching
 
-# Words that mark a concern or a limit: sentences with them feed the "con" side, which advocacy
-# documents tend to under-supply.
+# Words that mark a concern or a limit: a nudge toward the con side, which advocacy documents under-supply.
 _CONCERN_CUES = (
     "課題", "懸念", "困難", "難し", "リスク", "問題", "不足", "負担", "弊害", "しかし", "一方", "ただし", "ない",
     "不安", "反対", "デメリット", "限界", "低下", "遅れ", "指摘",
     "concern", "risk", "difficult", "problem", "however", "but ", "lack", "burden", "not ", "downside",
     "oppos", "fail", "worr",
 )
+KEYWORD_BOOST = 0.01
+# Below this many sentences every one is a candidate; above, only the better half by meaning.
+MIN_SENTENCES_FOR_A_FLOOR = 10
+Embedder = Callable[[list[str]], np.ndarray]
 
 
 def is_concern(sentence: str) -> bool:
@@ -35,59 +44,92 @@ class Passage:
     chunk_id: str
     document_id: str
     path: str
+    relevance: float = 0.0
+    leans_con: float = 0.0  # cos to the con side − cos to the pro side (+ a concern cue)
 
 
 def usable_sentence(sentence: str) -> bool:
-    """A sentence that can carry a claim: not a heading, table row, or run of numbers."""
+    """A sentence that can carry a claim: not a heading, table row, run of numbers, question or instruction."""
     if sentence.startswith("#") or not 15 <= len(sentence) <= 250 or "\t" in sentence or sentence.count("|") >= 3:
         return False
     letters = sum(ch.isalpha() for ch in sentence)
-    return letters >= 0.6 * len(sentence.replace(" ", ""))
+    if letters < 0.6 * len(sentence.replace(" ", "")) or is_question(sentence):
+        return False
+    if any("\u3040" <= ch <= "\u30ff" for ch in sentence):
+        from ..morphology import is_instruction
+
+        return not is_instruction(sentence)
+    return True
 
 
-def select_passages(angle: Angle, chunks: list[Chunk], documents: list[Document],
+@dataclass
+class SentencePool:
+    """The usable sentences of a document set and their embeddings, computed once per run."""
+
+    passages: list[Passage]
+    vectors: np.ndarray
+
+    @classmethod
+    def build(cls, chunks: list[Chunk], documents: list[Document], embed: Embedder) -> SentencePool:
+        paths = {document.id: document.path for document in documents}
+        seen: set[str] = set()
+        passages = []
+        for chunk in chunks:
+            for sentence in chunk.sentences:
+                key = normalize_for_matching(sentence)
+                if key in seen or not usable_sentence(sentence):
+                    continue
+                seen.add(key)
+                passages.append(Passage(sentence, chunk.id, chunk.document_id, paths.get(chunk.document_id, "")))
+        vectors = embed([p.sentence for p in passages]) if passages else np.zeros((0, 384), dtype=np.float32)
+        return cls(passages, vectors)
+
+
+def select_passages(angle: Angle, pool: SentencePool, embed: Embedder, language: str, topic: str | None,
                     limit: int, char_budget: int) -> list[Passage]:
-    """The sentences the model sees for one angle, best first."""
-    paths = {document.id: document.path for document in documents}
+    """The sentences one angle's statements are written from, best first. An angle whose keywords (when it
+    has any) occur nowhere in the documents is not about them: no sentence is chosen for it. Embeddings
+    rank sentences well but cannot say that none is relevant (their cosines sit in a narrow band that
+    differs by language), so only the better half of the sentences, by meaning, are candidates."""
+    if not pool.passages:
+        return []
     keywords = [normalize_for_matching(keyword) for keyword in angle.keywords if keyword.strip()]
-    scored: list[tuple[float, int, Passage, bool]] = []
-    order = 0
-    for chunk in chunks:
-        for sentence in chunk.sentences:
-            order += 1
-            if not usable_sentence(sentence):
-                continue
-            normalized = normalize_for_matching(sentence)
-            hits = sum(1 for keyword in keywords if keyword and keyword in normalized)
-            if not hits:
-                continue
-            passage = Passage(sentence, chunk.id, chunk.document_id, paths.get(chunk.document_id, ""))
-            scored.append((hits, -order, passage, is_concern(sentence)))
-    scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    hits = [sum(1 for keyword in keywords if keyword and keyword in normalize_for_matching(p.sentence))
+            for p in pool.passages]
+    if keywords and not any(hits):
+        return []
+    name, pro, con = (angle.text(part, language, topic) for part in ("name", "pro", "con"))
+    queries = embed([f"{name}: {pro} / {con}", pro, con])
+    relevance = pool.vectors @ queries[0] + KEYWORD_BOOST * np.minimum(np.array(hits), 3)
+    leaning = pool.vectors @ queries[2] - pool.vectors @ queries[1]
+    floor = float(np.median(relevance))
+    scored = []
+    for index, passage in enumerate(pool.passages):
+        score = float(relevance[index])
+        if score < floor and len(pool.passages) >= MIN_SENTENCES_FOR_A_FLOOR:
+            continue
+        scored.append(Passage(passage.sentence, passage.chunk_id, passage.document_id, passage.path, score,
+                              float(leaning[index]) + (0.01 if is_concern(passage.sentence) else 0.0)))
+    scored.sort(key=lambda p: p.relevance, reverse=True)
     return _spread(scored, limit, char_budget)
 
 
-def _spread(scored: list[tuple[float, int, Passage, bool]], limit: int, char_budget: int) -> list[Passage]:
-    """Best first, at most a fair share per document, half concerns when there are any, no near-repeats."""
-    per_document_cap = max(3, math.ceil(limit / max(1, len({p.document_id for _, _, p, _ in scored}))) + 1)
-    concern_quota = limit // 2
+def _spread(scored: list[Passage], limit: int, char_budget: int) -> list[Passage]:
+    """Best first, at most a fair share per document, no near-repeats, within the character budget."""
+    per_document_cap = max(3, math.ceil(limit / max(1, len({p.document_id for p in scored}))) + 1)
     picked: list[Passage] = []
     per_document: dict[str, int] = {}
     used_chars = 0
-    # First pass fills the concern quota, second pass the rest, both by score.
-    for want_concern in (True, False):
-        for _, _, passage, concern in scored:
-            if len(picked) >= limit or (want_concern and len(picked) >= concern_quota):
-                break
-            if (want_concern and not concern) or passage in picked:
-                continue
-            if per_document.get(passage.document_id, 0) >= per_document_cap:
-                continue
-            if used_chars + len(passage.sentence) > char_budget:
-                continue
-            if any(fuzz.ratio(passage.sentence, other.sentence) >= 90 for other in picked):
-                continue
-            picked.append(passage)
-            per_document[passage.document_id] = per_document.get(passage.document_id, 0) + 1
-            used_chars += len(passage.sentence)
+    for passage in scored:
+        if len(picked) >= limit:
+            break
+        if per_document.get(passage.document_id, 0) >= per_document_cap:
+            continue
+        if used_chars + len(passage.sentence) > char_budget:
+            continue
+        if any(fuzz.ratio(passage.sentence, other.sentence) >= 90 for other in picked):
+            continue
+        picked.append(passage)
+        per_document[passage.document_id] = per_document.get(passage.document_id, 0) + 1
+        used_chars += len(passage.sentence)
     return picked

@@ -1,0 +1,108 @@
+"""topic: what the documents are about, found once per run, so every statement can name its subject.
+
+The candidates come from the documents themselves: the nouns (Japanese: SudachiPy's compounds; other
+languages: words and word pairs) that occur most often across the documents and in their titles. One
+model request then names the subject as a short noun phrase and picks its key terms; terms that do not
+occur in the documents are dropped, and when the answer is unusable the most frequent candidate is the
+subject. The topic goes into every generate request (「主題: …」) and into the `off-topic` rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..models import Attempt, Document, Language
+from ..prompts import load_system_user_prompt
+from ..providers.base import CompletionRequest, Message, Provider
+from ..rules import LANGUAGE_NAMES, Topic
+from ..text import normalize_for_matching
+from .ask import ask
+
+CANDIDATES = 12
+_EN_STOPWORDS = frozenset("""the a an and or but of to in on at for with from by is are was were be been will would
+should can could must may this that these those it its their they we our you your he she his her not no as if so than
+then there here which who what when where why how all any some more most less many much such also only very just
+into over under about after before between during per each other same new would said says said one two""".split())
+_EN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+
+
+class TopicAnswer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    topic: str
+    terms: list[str] = Field(default_factory=list)
+
+
+def noun_candidates(documents: list[Document], language: Language) -> list[str]:
+    """The documents' most frequent nouns and noun phrases, titles counting double."""
+    counts: Counter = Counter()
+    for document in documents:
+        text = document.title + "\n" + document.title + "\n" + document.text[:20_000]
+        if language == "ja":
+            from ..morphology import compound_nouns
+
+            counts.update(compound_nouns(text))
+        else:
+            words = [w.casefold() for w in _EN_WORD.findall(text)]
+            counts.update(w for w in words if w not in _EN_STOPWORDS and len(w) > 3)
+            counts.update(f"{a} {b}" for a, b in zip(words, words[1:])
+                          if a not in _EN_STOPWORDS and b not in _EN_STOPWORDS and len(a) > 2 and len(b) > 2)
+    return [term for term, _ in counts.most_common(CANDIDATES * 3) if len(term) >= 2][:CANDIDATES]
+
+
+def topic_request(documents: list[Document], candidates: list[str], language: Language) -> CompletionRequest:
+    prompt = load_system_user_prompt("topic.yaml")
+    titles = "\n".join(f"- {document.title}" for document in documents[:20])
+    return CompletionRequest.asking_for(TopicAnswer, [
+        Message(role="system", content=prompt.system.format(language_name=LANGUAGE_NAMES[language])),
+        Message(role="user", content=prompt.user.format(titles=titles, candidates=", ".join(candidates)))],
+        temperature=0.0, max_tokens=160)
+
+
+def find_topic(documents: list[Document], language: Language, provider: Provider | None,
+               on_attempt: Callable[[Attempt], None] | None = None,
+               given: str | None = None) -> tuple[Topic, list[Attempt]]:
+    """The subject and its key terms (every term occurs in the documents). A subject the facilitator
+    gives (--topic) is taken as it is, and no model is asked."""
+    corpus = normalize_for_matching("\n".join(document.text for document in documents))
+
+    def in_documents(term: str) -> bool:
+        key = normalize_for_matching(term)
+        return len(key) >= 2 and key in corpus
+
+    if given:
+        terms = [term for term in [given] + _words_of(given, language) if in_documents(term)]
+        return Topic(given, tuple(dict.fromkeys(terms))[:8]), []
+    candidates = noun_candidates(documents, language)
+
+    attempts: list[Attempt] = []
+    if provider is not None and candidates:
+        def check(answer: TopicAnswer) -> list[str]:
+            if not answer.topic.strip() or len(answer.topic) > 60:
+                return ["topic: name the subject as a short noun phrase"]
+            if not any(in_documents(term) for term in answer.terms + [answer.topic]):
+                return ["terms: copy the key terms exactly from the documents, for example from the candidates"]
+            return []
+
+        asked = ask(provider, topic_request(documents, candidates, language), TopicAnswer, purpose="topic",
+                    check=check, max_attempts=2, on_attempt=on_attempt, retry=lambda problems: "; ".join(problems))
+        attempts = asked.attempts
+        if asked.answer is not None:
+            terms = [t.strip() for t in dict.fromkeys([asked.answer.topic] + asked.answer.terms) if in_documents(t)]
+            terms += [t for t in _words_of(asked.answer.topic, language) if in_documents(t) and t not in terms]
+            return Topic(asked.answer.topic.strip(), tuple(terms[:8])), attempts
+    top = candidates[0] if candidates else (documents[0].title if documents else "")
+    return Topic(top, tuple(t for t in candidates[:3] if in_documents(t))), attempts
+
+
+def _words_of(phrase: str, language: Language) -> list[str]:
+    """The content words of a phrase, longest first: 「無痛分娩費用の公費助成」 → 公費助成, 分娩費用, …"""
+    if language == "ja":
+        from ..morphology import compound_nouns
+
+        return sorted(dict.fromkeys(compound_nouns(phrase)), key=len, reverse=True)
+    return [w for w in _EN_WORD.findall(phrase.casefold()) if w not in _EN_STOPWORDS and len(w) > 3]
