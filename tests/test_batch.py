@@ -166,3 +166,21 @@ def test_batch_submits_each_round_to_the_providers_batch_api_and_collects_it_on_
         assert len((tmp_path / "s.jsonl").read_text(encoding="utf-8").splitlines()) == 4
     else:  # answers the rules rejected are re-asked in a second round, submitted the same way
         assert (tmp_path / "b" / "round-2.batch.json").is_file()
+
+
+def test_the_answer_tokens_alternatives_travel_through_an_openai_batch_line():
+    asking = request().model_copy(update={"logprobs": True})
+    _, _, again = request_from_line(json.loads(json.dumps(request_line("openai", "k" * 64, asking, "m"))))
+    assert again.logprobs  # the answering side asks for them too, under the same cache key
+    answer = CompletionResult(content='{"answer": "yes"}', finish_reason="stop",
+                              top_logprobs=[{"{": 0.0}, {"yes": -0.2, "no": -1.7}])
+    _, result = result_from_line(json.loads(json.dumps(result_line("openai", "k" * 64, answer, "m"))))
+    assert result.top_logprobs == [{"{": 0.0}, {"yes": -0.2, "no": -1.7}]
+
+
+def test_a_batch_round_asks_every_missing_statement_of_a_side_at_once(tmp_path):
+    with FaultServer() as server:
+        result = generate(tmp_path, server, "--batch-dir", str(tmp_path / "b"), "--per-angle", "4")
+        assert result.exit_code == 0, result.output
+    lines = (tmp_path / "b" / "round-1.requests.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 * 2 * 2  # two angles × two sides × two statements each, not one per side and round

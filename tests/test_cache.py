@@ -2,7 +2,7 @@ import threading
 import time
 
 from polis_seed.cache import CachedProvider, ResponseCache
-from polis_seed.providers.base import CompletionRequest, Message
+from polis_seed.providers.base import CompletionRequest, CompletionResult, Message
 from polis_seed.stages.generate import DraftStatement
 from tests.replay import ReplayProvider
 
@@ -57,3 +57,11 @@ def test_generate_threads_never_use_the_shared_connection_at_the_same_time(tmp_p
         thread.join()
     assert watched.most_inside == 1
     cache.close()
+
+
+def test_a_cut_off_answer_is_kept_so_a_re_run_asks_nothing(tmp_path):
+    cut = CompletionResult(content='{"statement": "on', finish_reason="length", prompt_tokens=3, completion_tokens=12)
+    replay = ReplayProvider([cut])
+    CachedProvider(replay, ResponseCache(tmp_path)).complete(request())
+    again = CachedProvider(replay, ResponseCache(tmp_path)).complete(request())
+    assert again.from_cache and again.finish_reason == "length" and len(replay.history) == 1

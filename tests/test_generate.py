@@ -123,7 +123,7 @@ def test_a_refusal_or_a_cut_off_answer_costs_one_request_not_the_run():
     provider = ReplayProvider([CompletionResult(content="", refusal="I can't help with that"),
                                CompletionResult(content='{"statement": "予約システムの費用は人件', finish_reason="length"),
                                {"statement": "予約システムの費用は人件費削減で回収できる"}])
-    result = run(provider, per_angle=1)
+    result = run(provider, per_angle=1, max_attempts=3)
     assert [s.text for s in result.statements] == ["予約システムの費用は人件費削減で回収できる"]
     assert "refused" in provider.history[1].messages[-1].content
     assert "cut-off" in provider.history[2].messages[-1].content
@@ -135,3 +135,32 @@ def test_a_failed_request_is_recorded_and_the_other_slots_go_on():
                                  settings(per_angle=1), e5_embed)
     assert result.report.failed_requests == 1 and "HTTP 500" in result.report.failures[0]
     assert [s.angle for s in result.statements] == ["resident_services"]
+
+
+def test_every_statement_request_requires_the_statement_to_start_with_the_subject():
+    import re
+
+    from polis_seed.stages.generate import subject_pattern
+
+    provider = ReplayProvider([statement_from_the_source] * 4)
+    run(provider, per_angle=2)
+    pattern = provider.history[0].answer_schema["properties"]["statement"]["pattern"]
+    assert pattern == subject_pattern(TOPIC.name, "ja")
+    assert re.match(pattern, f"{TOPIC.name}は費用に見合う") and not re.match(pattern, "路線バスの増便は費用に見合う")
+    english = subject_pattern("a congestion charge", "en")
+    assert re.match(english, "The congestion charge would cut traffic.")
+    assert re.match(english, "Congestion charge revenue should fund buses.")
+    assert not re.match(english, "More bus runs are not worth the subsidy.")
+    assert subject_pattern("a.b (c)", "en") and re.match(subject_pattern("a.b (c)", "en"), "A.b (c) is fine")
+
+
+def test_headings_labels_questions_and_instructions_are_not_passages():
+    from polis_seed.stages.select import usable_sentence
+
+    for line in ("■自治体DXの取組とあわせて取り組むべき事項", "- 自治体：自治体DX（標準化など）＋デジタル臨調（規制一括見直し）",
+                 "共通化の費用は誰が負担すべきでしょうか？", "共通化の利点と課題を踏まえて議論せよ"):
+        assert not usable_sentence(line), line
+    for line in ("柔軟性の欠如: 共通システムはカスタマイズが難しく、各自治体の独自性を反映しにくい。",
+                 "- 行政のデジタル依存が強まる一方、サイバー攻撃等のリスクが存在。",
+                 "Residents said the congestion charge would hurt small shops in the centre."):
+        assert usable_sentence(line), line

@@ -26,7 +26,10 @@ def test_a_generate_prompt_renders_every_placeholder_with_the_request_in_the_las
     system = messages[0].content
     assert language_name in system and "120" in system and str(settings.target_chars) in system
     last = messages[-1].content
-    assert "costs far too much" in last and ("費用" if language == "ja" else "cost") in last and "saves money" not in last
+    assert ("費用" if language == "ja" else "cost") in last and "saves money" not in last
+    # The rich prompt asks for a side; the small model's asks for the source sentence's own view.
+    assert ("costs far too much" in last) == (file_name == "generate_rich.yaml")
+    assert "無痛分娩の公費助成" in last
     assert "/" not in last.split("\n")[1]  # the angle's name in the language asked for only
     assert last.count("<source>") == 1 and "‹source›tricky‹/source›" in last  # the document's own tags defused
     retry = prompt.retry.format(problems="too-long: shorten it", language_name=language_name)

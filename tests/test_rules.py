@@ -170,3 +170,20 @@ def test_english_overlap_reads_words_not_the_run_of_letters_and_ignores_function
     source = "Some members argued that the cost is small compared with the value of open government."
     assert source_overlap("The cost is small next to the value of open government", source) > 0.5
     assert source_overlap("The change will be better for the town", source) == 0.0
+
+
+def test_off_source_does_not_count_the_subject_every_statement_names():
+    from polis_seed.rules import Context, Topic, problems
+
+    topic = Topic("予約システムの導入", ("予約システム",))
+    source = "予約システムの導入で人件費が削減され、費用は5年で回収できる見込みだ。"
+    context = Context(max_chars=140, language="ja", source=source, topic=topic)
+    assert not [p for p in problems("予約システムの導入は人件費の削減で費用を回収できる", context) if p.startswith("off-source")]
+    # Only the subject and words the sentence never says: not about the sentence.
+    assert [p for p in problems("予約システムの導入は地域の未来を明るくする", context) if p.startswith("off-source")]
+    english = Context(max_chars=140, language="en", topic=Topic("the congestion charge", ("congestion charge",)),
+                      source="Shop owners fear the congestion charge will keep shoppers away from the centre.")
+    assert not [p for p in problems("The congestion charge will keep shoppers away from the centre.", english)
+                if p.startswith("off-source")]
+    assert [p for p in problems("The congestion charge is a bold vision for a greener future.", english)
+            if p.startswith("off-source")]

@@ -70,7 +70,8 @@ def request_from_line(line: dict[str, Any]) -> tuple[str, str, CompletionRequest
     return "openai", custom_id, CompletionRequest(
         messages=[Message(role=m["role"], content=m["content"]) for m in body["messages"]],
         schema_name=response_format["name"], answer_schema=response_format["schema"],
-        temperature=body.get("temperature", 0.2), max_tokens=body.get("max_tokens", 600), seed=body.get("seed"))
+        temperature=body.get("temperature", 0.2), max_tokens=body.get("max_tokens", 600), seed=body.get("seed"),
+        logprobs=bool(body.get("logprobs")))
 
 
 def result_line(batch_format: str, custom_id: str, result: CompletionResult | None, model: str,
@@ -95,11 +96,22 @@ def result_line(batch_format: str, custom_id: str, result: CompletionResult | No
             "id": f"chatcmpl-{custom_id[:24]}", "object": "chat.completion", "created": int(time.time()),
             "model": model, "choices": [{"index": 0, "finish_reason": result.finish_reason or "stop",
                                          "message": {"role": "assistant", "content": result.content,
-                                                     "refusal": result.refusal}}],
+                                                     "refusal": result.refusal},
+                                         "logprobs": _logprobs(result)}],
             "usage": {"prompt_tokens": result.prompt_tokens + result.cached_input_tokens,
                       "completion_tokens": result.completion_tokens,
                       "total_tokens": result.prompt_tokens + result.cached_input_tokens + result.completion_tokens,
                       "prompt_tokens_details": {"cached_tokens": result.cached_input_tokens}}}}}
+
+
+def _logprobs(result: CompletionResult) -> dict[str, Any] | None:
+    """The alternatives of each answer token, as a chat completion carries them (None when there are none)."""
+    if not result.top_logprobs:
+        return None
+    return {"content": [{"token": max(alternatives, key=alternatives.get) if alternatives else "",
+                         "logprob": max(alternatives.values()) if alternatives else 0.0,
+                         "top_logprobs": [{"token": token, "logprob": value} for token, value in alternatives.items()]}
+                        for alternatives in result.top_logprobs]}
 
 
 def result_from_line(line: dict[str, Any]) -> tuple[str, CompletionResult]:

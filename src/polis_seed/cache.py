@@ -79,6 +79,6 @@ class CachedProvider:
         if cached is not None:
             return cached.model_copy(update={"from_cache": True})
         result = self.provider.complete(request)
-        if result.finish_reason != "length":
-            self.cache.put(key, result)
+        # A cut-off answer is stored too: max_tokens is part of the key, so asking again gives the same cut.
+        self.cache.put(key, result)
         return result

@@ -25,7 +25,7 @@ DEFAULTS: dict[str, Default] = {
     "lang": Default(None, "statement language, ja or en (default: detected from the documents)"),
     "max_chars": Default(140, "longest statement allowed, in characters (Polis's old UI takes 140, the new UI 400, "
                               "the server 997)"),
-    "per_angle": Default(6, "statements per angle, half pro and half con"),
+    "per_angle": Default(4, "statements per angle, half pro and half con"),
     "topic": Default(None, "the documents' subject as you would name it (default: found in the documents with one "
                            "model request)"),
     "count": Default(None, "document strategy: statements in the final list (default: per-angle × angles)"),

@@ -91,6 +91,30 @@ def compound_nouns(text: str) -> list[str]:
     return [noun for noun in nouns if len(noun) >= 2 and noun not in _UNINFORMATIVE_NOUNS]
 
 
+def word_count(phrase: str) -> int:
+    """How many words (SudachiPy mode A) a Japanese phrase has: 「情報システム標準化」 → 4."""
+    return sum(1 for m in morphemes(phrase) if m.pos[0] not in ("補助記号", "空白"))
+
+
+def is_qualifier(noun: str) -> bool:
+    """A single noun that mostly qualifies something else (「必要」, 「重要」, 「十分」: nouns that work as
+    adjectives or adverbs), so it cannot name a subject."""
+    words = [m for m in morphemes(noun) if m.pos[0] not in ("補助記号", "空白")]
+    return len(words) == 1 and words[0].pos[0] == "名詞" and words[0].pos[2] in ("形状詞可能", "副詞可能")
+
+
+def reads_as_heading(sentence: str) -> bool:
+    """A Japanese line that names something rather than says something: no verb, adjective or auxiliary
+    at all (「自治体：自治体DX＋デジタル臨調」), or ending on a noun with no full stop
+    (「■自治体DXの取組とあわせて取り組むべき事項」): a heading or a label, which no one can agree with."""
+    words = [m for m in morphemes(sentence) if m.pos[0] not in ("補助記号", "空白")]
+    if not words:
+        return True
+    if not any(m.pos[0] in ("動詞", "形容詞", "助動詞") for m in words):
+        return True
+    return words[-1].pos[0] == "名詞" and not sentence.rstrip().endswith(("。", "．", "！", "!"))
+
+
 def is_instruction(sentence: str) -> bool:
     """A Japanese sentence that ends in an imperative (「…議論せよ」, 「…論じろ」, 「…してください」): a request
     to a reader or a chatbot, not a claim anyone holds."""

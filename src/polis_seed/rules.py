@@ -348,9 +348,11 @@ def content_units(text: str) -> set[str]:
     return words | bigrams
 
 
-def source_overlap(statement: str, source: str) -> float:
-    """How much of the statement's content comes from the source (0..1): the grounding signal."""
-    units = content_units(statement)
+def source_overlap(statement: str, source: str, subject: str | None = None) -> float:
+    """How much of the statement's content comes from the source (0..1): the grounding signal. The words
+    of the documents' subject do not count either way: every statement names it, and what it says about
+    the subject must come from the source."""
+    units = content_units(statement) - (content_units(subject) if subject else set())
     return len(units & content_units(source)) / len(units) if units else 0.0
 
 
@@ -367,7 +369,7 @@ def _near_copy(text: str, context: Context, language: str) -> str | None:
 def _off_source(text: str, context: Context, language: str) -> str | None:
     if context.source is None or near_copy_score(text, context.source) >= NEAR_COPY_RATIO:
         return None
-    if source_overlap(text, context.source) < MIN_SOURCE_OVERLAP:
+    if source_overlap(text, context.source, context.topic.name if context.topic else None) < MIN_SOURCE_OVERLAP:
         return "it is not about the source sentence; use its subject and key words"
     return None
 

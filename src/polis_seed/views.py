@@ -34,6 +34,9 @@ def say(message: str) -> None:
     errors.print(message, markup=False)
 
 
+CHECKING_PURPOSES = frozenset({"stance"})
+
+
 class ConsoleEvents(Events):
     """Progress per request with a count and the time left; a bar on a terminal, plain lines otherwise."""
 
@@ -82,6 +85,8 @@ class ConsoleEvents(Events):
                 self._task = self._progress.add_task(self.label, total=self.planned)
 
     def request_done(self, attempt: Attempt) -> None:
+        if attempt.purpose in CHECKING_PURPOSES:
+            return  # checks of an answer: their time shows in the time per counted request
         with self._lock:
             self.done += 1
             self.retries += attempt.attempt > 0

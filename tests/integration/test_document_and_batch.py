@@ -49,7 +49,7 @@ def test_the_batch_loop_answered_by_the_embedded_model_gives_what_a_direct_run_g
     args = ["generate", DATA / "facility_booking_ja.md", "-o", tmp_path / "s.jsonl", "--angles",
             DATA / "two_angles.yaml", "--per-angle", "2", "--cache-dir", tmp_path / "cache", "--batch-dir", batch]
     rounds = 0
-    while rounds < 6:
+    while rounds < 12:  # 7 with the stance check (measured); each round is one wait for a batch
         result = polis_seed(*args)
         assert result.returncode == 0, result.stderr
         if (tmp_path / "s.jsonl").exists():

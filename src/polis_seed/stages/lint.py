@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from ..models import Statement
+from ..models import Angle, Document, Statement
+from ..providers.base import Provider
 from ..rules import Context, Finding, check_statement
 from .dedupe import DedupeOptions, dedupe_statements
+from .select import Embedder
 
 
 def lint_statements(lines: list[tuple[int, Statement | None]], max_chars: int,
@@ -62,6 +64,40 @@ def balance_findings(statements: list[Statement]) -> list[Finding]:
             sides.setdefault(statement.angle, set()).add(statement.checked_stance or statement.stance)
     return [Finding("balance", "warning", f"angle '{angle}' has only {next(iter(s))} statements; add the other side")
             for angle, s in sides.items() if len(s - {"unclear"}) == 1]
+
+
+def stance_findings(lines: list[tuple[int, Statement | None]], angles: list[Angle], provider: Provider | None,
+                    embed: Embedder | None, topic_name: str | None = None) -> list[Finding]:
+    """For every statement labelled with an angle and a side: does it read as that side? The subject the
+    sides are phrased with is --topic, else the statements' most frequent noun phrase."""
+    from ..text import statement_language
+    from .stance import StanceChecker
+    from .topic import find_topic
+
+    by_id = {angle.id: angle for angle in angles}
+    labelled = [(line, s) for line, s in lines if s is not None and s.text.strip() and s.angle and s.stance]
+    findings: list[Finding] = []
+    checkers: dict[str, StanceChecker] = {}
+    for line, statement in labelled:
+        angle = by_id.get(statement.angle)
+        if angle is None:
+            findings.append(Finding("stance", "warning", f"angle '{statement.angle}' is not in the angles file "
+                                                         f"({', '.join(by_id)}); its side was not checked", line))
+            continue
+        language = statement_language(statement.text) or "en"
+        if language not in checkers:
+            texts = [s.text for _, s in labelled if (statement_language(s.text) or "en") == language]
+            document = Document(id="statements", path="statements", title="", text="\n".join(texts))
+            topic, _ = find_topic([document], language if language in ("ja", "en") else "en", None, given=topic_name)
+            checkers[language] = StanceChecker(provider, embed, topic, language)
+        reading = checkers[language].read(statement.text, angle)
+        if reading.side == "unclear":
+            findings.append(Finding("stance", "warning", f"labelled {statement.stance} on '{angle.id}', but it "
+                                                         "takes neither side clearly; sharpen it or drop it", line))
+        elif reading.side != statement.stance:
+            findings.append(Finding("stance", "warning", f"labelled {statement.stance} on '{angle.id}', but it reads "
+                                                         f"as {reading.side}; relabel it or rewrite it", line))
+    return findings
 
 
 def findings_by_index(statements: list[Statement], max_chars: int) -> dict[int, list[Finding]]:

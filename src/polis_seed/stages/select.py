@@ -56,9 +56,9 @@ def usable_sentence(sentence: str) -> bool:
     if letters < 0.6 * len(sentence.replace(" ", "")) or is_question(sentence):
         return False
     if any("\u3040" <= ch <= "\u30ff" for ch in sentence):
-        from ..morphology import is_instruction
+        from ..morphology import is_instruction, reads_as_heading
 
-        return not is_instruction(sentence)
+        return not is_instruction(sentence) and not reads_as_heading(sentence)
     return True
 
 

@@ -27,7 +27,7 @@ from ..models import Angle, Attempt, CheckedStance, Statement
 from ..prompts import load_system_user_prompt
 from ..providers.base import CompletionRequest, CompletionResult, Message, Provider
 from ..rules import Topic
-from .ask import ask
+from .ask import PendingAnswer, ask
 
 # Cosine differences between the two sides are about 1/20 of the spread of the model's probability
 # differences; this puts the two readings on one scale.
@@ -134,7 +134,19 @@ class StanceChecker:
 
     def _read(self, statement: str, angle: Angle) -> StanceReading:
         pro, con = (side_text(angle, stance, self.topic, self.language) for stance in ("pro", "con"))
-        model = self._agreement(statement, pro) - self._agreement(statement, con) if self.provider else 0.0
+        model = 0.0
+        if self.provider:
+            # Both questions are asked before a batch round's PendingAnswer is raised, so they share a round.
+            answers: list[float] = []
+            pending: PendingAnswer | None = None
+            for side in (pro, con):
+                try:
+                    answers.append(self._agreement(statement, side))
+                except PendingAnswer as waiting:
+                    pending = waiting
+            if pending is not None:
+                raise pending
+            model = answers[0] - answers[1]
         embedding = 0.0
         if self.embed is not None:
             vectors = self.embed([statement, pro, con])

@@ -9,6 +9,7 @@ subject. The topic goes into every generate request (「主題: …」) and into
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -38,20 +39,38 @@ class TopicAnswer(BaseModel):
 
 
 def noun_candidates(documents: list[Document], language: Language) -> list[str]:
-    """The documents' most frequent nouns and noun phrases, titles counting double."""
+    """The documents' nouns and noun phrases most likely to name their subject: found in many of the
+    documents (titles count double), frequent, and specific (a compound of several words before one word
+    alone). Words that only qualify (「必要」, 「重要」) are left out."""
     counts: Counter = Counter()
+    document_frequency: Counter = Counter()
     for document in documents:
         text = document.title + "\n" + document.title + "\n" + document.text[:20_000]
         if language == "ja":
             from ..morphology import compound_nouns
 
-            counts.update(compound_nouns(text))
+            terms = compound_nouns(text)
         else:
             words = [w.casefold() for w in _EN_WORD.findall(text)]
-            counts.update(w for w in words if w not in _EN_STOPWORDS and len(w) > 3)
-            counts.update(f"{a} {b}" for a, b in zip(words, words[1:])
-                          if a not in _EN_STOPWORDS and b not in _EN_STOPWORDS and len(a) > 2 and len(b) > 2)
-    return [term for term, _ in counts.most_common(CANDIDATES * 3) if len(term) >= 2][:CANDIDATES]
+            terms = [w for w in words if w not in _EN_STOPWORDS and len(w) > 3]
+            terms += [f"{a} {b}" for a, b in zip(words, words[1:])
+                      if a not in _EN_STOPWORDS and b not in _EN_STOPWORDS and len(a) > 2 and len(b) > 2]
+        counts.update(terms)
+        document_frequency.update(set(terms))
+    if language == "ja":
+        from ..morphology import word_count, is_qualifier
+
+        specificity = {term: min(word_count(term), 3) for term, _ in counts.most_common(CANDIDATES * 6)}
+        counts = Counter({term: count for term, count in counts.items()
+                          if term in specificity and not is_qualifier(term)})
+    else:
+        specificity = {term: min(len(term.split()), 3) for term in counts}
+
+    def score(term: str) -> float:
+        return document_frequency[term] * math.log1p(counts[term]) * (1 + 0.5 * (specificity.get(term, 1) - 1))
+
+    ranked = sorted((term for term in counts if len(term) >= 2 and counts[term] >= 2), key=score, reverse=True)
+    return ranked[:CANDIDATES] or [term for term, _ in counts.most_common(CANDIDATES)]
 
 
 def topic_request(documents: list[Document], candidates: list[str], language: Language) -> CompletionRequest:
@@ -81,22 +100,53 @@ def find_topic(documents: list[Document], language: Language, provider: Provider
 
     attempts: list[Attempt] = []
     if provider is not None and candidates:
+        checks = [0]
+
         def check(answer: TopicAnswer) -> list[str]:
+            checks[0] += 1
             if not answer.topic.strip() or len(answer.topic) > 60:
                 return ["topic: name the subject as a short noun phrase"]
             if not any(in_documents(term) for term in answer.terms + [answer.topic]):
                 return ["terms: copy the key terms exactly from the documents, for example from the candidates"]
+            if checks[0] == 1 and is_bare_word(answer.topic.strip(), language):
+                # One word alone (「自治体」, "city") names who or where, rarely what is decided; ask once more.
+                return [f"topic: 「{answer.topic.strip()}」 alone is too broad; name what is done or changed about it, "
+                        "combining words from the titles"]
             return []
 
         asked = ask(provider, topic_request(documents, candidates, language), TopicAnswer, purpose="topic",
                     check=check, max_attempts=2, on_attempt=on_attempt, retry=lambda problems: "; ".join(problems))
         attempts = asked.attempts
         if asked.answer is not None:
-            terms = [t.strip() for t in dict.fromkeys([asked.answer.topic] + asked.answer.terms) if in_documents(t)]
-            terms += [t for t in _words_of(asked.answer.topic, language) if in_documents(t) and t not in terms]
-            return Topic(asked.answer.topic.strip(), tuple(terms[:8])), attempts
+            name = core_subject(asked.answer.topic, language)
+            terms = [t.strip() for t in dict.fromkeys([name] + asked.answer.terms) if in_documents(t)]
+            terms += [t for t in _words_of(name, language) if in_documents(t) and t not in terms]
+            return Topic(name, tuple(terms[:8])), attempts
     top = candidates[0] if candidates else (documents[0].title if documents else "")
     return Topic(top, tuple(t for t in candidates[:3] if in_documents(t))), attempts
+
+
+_JA_ABOUT = re.compile(r"(.{2,}?)(?:に関する|についての|について|をめぐる|に係る|に関わる|の検討|の議論|の是非)")
+_EN_ABOUT = re.compile(r"^(?:(?:a |the )?(?:summary|report|minutes|discussion|consultation|debate|review)s? "
+                       r"(?:of|on|about|into) )(.{3,})$", re.I)
+
+
+def core_subject(phrase: str, language: Language) -> str:
+    """What a phrase is about, without the meeting or report around it: 「無痛分娩の公費助成に関する検討会」 →
+    「無痛分娩の公費助成」, "consultation on a congestion charge" → "a congestion charge"."""
+    phrase = phrase.strip().strip("「」『』\"'")
+    match = (_JA_ABOUT if language == "ja" else _EN_ABOUT).match(phrase)
+    return match.group(1).strip() if match else phrase
+
+
+def is_bare_word(phrase: str, language: Language) -> bool:
+    """A subject of one plain word: 「自治体」 or "city" (a compound such as 「無痛分娩」 or "congestion charge"
+    is not bare)."""
+    if language == "ja":
+        from ..morphology import word_count
+
+        return word_count(phrase) <= 1 or (len(phrase) <= 3 and word_count(phrase) <= 2)
+    return len([w for w in _EN_WORD.findall(phrase.casefold()) if w not in _EN_STOPWORDS]) <= 1
 
 
 def _words_of(phrase: str, language: Language) -> list[str]:
