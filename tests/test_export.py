@@ -49,7 +49,8 @@ def test_csv_columns_polis_and_kouchou_names_are_read(tmp_path):
     ("bad.jsonl", '{"text": "ok"}\n{"text": \n', "line 2"),
     ("nocol.csv", "id,notes\n1,x\n", "no statement column"),
     ("empty.txt", "\n\n", "holds no statements"),
-    ("x.xlsx", "", "unknown statement format"),
+    ("x.ods", "", "unknown statement format"),
+    ("x.xlsx", "", "not a readable Excel workbook"),
 ])
 def test_bad_statement_files_are_one_line_errors(tmp_path, name, content, message):
     path = tmp_path / name

@@ -53,10 +53,11 @@ def test_review_csv_has_a_bom_columns_for_review_and_neutralised_formulas():
     content = review_csv(STATEMENTS, {1: [Finding("formula", "error", "starts with '='")]})
     assert content.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff"))))
-    assert rows[0] == ["id", "statement", "angle", "stance", "source file", "quote", "merged duplicates", "lint findings"]
-    assert rows[1][1:7] == ["共通化はコストを下げる", "cost", "pro", "a.md", "コスト削減", "共通化でコストが下がる"]
-    assert rows[2][1] == "'=HYPERLINK(\"http://x\",\"click\")" and rows[2][7] == "formula: starts with '='"
-    assert rows[3][1] == "'-5%の削減は小さすぎる"
+    assert rows[0] == ["id", "keep", "statement", "angle", "stance", "checked stance", "source file", "quote",
+                       "merged duplicates", "lint findings", "document id", "chunk id"]
+    assert rows[1][1:9] == ["", "共通化はコストを下げる", "cost", "pro", "", "a.md", "コスト削減", "共通化でコストが下がる"]
+    assert rows[2][2] == "'=HYPERLINK(\"http://x\",\"click\")" and rows[2][9] == "formula: starts with '='"
+    assert rows[3][2] == "'-5%の削減は小さすぎる"
 
 
 def test_polis_comments_layout():

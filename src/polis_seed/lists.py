@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .config import Settings
 from .errors import InputError
-from .files import atomic_write_text
+from .files import atomic_write_bytes, atomic_write_text
 from .models import Chunk, Document
 from .pipeline import deduplicate, provider_for_dedupe
 from .stages.load import load_documents
@@ -42,12 +42,31 @@ def dedupe_files(source: str, output: str, settings: Settings, report: Path | No
             + (f"{len(result.dropped_against)} already said in {against}; " if against else "")
             + f"{len(result.kept)} kept" + (f" → {output}" if output != STDIO else "")
             + (f"; merge report {report} ({len(result.near_misses)} near misses kept apart)" if report else ""))
-    return DedupeSummary(line, warnings)
+    return DedupeSummary("\n".join(review_findings(read, settings.max_chars) + [line]), warnings)
 
 
 EXPORT_SUFFIXES = {"jsonl": ".jsonl", "txt": ".txt"}
 # Formats a Polis conversation takes as they are: a statement over the limit would be cut or refused there.
 LENGTH_CHECKED_FORMATS = ("polis", "polis-comments")
+
+
+def review_findings(read, max_chars: int) -> list[str]:
+    """For a review sheet read back: one line on what the reviewer changed, then the rule findings of each
+    statement they edited or added (the rules have not seen those texts yet)."""
+    from .rules import Context, check_statement
+
+    review = read.review
+    if review is None:
+        return []
+    notes = [review.summary(read.path)]
+    changed = set(review.edited)
+    for line, statement in read.lines:
+        if statement is None or not (statement.id in changed or line in review.added):
+            continue
+        for finding in check_statement(statement.text, Context(max_chars=max_chars)).findings:
+            notes.append(f"warning: {read.path}: row {line} ({'added' if line in review.added else 'edited'}): "
+                         f"{finding.rule}: {finding.message}")
+    return notes
 
 
 def export_file(source: str, output: Path | None, format_name: str, split: int | None, settings: Settings) -> str:
@@ -67,10 +86,12 @@ def export_file(source: str, output: Path | None, format_name: str, split: int |
         raise InputError("--split: only the polis format is split; drop --split or use --format polis")
     if output is None and source != STDIO:
         output = Path(source).with_name(f"{Path(source).stem}.{format_name}{suffix}")
-    if output is not None and output.suffix.lower() != suffix:
-        raise InputError(f"{output}: output must end in {suffix}")
+    allowed = (suffix, ".xlsx") if format_name == "review" else (suffix,)
+    if output is not None and output.suffix.lower() not in allowed:
+        raise InputError(f"{output}: output must end in {' or '.join(allowed)}")
     read = read_statements(source, settings.include_rejected)
     statements = read.statements
+    notes = read.warnings + review_findings(read, settings.max_chars)
     if format_name in LENGTH_CHECKED_FORMATS:
         too_long = [(line, s) for line, s in read.lines if s is not None and len(s.text.strip()) > settings.max_chars]
         if too_long:
@@ -86,12 +107,17 @@ def export_file(source: str, output: Path | None, format_name: str, split: int |
             atomic_write_text(name, content)
         return f"wrote {len(statements)} statements to {len(parts)} files: {names[0]} … {names[-1]}"
     findings = findings_by_index(statements, settings.max_chars) if format_name == "review" else None
+    if output is not None and output.suffix.lower() == ".xlsx":
+        from .stages.export import review_xlsx
+
+        atomic_write_bytes(output, review_xlsx(statements, findings))
+        return "\n".join(notes + [f"wrote {len(statements)} statements to {output} (review, Excel workbook)"])
     content = render(statements, format_name, findings)
     if output is None:
         sys.stdout.write(content)
-        return f"wrote {len(statements)} statements to stdout ({format_name})"
+        return "\n".join(notes + [f"wrote {len(statements)} statements to stdout ({format_name})"])
     atomic_write_text(output, content)
-    return f"wrote {len(statements)} statements to {output} ({format_name})"
+    return "\n".join(notes + [f"wrote {len(statements)} statements to {output} ({format_name})"])
 
 
 @dataclass
@@ -114,12 +140,23 @@ class LintOutcome:
                 "rejected_left_out": self.rejected, "findings": [finding.as_dict() for finding in self.findings]}
 
 
-def lint_file(source: str, settings: Settings) -> LintOutcome:
-    from .stages.lint import lint_statements
+def lint_file(source: str, settings: Settings, angles_file: Path | None = None) -> LintOutcome:
+    """The rules on every statement; with an angles file, also the side each labelled statement takes, read
+    by the stance check (which asks the model: the same provider settings as generate)."""
+    from .stages.lint import lint_statements, stance_findings
     from .statement_io import read_statement_lines
 
     read = read_statement_lines(source, settings.include_rejected)
     findings = lint_statements(read.lines, settings.max_chars, settings.threshold)
+    if angles_file is not None:
+        from .embeddings import e5_embed
+        from .prompts import load_angles
+        from .providers.registry import open_provider
+
+        angles = load_angles(angles_file)
+        with open_provider(settings) as provider:
+            findings += stance_findings(read.lines, angles, provider, e5_embed, settings.topic)
+        findings.sort(key=lambda f: (f.line is None, f.line or 0))
     return LintOutcome(source, len(read.statements), findings, read.rejected)
 
 

@@ -1,8 +1,10 @@
-"""Statement lists in and out: .jsonl (our records), .csv, .txt (one per line) or '-' (stdin/stdout).
+"""Statement lists in and out: .jsonl (our records), .csv, .txt (one per line) or '-' (stdin/stdout);
+review sheets are also read from .xlsx.
 
-A .csv is read by its header: our own statement columns (one per field), a Polis export
-(`comment-body`, with `moderated`), or any CSV with a comment column. On stdin the format is
-recognised the same way: a first line that is a CSV header with a comment column makes it a CSV.
+A .csv is read by its header: our own statement columns (one per field), a review sheet (id, keep,
+statement, …: see review_sheet.py), a Polis export (`comment-body`, with `moderated`), or any CSV with a
+comment column. On stdin the format is recognised the same way: a first line that is a CSV header with a
+comment column makes it a CSV. Text files may be UTF-8 (with or without a BOM) or cp932 as Excel saves.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from .errors import InputError
 from .files import atomic_write_text
 from .models import Statement
 from .readers import COMMENT_COLUMNS, comment_column, decode_bytes
+from .review_sheet import ReviewedRows, ReviewSheetError, is_review_header, read_review_rows
 
 STDIO = "-"
 STATEMENT_SUFFIXES = (".jsonl", ".csv", ".txt")
+READ_ONLY_SUFFIXES = (".xlsx",)  # a review sheet saved by Excel
 # Our .csv statement files: one column per field, list fields as JSON.
 STATEMENT_COLUMNS = tuple(Statement.model_fields)
 _LIST_FIELDS = {"merged"}
@@ -35,6 +39,8 @@ class StatementLines:
     lines: list[tuple[int, Statement | None]]
     rejected: int = 0  # Polis comments a moderator rejected, left out
     warnings: list[str] = field(default_factory=list)
+    review: ReviewedRows | None = None  # what a review sheet said (drops, edits, additions)
+    path: str = STDIO
 
     @property
     def statements(self) -> list[Statement]:
@@ -51,10 +57,16 @@ def _read_source(path: str) -> tuple[str, str | None]:
     return decoded.text, decoded.warning
 
 
-def _suffix(path: str) -> str:
+def _suffix(path: str, reading: bool = False) -> str:
     suffix = Path(path).suffix.lower()
+    if reading and suffix in READ_ONLY_SUFFIXES:
+        return suffix
     if path != STDIO and suffix not in STATEMENT_SUFFIXES:
-        raise InputError(f"{path}: unknown statement format '{suffix or '(none)'}'; use .jsonl, .csv, .txt or -")
+        if suffix in READ_ONLY_SUFFIXES:
+            raise InputError(f"{path}: statement lists are written as .jsonl, .csv or .txt; for an Excel review "
+                             "sheet use: polis-seed export IN --format review -o FILE.xlsx")
+        more = ", .xlsx (a review sheet)" if reading else ""
+        raise InputError(f"{path}: unknown statement format '{suffix or '(none)'}'; use .jsonl, .csv, .txt{more} or -")
     return suffix
 
 
@@ -92,9 +104,46 @@ def _moderation(value: str | None) -> int | None:
     return number if number in (-1, 0, 1) else None
 
 
+def _review(path: str, header: list[str], rows: list[tuple[int, list[str]]]) -> StatementLines:
+    try:
+        reviewed = read_review_rows(header, rows)
+    except ReviewSheetError as error:
+        raise InputError(f"{path}: {error}") from None
+    return StatementLines(reviewed.lines, review=reviewed)
+
+
+def _read_xlsx(path: str) -> StatementLines:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"{path}: no such file; check the path")
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except (BadZipFile, OSError, KeyError, ValueError) as error:
+        raise InputError(f"{path}: not a readable Excel workbook ({error}); save it again as .xlsx or as CSV") from None
+    sheet = workbook.worksheets[0]
+    rows = [(number, ["" if value is None else str(value) for value in row])
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+    workbook.close()
+    if not rows or not is_review_header(rows[0][1]):
+        raise InputError(f"{path}: the first sheet is not a review sheet (its first row needs the columns id, keep "
+                         "and statement); write one with: polis-seed export IN --format review -o FILE.xlsx")
+    return _review(path, rows[0][1], rows[1:])
+
+
 def _read_csv(path: str, text: str, include_rejected: bool) -> StatementLines:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = next(reader, [])
+    if is_review_header(header):
+        rows: list[tuple[int, list[str]]] = []
+        start = reader.line_num + 1
+        for row in reader:
+            rows.append((start, row))
+            start = reader.line_num + 1
+        return _review(path, header, rows)
     ours = header[:1] == ["text"]
     column = "text" if ours else comment_column(header)
     if column is None:
@@ -136,7 +185,11 @@ def _read_txt(text: str) -> StatementLines:
 
 
 def read_statement_lines(path: str, include_rejected: bool = False) -> StatementLines:
-    suffix = _suffix(path)
+    suffix = _suffix(path, reading=True)
+    if suffix == ".xlsx":
+        read = _read_xlsx(path)
+        read.path = path
+        return read
     text, warning = _read_source(path)
     if suffix == ".jsonl" or (path == STDIO and _looks_like_jsonl(text)):
         read = _read_jsonl(path, text)
@@ -146,6 +199,7 @@ def read_statement_lines(path: str, include_rejected: bool = False) -> Statement
         read = _read_txt(text)
     if warning:
         read.warnings.append(warning)
+    read.path = path
     return read
 
 

@@ -49,20 +49,39 @@ def polis_csv_parts(statements: list[Statement], rows_per_file: int) -> list[str
 
 
 def review_csv(statements: list[Statement], findings: dict[int, list[Finding]] | None = None) -> str:
-    """For colleagues reviewing in Excel on Windows: UTF-8 with BOM, one row per statement with its
-    source and quote, and every cell neutralised against formula injection."""
-    findings = findings or {}
-    rows = [["id", "statement", "angle", "stance", "source file", "quote", "merged duplicates", "lint findings"]]
-    for index, statement in enumerate(statements):
-        text = clean_statement(statement.text)
-        if not text:
-            continue
-        rows.append([neutralize_formula(value) for value in (
-            statement.with_id().id or "", text, statement.angle or "", statement.stance or "",
-            statement.source_path or "", statement.quote or "", " / ".join(statement.merged),
-            "; ".join(f"{f.rule}: {f.message}" for f in findings.get(index, [])),
-        )])
-    return UTF8_BOM + _csv(rows)
+    """For colleagues reviewing in Excel on Windows: UTF-8 with BOM, one row per statement with a `keep`
+    column and a stable id (review_sheet.py reads it back), every cell neutralised against formulas."""
+    from ..review_sheet import review_rows
+
+    rows = review_rows(statements, findings)
+    return UTF8_BOM + _csv([rows[0]] + [[neutralize_formula(value) for value in row] for row in rows[1:]])
+
+
+def review_xlsx(statements: list[Statement], findings: dict[int, list[Finding]] | None = None) -> bytes:
+    """The review sheet as an Excel workbook: every cell text (no formula runs), the header frozen, the
+    statement column wide and wrapped."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    from ..review_sheet import review_rows
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "review"
+    for row in review_rows(statements, findings):
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.data_type = "s"  # text, even when it starts with '=': Excel shows it and runs nothing
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for letter, width in zip("ABCDEFGHIJKL", (12, 6, 50, 14, 8, 8, 24, 50, 40, 40, 14, 18)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "C2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def polis_comments_csv(statements: list[Statement], timestamp_ms: int | None = None) -> str:
