@@ -211,17 +211,21 @@ def export_command(
 
 @command("lint")
 @reports_errors
-@with_options("config", "max_chars", "include_rejected")
+@with_options("config", "max_chars", "include_rejected", "provider", "model", "base_url", "topic", "timeout",
+              "max_retries", "no_cache", "cache_dir")
 def lint_command(
     source: StatementsArgument,
     as_json: Annotated[bool, typer.Option("--json", metavar=" ", help="Print findings as JSON for scripts.")] = False,
+    angles: Annotated[Optional[Path], typer.Option(
+        "--angles", metavar="FILE", help="Also check that each statement labelled with an angle and a side "
+        "(columns angle, stance) reads as that side; asks the model (--provider etc.)")] = None,
     **options: Any,
 ) -> None:
     """Check a statement list against Polis's guidance and the same rules generate uses; exit 1 on any error."""
     from .lists import lint_file
     from .views import print_lint
 
-    outcome = lint_file(source, _settings(options))
+    outcome = lint_file(source, _settings(options), angles)
     if as_json:
         print(json.dumps(outcome.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -251,6 +255,59 @@ def chunks_command(
     for warning in listing.warnings:
         say(f"warning: {warning}")
     print_chunks(listing, show_text)
+
+
+@command("report")
+@reports_errors
+@with_options("max_chars")
+def report_command(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A folder `polis-seed run -o DIR` wrote.")],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", metavar="FILE",
+                                                   help="Where to write the page (default: DIR/report.html).")] = None,
+    **options: Any,
+) -> None:
+    """Write report.html for a run folder: one self-contained page (no network) with the angle × side grid,
+    every statement with its quote and passage, merged duplicates, dropped candidates and documents."""
+    from .files import atomic_write_text
+    from .report_html import load_run, render_report
+    from .views import say
+
+    output = output or folder / "report.html"
+    _check_output(output, (".html",))
+    view = load_run(folder, max_chars=_settings(options).max_chars)
+    atomic_write_text(output, render_report(view))
+    say(f"wrote {output} ({len(view.exported)} statements); open it in any browser, no network needed")
+
+
+@command("review")
+@reports_errors
+@with_options("max_chars")
+def review_command(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A folder `polis-seed run -o DIR` wrote.")],
+    port: Annotated[int, typer.Option("--port", metavar="N", help="Port on 127.0.0.1 (default: a free one).")] = 0,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Print the address only; do not open a browser.")] = False,
+    **options: Any,
+) -> None:
+    """Review a run in a local page: keep, drop, edit and add statements, restore dropped candidates and
+    merged duplicates. Every change is saved at once to DIR/review.json (log: review-log.jsonl) and written
+    to DIR/reviewed.jsonl and DIR/polis.csv. Ctrl-C stops the page; run it again to go on."""
+    import webbrowser
+
+    from .review_server import open_review
+    from .views import say
+
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder; give the folder `polis-seed run -o DIR` wrote")
+    server = open_review(folder, _settings(options).max_chars, port)
+    print(f"review {folder} at {server.url}", flush=True)
+    say("only this computer can open it (127.0.0.1, with the key in the address); every change is saved at once "
+        f"to {folder / 'reviewed.jsonl'} and {folder / 'polis.csv'}; Ctrl-C to stop")
+    if not no_browser:
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        say("stopped; every change was saved")
 
 
 batch_app = typer.Typer(help="Answer batch request files (see --batch-dir).", no_args_is_help=True)

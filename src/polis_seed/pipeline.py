@@ -64,13 +64,14 @@ class OutputSet:
     polis: Path | None = None
     usage: Path | None = None
     quality: Path | None = None
+    report_html: Path | None = None
 
     @classmethod
     def for_run(cls, directory: Path) -> OutputSet:
         return cls(statements=directory / "statements.jsonl", report=directory / "report.json",
                    angles=directory / "angles.yaml", deduped=directory / "deduped.jsonl",
                    merges=directory / "merges.csv", polis=directory / "polis.csv", usage=directory / "usage.json",
-                   quality=directory / "quality.json")
+                   quality=directory / "quality.json", report_html=directory / "report.html")
 
     @classmethod
     def for_generate(cls, statements: Path) -> OutputSet:
@@ -222,6 +223,7 @@ class PipelineResult:
     quality: dict | None = None
     batch_round: BatchRound | None = None
     ingested: list = field(default_factory=list)
+    topic: Topic | None = None
 
     @property
     def exported(self) -> list[Statement]:
@@ -229,10 +231,18 @@ class PipelineResult:
 
 
 def report_json(result: PipelineResult) -> str:
+    """Everything a reader of the run needs besides the statement files: how it ran, what was dropped and
+    why, the angles, the documents, and the passages the statements were written from (for report.html)."""
+    used = {statement.chunk_id for statement in result.statements if statement.chunk_id}
     return json.dumps({"strategy": result.choice.strategy, "strategy_reason": result.choice.reason,
+                       "language": result.prepared.language,
+                       "topic": {"name": result.topic.name, "terms": list(result.topic.terms)} if result.topic else None,
                        "report": result.report.model_dump(), "drop_counts": result.report.drop_counts(),
                        "notes": result.notes, "usage": result.usage,
-                       "angles": [angle.model_dump() for angle in result.prepared.angles]},
+                       "angles": [angle.model_dump() for angle in result.prepared.angles],
+                       "documents": [{"id": d.id, "path": d.path, "title": d.title, "characters": len(d.text)}
+                                     for d in result.prepared.documents],
+                       "passages": {chunk.id: chunk.text for chunk in result.prepared.chunks if chunk.id in used}},
                       ensure_ascii=False, indent=2) + "\n"
 
 
@@ -270,6 +280,7 @@ def run_pipeline(paths: list[Path], settings: Settings, outputs: OutputSet, opti
     queue = batch.queue(settings) if batch else None
     empty = GenerationReport()
     topic_attempts: list[Attempt] = []
+    topic = None
     stance = None
     with open_provider(settings, debug=options.debug, batch_queue=queue) as provider:
         try:
@@ -313,7 +324,7 @@ def run_pipeline(paths: list[Path], settings: Settings, outputs: OutputSet, opti
         deduped = deduplicate(generated.statements, settings, provider=provider) if options.deduplicate_too else None
     usage = usage_of(settings, generated.report, time.monotonic() - started)
     result = PipelineResult(prepared, choice, generated.statements, generated.report, generated.notes, usage, outputs,
-                            discovery, deduped, ingested=ingested)
+                            discovery, deduped, ingested=ingested, topic=topic)
     write_outputs(result, settings)
     return result
 
@@ -346,6 +357,10 @@ def write_outputs(result: PipelineResult, settings: Settings) -> None:
     atomic_write_text(outputs.merges, merge_report_csv(result.deduped.merges + result.deduped.near_misses))
     atomic_write_text(outputs.usage, json.dumps(result.usage, indent=2) + "\n")
     atomic_write_text(outputs.polis, polis_csv(result.deduped.kept))
+    if outputs.report_html is not None:
+        from .report_html import load_run, render_report
+
+        atomic_write_text(outputs.report_html, render_report(load_run(outputs.report_html.parent)))
 
 
 def deduplicate(statements: list[Statement], settings: Settings, against: list[Statement] | None = None,

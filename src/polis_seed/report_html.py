@@ -1,0 +1,267 @@
+"""report.html: one self-contained page that shows a run at a glance.
+
+No network, no CDN, no script from elsewhere: the styles and the few lines of script are inside the file,
+so it opens from a USB stick. The page is in Japanese or English after the statements' language. It shows
+the angle × side grid (checked sides when the stance check ran; an empty cell stands out), every exported
+statement with its rule findings, its quote and source document (expand to see the passage), the merged
+duplicates, the candidates the rules dropped and why, and how many statements each document gave.
+
+`load_run` reads a run folder (the only I/O here); `render_report` turns it into HTML.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+from .models import Statement
+from .stages.lint import findings_by_index
+
+SIDES = ("pro", "con", "unclear")
+LABELS = {
+    "ja": {"title": "polis-seed 実行レポート", "subject": "主題", "summary": "概要", "grid": "観点 × 立場",
+           "pro": "賛成側", "con": "反対側", "unclear": "どちらでもない", "angle": "観点", "total": "計",
+           "statements": "シード文", "findings": "ルールの指摘", "quote": "引用", "source": "出典", "passage": "出典の段落を見る",
+           "merged": "統合された重複", "kept": "残した文", "absorbed": "統合された文", "tier": "方式", "reason": "理由",
+           "near": "近いが別の主張として残した組", "dropped": "ルールで落とした候補", "reasons": "落とした理由",
+           "documents": "文書ごとのシード文", "document": "文書", "count": "数", "none": "なし",
+           "empty_cell": "空欄: この観点・立場のシード文がありません", "exported": "出力したシード文", "generated": "生成した文",
+           "strategy": "方式", "model": "モデル", "notes": "注記", "side_checked": "立場は文面から判定したもの",
+           "side_asked": "立場は依頼した側（立場の判定なし）", "no_statements": "シード文がありません"},
+    "en": {"title": "polis-seed run report", "subject": "Subject", "summary": "Summary", "grid": "Angle × side",
+           "pro": "pro", "con": "con", "unclear": "unclear", "angle": "angle", "total": "total",
+           "statements": "Statements", "findings": "rule findings", "quote": "quote", "source": "source",
+           "passage": "show the passage", "merged": "Merged duplicates", "kept": "kept", "absorbed": "absorbed",
+           "tier": "tier", "reason": "reason", "near": "Near misses kept apart", "dropped": "Candidates the rules dropped",
+           "reasons": "why", "documents": "Statements per document", "document": "document", "count": "statements",
+           "none": "none", "empty_cell": "empty: no statement for this angle and side", "exported": "exported",
+           "generated": "generated", "strategy": "strategy", "model": "model", "notes": "Notes",
+           "side_checked": "sides as the stance check read them", "side_asked": "sides as asked (no stance check)",
+           "no_statements": "no statements"},
+}
+
+STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI","Hiragino Sans","Noto Sans CJK JP",Meiryo,sans-serif;margin:0;
+ color:#1d1d1f;background:#fafafa;line-height:1.5}
+main{max-width:1100px;margin:0 auto;padding:1.5rem}
+h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.2rem;margin-top:2rem;border-bottom:2px solid #ddd;padding-bottom:.2rem}
+table{border-collapse:collapse;width:100%;background:#fff;margin:.5rem 0}
+th,td{border:1px solid #d0d0d0;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#f0f0f0}
+td.n{text-align:center;font-variant-numeric:tabular-nums;width:6rem}
+td.empty{background:#ffe1e1;color:#a40000;font-weight:bold}
+.pro{color:#0a6b2d}.con{color:#a03000}.unclear{color:#666}
+.tag{display:inline-block;border-radius:.6rem;padding:0 .45rem;font-size:.8rem;border:1px solid currentColor;
+ margin-right:.3rem}
+.finding{color:#8a5a00;font-size:.85rem}
+.quote{color:#444;font-size:.9rem}
+details{font-size:.85rem;color:#333}summary{cursor:pointer;color:#0645ad}
+.passage{white-space:pre-wrap;background:#f6f6f6;border-left:3px solid #bbb;padding:.4rem .6rem;margin:.3rem 0}
+.meta{color:#555;font-size:.9rem}
+mark{background:#fff2a8}
+"""
+
+
+@dataclass
+class RunView:
+    """What report.html shows, read from a run folder."""
+
+    folder: Path
+    language: str
+    topic: str | None
+    exported: list[Statement]
+    generated: list[Statement]
+    angles: list[dict]
+    merges: list[dict]
+    dropped: list[dict]
+    documents: list[dict]
+    passages: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+    strategy: str = ""
+    model: str = ""
+    max_chars: int = 140
+
+
+def _jsonl(path: Path) -> list[Statement]:
+    if not path.is_file():
+        return []
+    return [Statement.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def load_run(folder: Path, max_chars: int = 140) -> RunView:
+    """A run folder (what `polis-seed run -o DIR` wrote) → RunView. Raises InputError when it is not one."""
+    report_file = folder / "report.json"
+    if not report_file.is_file():
+        raise InputError(f"{folder}: no report.json here; give the folder `polis-seed run -o DIR` wrote")
+    try:
+        report = json.loads(report_file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise InputError(f"{report_file}: not valid JSON ({error.msg}); run polis-seed run again") from None
+    generated = _jsonl(folder / "statements.jsonl")
+    exported = _jsonl(folder / "reviewed.jsonl") or _jsonl(folder / "deduped.jsonl") or generated
+    merges: list[dict] = []
+    if (folder / "merges.csv").is_file():
+        merges = list(csv.DictReader(io.StringIO((folder / "merges.csv").read_text(encoding="utf-8"))))
+    language = report.get("language") or ("ja" if any(_is_japanese(s.text) for s in exported) else "en")
+    usage = report.get("usage") or {}
+    return RunView(
+        folder=folder, language=language if language in LABELS else "en",
+        topic=(report.get("topic") or {}).get("name"), exported=exported, generated=generated,
+        angles=report.get("angles") or [], merges=merges,
+        dropped=(report.get("report") or {}).get("dropped") or [], documents=report.get("documents") or [],
+        passages=report.get("passages") or {}, notes=report.get("notes") or [],
+        strategy=report.get("strategy") or "", model=str(usage.get("model") or ""), max_chars=max_chars)
+
+
+def _angle_name(angle: dict, language: str) -> str:
+    from .models import Angle
+
+    try:
+        return Angle.model_validate(angle).text("name", language, None)
+    except ValueError:
+        return str(angle.get("name") or angle.get("id"))
+
+
+def _is_japanese(text: str) -> bool:
+    return any("\u3040" <= ch <= "\u30ff" for ch in text)
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def side_of(statement: Statement) -> str:
+    return statement.checked_stance or statement.stance or "unclear"
+
+
+def grid(view: RunView) -> tuple[list[str], dict[str, Counter]]:
+    """Angles in file order (then any others the statements name) and the count per side."""
+    order = [angle["id"] for angle in view.angles]
+    order += [s.angle for s in view.exported if s.angle and s.angle not in order]
+    counts: dict[str, Counter] = {angle: Counter() for angle in order}
+    for statement in view.exported:
+        if statement.angle:
+            counts[statement.angle][side_of(statement)] += 1
+    return order, counts
+
+
+def _highlight(passage: str, quote: str | None) -> str:
+    if quote and quote in passage:
+        before, _, after = passage.partition(quote)
+        return f"{_e(before)}<mark>{_e(quote)}</mark>{_e(after)}"
+    return _e(passage)
+
+
+def render_report(view: RunView) -> str:
+    t = LABELS[view.language]
+    names = {angle["id"]: _angle_name(angle, view.language) for angle in view.angles}
+    checked = any(s.checked_stance for s in view.exported)
+    order, counts = grid(view)
+    parts = [f'<!DOCTYPE html><html lang="{view.language}"><head><meta charset="utf-8">',
+             '<meta name="viewport" content="width=device-width,initial-scale=1">',
+             # Nothing may be fetched: no network at all, even by accident.
+             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+             f"<title>{_e(t['title'])}</title><style>{STYLE}</style></head><body><main>",
+             f"<h1>{_e(t['title'])}</h1>"]
+    if view.topic:
+        parts.append(f"<p><strong>{_e(t['subject'])}:</strong> {_e(view.topic)}</p>")
+    parts.append(f'<p class="meta">{_e(t["exported"])}: <strong id="exported-count">{len(view.exported)}</strong> · '
+                 f'{_e(t["generated"])}: {len(view.generated)} · {_e(t["strategy"])}: {_e(view.strategy or "-")} · '
+                 f'{_e(t["model"])}: {_e(view.model or "-")} · {_e(view.folder.name)}</p>')
+
+    # The grid.
+    parts.append(f'<section id="grid"><h2>{_e(t["grid"])}</h2><p class="meta">'
+                 f'{_e(t["side_checked"] if checked else t["side_asked"])}</p>')
+    parts.append(f'<table class="grid"><tr><th>{_e(t["angle"])}</th>'
+                 + "".join(f'<th class="{side}">{_e(t[side])}</th>' for side in SIDES) + f'<th>{_e(t["total"])}</th></tr>')
+    for angle in order:
+        row = counts[angle]
+        cells = []
+        for side in SIDES:
+            value = row[side]
+            missing = value == 0 and side != "unclear"
+            cells.append(f'<td class="n{" empty" if missing else ""}" data-angle="{_e(angle)}" data-side="{side}"'
+                         + (f' title="{_e(t["empty_cell"])}"' if missing else "") + f">{value}</td>")
+        parts.append(f'<tr><th title="{_e(angle)}">{_e(names.get(angle, angle))}</th>{"".join(cells)}'
+                     f'<td class="n">{sum(row.values())}</td></tr>')
+    parts.append("</table></section>")
+
+    # Every statement.
+    findings = findings_by_index(view.exported, view.max_chars)
+    parts.append(f'<section id="statements"><h2>{_e(t["statements"])} ({len(view.exported)})</h2>')
+    if not view.exported:
+        parts.append(f"<p>{_e(t['no_statements'])}</p>")
+    documents = {document["id"]: document for document in view.documents}
+    parts.append('<table class="statements"><tr><th>#</th><th>' + _e(t["statements"]) + "</th><th>"
+                 + _e(t["angle"]) + "</th></tr>")
+    for index, statement in enumerate(view.exported):
+        side = side_of(statement)
+        asked = f' <span class="meta">({_e(statement.stance)})</span>' if statement.stance and statement.stance != side else ""
+        cell = [f'<div class="text">{_e(statement.text)}</div>']
+        for finding in findings.get(index, []):
+            cell.append(f'<div class="finding">⚠ {_e(finding.rule)}: {_e(finding.message)}</div>')
+        if statement.quote:
+            source = statement.source_path or documents.get(statement.document_id or "", {}).get("path", "")
+            cell.append(f'<div class="quote">{_e(t["quote"])}: 「{_e(statement.quote)}」 — {_e(t["source"])}: '
+                        f'{_e(source)}</div>')
+            passage = view.passages.get(statement.chunk_id or "")
+            if passage:
+                cell.append(f'<details><summary>{_e(t["passage"])}</summary><div class="passage">'
+                            f"{_highlight(passage, statement.quote)}</div></details>")
+        if statement.merged:
+            cell.append(f'<details><summary>{_e(t["merged"])} ({len(statement.merged)})</summary><ul>'
+                        + "".join(f"<li>{_e(text)}</li>" for text in statement.merged) + "</ul></details>")
+        parts.append(f'<tr data-id="{_e(statement.id or "")}"><td class="n">{index + 1}</td><td>{"".join(cell)}</td>'
+                     f'<td>{_e(names.get(statement.angle or "", statement.angle or "-"))}<br>'
+                     f'<span class="tag {side}">{_e(t[side])}</span>{asked}</td></tr>')
+    parts.append("</table></section>")
+
+    # Merges and near misses.
+    merged = [m for m in view.merges if m.get("decision", "merged") != "kept apart"]
+    near = [m for m in view.merges if m.get("decision") == "kept apart"]
+    for section, title, rows in (("merges", t["merged"], merged), ("near-misses", t["near"], near)):
+        parts.append(f'<section id="{section}"><h2>{_e(title)} ({len(rows)})</h2>')
+        if not rows:
+            parts.append(f"<p>{_e(t['none'])}</p></section>")
+            continue
+        parts.append(f'<table class="merges"><tr><th>{_e(t["kept"])}</th><th>{_e(t["absorbed"])}</th>'
+                     f'<th>{_e(t["tier"])}</th><th>{_e(t["reason"])}</th></tr>')
+        for merge in rows:
+            parts.append(f"<tr><td>{_e(merge.get('kept', ''))}</td><td>{_e(merge.get('absorbed', ''))}</td>"
+                         f"<td>{_e(merge.get('tier', ''))} {_e(merge.get('score', ''))}</td>"
+                         f"<td>{_e(merge.get('reason', ''))}</td></tr>")
+        parts.append("</table></section>")
+
+    # Dropped candidates.
+    parts.append(f'<section id="dropped"><h2>{_e(t["dropped"])} ({len(view.dropped)})</h2>')
+    if view.dropped:
+        parts.append(f'<table class="dropped"><tr><th>{_e(t["statements"])}</th><th>{_e(t["angle"])}</th>'
+                     f'<th>{_e(t["reasons"])}</th></tr>')
+        for drop in view.dropped:
+            parts.append(f"<tr><td>{_e(drop.get('text', ''))}</td>"
+                         f"<td>{_e(names.get(drop.get('angle', ''), drop.get('angle', '')))} {_e(drop.get('stance') or '')}</td>"
+                         f"<td>{'<br>'.join(_e(reason) for reason in drop.get('reasons', []))}</td></tr>")
+        parts.append("</table>")
+    else:
+        parts.append(f"<p>{_e(t['none'])}</p>")
+    parts.append("</section>")
+
+    # Per document.
+    per_document = Counter(s.document_id for s in view.exported if s.document_id)
+    parts.append(f'<section id="documents"><h2>{_e(t["documents"])}</h2><table class="documents"><tr><th>'
+                 f'{_e(t["document"])}</th><th>{_e(t["count"])}</th></tr>')
+    for document in view.documents:
+        count = per_document.get(document["id"], 0)
+        parts.append(f'<tr><td>{_e(document.get("title") or document["path"])}<div class="meta">{_e(document["path"])}'
+                     f'</div></td><td class="n{" empty" if count == 0 else ""}">{count}</td></tr>')
+    parts.append("</table></section>")
+    if view.notes:
+        parts.append(f"<h2>{_e(t['notes'])}</h2><ul>" + "".join(f"<li>{_e(note)}</li>" for note in view.notes) + "</ul>")
+    parts.append("</main></body></html>\n")
+    return "".join(parts)

@@ -1,0 +1,238 @@
+"""The facilitator's review of a run, kept on disk change by change.
+
+A review starts from the run's exported statements (deduped.jsonl), plus what can be brought back: the
+candidates the rules dropped (report.json) and the duplicates dedupe absorbed (each statement's
+`merged`). Every change (keep, drop, edit, add, restore) is applied under a lock, written at once to
+`review.json` (atomic rename, fsync'd) with one line appended to `review-log.jsonl`, and the outputs
+`reviewed.jsonl` (kept statements with their provenance) and `polis.csv` are rewritten. So closing the
+browser or killing the server loses nothing that was saved.
+
+Two tabs: every item has a revision number. A change names the revision it was made on; if the item has
+changed since (in another tab), the change is refused with the current item, never applied silently.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from .errors import InputError
+from .files import atomic_write_text
+from .models import Statement, statement_id
+from .rules import Context, check_statement
+
+STATE_FILE = "review.json"
+LOG_FILE = "review-log.jsonl"
+REVIEWED_FILE = "reviewed.jsonl"
+POLIS_FILE = "polis.csv"
+
+Origin = Literal["generated", "added", "dropped candidate", "absorbed duplicate"]
+
+
+class ReviewItem(BaseModel):
+    statement: Statement
+    status: Literal["keep", "drop", "candidate"] = "keep"  # candidate: not in the list until restored
+    origin: Origin = "generated"
+    rev: int = 0
+    reasons: list[str] = Field(default_factory=list, description="why the rules dropped a candidate")
+    absorbed_by: str | None = Field(None, description="for an absorbed duplicate: the id of the statement kept")
+
+
+class ReviewState(BaseModel):
+    version: int = 0
+    max_chars: int = 140
+    items: list[ReviewItem] = Field(default_factory=list)
+
+
+class Conflict(Exception):
+    """The item changed since the client saw it (another tab); carries the current item."""
+
+    def __init__(self, item: ReviewItem):
+        super().__init__("changed in another tab")
+        self.item = item
+
+
+class ChangeError(ValueError):
+    """A change that cannot be applied (unknown item, empty text, …); the message says why."""
+
+
+@dataclass
+class Change:
+    op: Literal["keep", "drop", "edit", "add", "restore"]
+    id: str | None = None
+    rev: int | None = None
+    text: str | None = None
+    angle: str | None = None
+    stance: str | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Change:
+        op = data.get("op")
+        if op not in ("keep", "drop", "edit", "add", "restore"):
+            raise ChangeError(f"unknown change '{op}'")
+        return cls(op=op, id=data.get("id"), rev=data.get("rev"), text=data.get("text"), angle=data.get("angle"),
+                   stance=data.get("stance"))
+
+
+def findings_for(text: str, max_chars: int) -> list[dict[str, str]]:
+    return [{"rule": f.rule, "severity": f.severity, "message": f.message}
+            for f in check_statement(text, Context(max_chars=max_chars)).findings]
+
+
+def _read_jsonl(path: Path) -> list[Statement]:
+    if not path.is_file():
+        return []
+    return [Statement.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def initial_state(folder: Path, max_chars: int) -> ReviewState:
+    """A new review of a run folder: its statements, its dropped candidates and absorbed duplicates."""
+    statements = _read_jsonl(folder / "deduped.jsonl") or _read_jsonl(folder / "statements.jsonl")
+    if not statements:
+        raise InputError(f"{folder}: no deduped.jsonl or statements.jsonl with statements; give the folder "
+                         "`polis-seed run -o DIR` wrote")
+    items = [ReviewItem(statement=s.with_id()) for s in statements]
+    for statement in list(items):
+        for text in statement.statement.merged:
+            absorbed = statement.statement.model_copy(update={"text": text, "merged": [], "id": None, "checked_stance": None})
+            items.append(ReviewItem(statement=absorbed.model_copy(update={"id": statement_id(text, "absorbed", statement.statement.id)}),
+                                    status="candidate", origin="absorbed duplicate", absorbed_by=statement.statement.id))
+    report_file = folder / "report.json"
+    if report_file.is_file():
+        report = json.loads(report_file.read_text(encoding="utf-8"))
+        for drop in (report.get("report") or {}).get("dropped") or []:
+            candidate = Statement(text=drop["text"], angle=drop.get("angle"), stance=drop.get("stance"),
+                                  document_id=drop.get("document_id"), quote=drop.get("quote"))
+            candidate = candidate.model_copy(update={"id": statement_id(drop["text"], "dropped", drop.get("angle"))})
+            items.append(ReviewItem(statement=candidate, status="candidate", origin="dropped candidate",
+                                    reasons=drop.get("reasons") or []))
+    unique: dict[str, ReviewItem] = {}
+    for item in items:
+        unique.setdefault(item.statement.id or "", item)
+    return ReviewState(max_chars=max_chars, items=list(unique.values()))
+
+
+class ReviewStore:
+    """The review of one run folder; thread-safe; every change on disk before it is acknowledged."""
+
+    def __init__(self, folder: Path, max_chars: int = 140):
+        self.folder = folder
+        self.lock = threading.Lock()
+        state_file = folder / STATE_FILE
+        if state_file.is_file():
+            try:
+                self.state = ReviewState.model_validate_json(state_file.read_text(encoding="utf-8"))
+            except ValueError as error:
+                raise InputError(f"{state_file}: not a review file ({str(error).splitlines()[0]}); move it away to "
+                                 "start the review again") from None
+        else:
+            self.state = initial_state(folder, max_chars)
+            self._save(None)
+
+    # ----- reading -----
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            angles = list(dict.fromkeys(item.statement.angle for item in self.state.items if item.statement.angle))
+            return {"version": self.state.version, "max_chars": self.state.max_chars, "folder": str(self.folder),
+                    "language": self.language(), "angles": angles,
+                    "items": [self.view(item) for item in self.state.items]}
+
+    def language(self) -> str:
+        from .text import detect_language
+
+        return detect_language("\n".join(item.statement.text for item in self.state.items))
+
+    def view(self, item: ReviewItem) -> dict[str, Any]:
+        data = item.model_dump(mode="json")
+        data["findings"] = findings_for(item.statement.text, self.state.max_chars)
+        return data
+
+    def kept(self) -> list[Statement]:
+        return [item.statement for item in self.state.items if item.status == "keep"]
+
+    # ----- changing -----
+    def apply(self, change: Change) -> dict[str, Any]:
+        with self.lock:
+            if change.op == "add":
+                item = self._add(change)
+            else:
+                item = self._find(change.id)
+                if change.rev is not None and change.rev != item.rev:
+                    raise Conflict(item)
+                before = item.model_dump(mode="json")
+                self._change(item, change)
+                item.rev += 1
+                self._save({"op": change.op, "id": item.statement.id, "before": before,
+                            "after": item.model_dump(mode="json")})
+                return {"version": self.state.version, "item": self.view(item)}
+            self._save({"op": "add", "id": item.statement.id, "after": item.model_dump(mode="json")})
+            return {"version": self.state.version, "item": self.view(item)}
+
+    def _find(self, identifier: str | None) -> ReviewItem:
+        for item in self.state.items:
+            if item.statement.id == identifier:
+                return item
+        raise ChangeError(f"no statement with id '{identifier}'")
+
+    def _add(self, change: Change) -> ReviewItem:
+        text = (change.text or "").strip()
+        if not text:
+            raise ChangeError("write the statement first")
+        statement = Statement(text=text, angle=change.angle or None,
+                              stance=change.stance if change.stance in ("pro", "con") else None)
+        statement = statement.model_copy(update={"id": statement_id(text, "added", str(time.time_ns()))})
+        item = ReviewItem(statement=statement, origin="added", rev=1)
+        self.state.items.append(item)
+        return item
+
+    def _change(self, item: ReviewItem, change: Change) -> None:
+        if change.op == "keep" and item.status == "candidate":
+            change = Change(op="restore", id=change.id)
+        if change.op == "keep":
+            item.status = "keep"
+        elif change.op == "drop":
+            item.status = "drop" if item.origin in ("generated", "added") else "candidate"
+        elif change.op == "restore":
+            if item.status != "candidate":
+                raise ChangeError("only a dropped candidate or an absorbed duplicate can be restored")
+            item.status = "keep"
+            if item.absorbed_by:
+                keeper = self._find(item.absorbed_by)
+                keeper.statement = keeper.statement.model_copy(
+                    update={"merged": [t for t in keeper.statement.merged if t != item.statement.text]})
+                keeper.rev += 1
+        elif change.op == "edit":
+            text = (change.text if change.text is not None else item.statement.text).strip()
+            if not text:
+                raise ChangeError("a statement cannot be empty; drop it instead")
+            update: dict[str, Any] = {"text": text}
+            if change.angle is not None:
+                update["angle"] = change.angle or None
+            if change.stance is not None:
+                update["stance"] = change.stance if change.stance in ("pro", "con") else None
+            if text != item.statement.text:
+                update["checked_stance"] = None  # the check read the old text
+            item.statement = item.statement.model_copy(update=update)
+
+    def _save(self, entry: dict[str, Any] | None) -> None:
+        """State first (the truth), then the log line, then the outputs; each file replaced atomically."""
+        from .stages.export import polis_csv, statements_jsonl
+
+        if entry is not None:
+            self.state.version += 1
+        atomic_write_text(self.folder / STATE_FILE, self.state.model_dump_json(indent=1) + "\n")
+        if entry is not None:
+            entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "version": self.state.version, **entry}
+            with open(self.folder / LOG_FILE, "a", encoding="utf-8") as log:
+                log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+                log.flush()
+        kept = self.kept()
+        atomic_write_text(self.folder / REVIEWED_FILE, statements_jsonl(kept))
+        atomic_write_text(self.folder / POLIS_FILE, polis_csv(kept))
