@@ -78,3 +78,12 @@ def test_the_store_refuses_a_stale_revision_and_a_broken_review_file_is_named(tm
     result = CliRunner().invoke(cli.app, ["review", str(folder), "--no-browser"])
     assert result.exit_code == 2 and "review.json: not a review file" in result.output
     assert CliRunner().invoke(cli.app, ["review", str(tmp_path / "nope"), "--no-browser"]).exit_code == 2
+
+
+def test_a_review_of_an_earlier_run_is_not_applied_to_a_new_one(tmp_path, replay):
+    folder = make_run_folder(tmp_path, replay)
+    ReviewStore(folder).apply(Change(op="drop", id=ReviewStore(folder).state.items[0].statement.id))
+    deduped = folder / "deduped.jsonl"
+    deduped.write_text(deduped.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")  # a new run
+    result = CliRunner().invoke(cli.app, ["review", str(folder), "--no-browser"])
+    assert result.exit_code == 2 and "belongs to an earlier run" in result.output

@@ -110,21 +110,26 @@ def _two_cost_sentences(tmp_path):
     return document, angles
 
 
-def test_with_the_small_models_prompt_a_statement_on_the_other_side_is_relabelled_at_once(tmp_path, replay,
-                                                                                          monkeypatch):
-    from polis_seed import embeddings
-
-    monkeypatch.setattr(embeddings, "e5_embed", neutral_embed)
+def _generate_with_pro_answers(tmp_path, replay, answers: list[str]) -> list[dict]:
+    """generate on the two cost sentences with these answers queued, every one of them reading as pro."""
     document, angles = _two_cost_sentences(tmp_path)
     replay.always("Agreement", agreement)
-    answers = ["予約システムは人件費削減で費用を回収できる", "予約システムは人件費の削減で費用を賄える"]
     SIDES.update({answer: "pro" for answer in answers})
     for answer in answers:
         replay.enqueue({"statement": answer})
     result = runner.invoke(cli.app, ["generate", str(document), "-o", str(tmp_path / "s.jsonl"), "--angles",
                                      str(angles), "--per-angle", "2", "--topic", "予約システム"])
     assert result.exit_code == 0, result.output
-    rows = [json.loads(line) for line in (tmp_path / "s.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [json.loads(line) for line in (tmp_path / "s.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_with_the_small_models_prompt_a_statement_on_the_other_side_is_relabelled_at_once(tmp_path, replay,
+                                                                                          monkeypatch):
+    from polis_seed import embeddings
+
+    monkeypatch.setattr(embeddings, "e5_embed", neutral_embed)
+    answers = ["予約システムは人件費削減で費用を回収できる", "予約システムは人件費の削減で費用を賄える"]
+    rows = _generate_with_pro_answers(tmp_path, replay, answers)
     # The con slot's answer reads as pro: kept, labelled pro, not sent back (the prompt asked for no side).
     assert [(r["text"], r["stance"]) for r in rows] == [(answers[0], "pro"), (answers[1], "pro")]
     assert len([r for r in replay.history if r.schema_name == "DraftStatement"]) == 2
@@ -142,18 +147,10 @@ def test_with_a_prompt_that_asks_for_a_side_the_other_side_is_re_asked_then_rela
     shutil.copytree(prompts_dir(), own)
     shutil.copy(own / "generate_rich.yaml", own / "generate.yaml")  # asks for a side
     monkeypatch.setenv("POLIS_SEED_PROMPTS", str(own))
-    document, angles = _two_cost_sentences(tmp_path)
-    replay.always("Agreement", agreement)
     answers = ["予約システムは人件費削減で費用を回収できる",  # the pro slot: pro, accepted
                "予約システムは人件費の削減で費用を賄える",  # the con slot, twice pro
                "予約システムの費用は人件費の削減で賄える"]
-    SIDES.update({answer: "pro" for answer in answers})
-    for answer in answers:
-        replay.enqueue({"statement": answer})
-    result = runner.invoke(cli.app, ["generate", str(document), "-o", str(tmp_path / "s.jsonl"), "--angles",
-                                     str(angles), "--per-angle", "2", "--topic", "予約システム"])
-    assert result.exit_code == 0, result.output
-    rows = [json.loads(line) for line in (tmp_path / "s.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = _generate_with_pro_answers(tmp_path, replay, answers)
     assert [(r["text"], r["stance"]) for r in rows] == [(answers[0], "pro"), (answers[2], "pro")]
     asked_again = [r.messages[-1].content for r in replay.history if r.schema_name == "DraftStatement"][2:]
     assert asked_again and all("reads as the pro side" in message for message in asked_again)

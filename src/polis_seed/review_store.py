@@ -13,6 +13,7 @@ changed since (in another tab), the change is refused with the current item, nev
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -47,6 +48,7 @@ class ReviewItem(BaseModel):
 class ReviewState(BaseModel):
     version: int = 0
     max_chars: int = 140
+    run_digest: str = Field("", description="sha256 of the run's statement file the review started from")
     items: list[ReviewItem] = Field(default_factory=list)
 
 
@@ -92,6 +94,14 @@ def _read_jsonl(path: Path) -> list[Statement]:
             if line.strip()]
 
 
+def run_digest(folder: Path) -> str:
+    """Which run a review belongs to: the hash of the statement file it starts from."""
+    for name in ("deduped.jsonl", "statements.jsonl"):
+        if (folder / name).is_file():
+            return hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    return ""
+
+
 def initial_state(folder: Path, max_chars: int) -> ReviewState:
     """A new review of a run folder: its statements, its dropped candidates and absorbed duplicates."""
     statements = _read_jsonl(folder / "deduped.jsonl") or _read_jsonl(folder / "statements.jsonl")
@@ -116,7 +126,7 @@ def initial_state(folder: Path, max_chars: int) -> ReviewState:
     unique: dict[str, ReviewItem] = {}
     for item in items:
         unique.setdefault(item.statement.id or "", item)
-    return ReviewState(max_chars=max_chars, items=list(unique.values()))
+    return ReviewState(max_chars=max_chars, items=list(unique.values()), run_digest=run_digest(folder))
 
 
 class ReviewStore:
@@ -132,6 +142,9 @@ class ReviewStore:
             except ValueError as error:
                 raise InputError(f"{state_file}: not a review file ({str(error).splitlines()[0]}); move it away to "
                                  "start the review again") from None
+            if self.state.run_digest and self.state.run_digest != run_digest(folder):
+                raise InputError(f"{state_file}: this review belongs to an earlier run (the statements in {folder} "
+                                 f"changed since); move {STATE_FILE} and {LOG_FILE} away to review the new run")
         else:
             self.state = initial_state(folder, max_chars)
             self._save(None)
