@@ -1,4 +1,5 @@
-"""Screenshots of report.html and of the review page for the README (docs/report.png, docs/review.png).
+"""Screenshots of report.html and of the review page for the README (docs/report.png, docs/report-merges.png,
+docs/review.png).
 
     python docs/screenshots.py RUN_DIR
 
@@ -27,6 +28,8 @@ def main(run: Path) -> None:
         page.goto((run / "report.html").resolve().as_uri())
         page.screenshot(path=str(HERE / "report.png"))
         print(f"wrote {HERE / 'report.png'}")
+        page.locator("#merges").screenshot(path=str(HERE / "report-merges.png"))
+        print(f"wrote {HERE / 'report-merges.png'}")
         with tempfile.TemporaryDirectory() as scratch:
             copy = Path(scratch) / run.name
             shutil.copytree(run, copy, ignore=shutil.ignore_patterns("review*.json*", "reviewed.jsonl"))

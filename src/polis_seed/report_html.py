@@ -119,7 +119,7 @@ def load_run(folder: Path, max_chars: int = 140) -> RunView:
         strategy=report.get("strategy") or "", model=str(usage.get("model") or ""), max_chars=max_chars)
 
 
-def _angle_name(angle: dict, language: str) -> str:
+def angle_name(angle: dict, language: str) -> str:
     from .models import Angle
 
     try:
@@ -160,7 +160,7 @@ def _highlight(passage: str, quote: str | None) -> str:
 
 def render_report(view: RunView) -> str:
     t = LABELS[view.language]
-    names = {angle["id"]: _angle_name(angle, view.language) for angle in view.angles}
+    names = {angle["id"]: angle_name(angle, view.language) for angle in view.angles}
     checked = any(s.checked_stance for s in view.exported)
     order, counts = grid(view)
     parts = [f'<!DOCTYPE html><html lang="{view.language}"><head><meta charset="utf-8">',

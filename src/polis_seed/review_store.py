@@ -153,9 +153,20 @@ class ReviewStore:
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
             angles = list(dict.fromkeys(item.statement.angle for item in self.state.items if item.statement.angle))
+            language = self.language()
             return {"version": self.state.version, "max_chars": self.state.max_chars, "folder": str(self.folder),
-                    "language": self.language(), "angles": angles,
+                    "language": language, "angles": angles, "angle_names": self.angle_names(language),
                     "items": [self.view(item) for item in self.state.items]}
+
+    def angle_names(self, language: str) -> dict[str, str]:
+        """The angles' names in the run's language, from its report.json (ids where there is none)."""
+        from .report_html import angle_name
+
+        try:
+            report = json.loads((self.folder / "report.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {angle["id"]: angle_name(angle, language) for angle in report.get("angles") or [] if "id" in angle}
 
     def language(self) -> str:
         from .text import detect_language
