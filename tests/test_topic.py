@@ -79,3 +79,16 @@ def test_the_meeting_or_report_around_a_subject_is_left_out():
     assert core_subject("制服の自由化", "ja") == "制服の自由化"
     assert core_subject("Consultation on a congestion charge", "en") == "a congestion charge"
     assert core_subject("electoral reform", "en") == "electoral reform"
+
+
+def test_a_subject_not_written_in_the_documents_own_words_is_asked_again():
+    documents = [document("無痛分娩の公費助成に関する検討会", "無痛分娩費用の公費助成について議論した。"
+                          "無痛分娩費用の公費助成は妊婦の経済的な負担を減らす。麻酔科医が不足している。")]
+    provider = ReplayProvider([{"topic": "無痛分娩費用的公費助成", "terms": ["無痛分娩"]},
+                               {"topic": "無痛分娩費用の公費助成", "terms": ["無痛分娩", "公費助成"]}])
+    topic, attempts = find_topic(documents, "ja", provider)
+    assert topic.name == "無痛分娩費用の公費助成" and len(attempts) == 2
+    assert "「費用的」 is not written in the documents" in provider.history[1].messages[-1].content
+    chinese = ReplayProvider([{"topic": "分娩方式选择", "terms": ["無痛分娩"]}] * 2)
+    fallback, _ = find_topic(documents, "ja", chinese)
+    assert "选" not in fallback.name and fallback.name in documents[0].text.replace("の", "")

@@ -108,6 +108,12 @@ def find_topic(documents: list[Document], language: Language, provider: Provider
                 return ["topic: name the subject as a short noun phrase"]
             if not any(in_documents(term) for term in answer.terms + [answer.topic]):
                 return ["terms: copy the key terms exactly from the documents, for example from the candidates"]
+            foreign = unattested_parts(answer.topic.strip(), corpus, language)
+            if foreign:
+                # A small multilingual model may slip into another language (「無痛分娩費用的公費助成」, 「选择」);
+                # the subject starts every statement, so it must be written in the documents' own words.
+                return [f"topic: 「{'」「'.join(foreign)}」 is not written in the documents; name the subject with "
+                        "the documents' own words"]
             if checks[0] == 1 and is_bare_word(answer.topic.strip(), language):
                 # One word alone (「自治体」, "city") names who or where, rarely what is decided; ask once more.
                 return [f"topic: 「{answer.topic.strip()}」 alone is too broad; name what is done or changed about it, "
@@ -129,6 +135,27 @@ def find_topic(documents: list[Document], language: Language, provider: Provider
 _JA_ABOUT = re.compile(r"(.{2,}?)(?:に関する|についての|について|をめぐる|に係る|に関わる|の検討|の議論|の是非)")
 _EN_ABOUT = re.compile(r"^(?:(?:a |the )?(?:summary|report|minutes|discussion|consultation|debate|review)s? "
                        r"(?:of|on|about|into) )(.{3,})$", re.I)
+
+
+def unattested_parts(phrase: str, corpus: str, language: Language) -> list[str]:
+    """Parts of a Japanese subject that the documents never write: a character they do not use (「选」), or a
+    suffix joined to a word in a way they never join it (「費用的」). Particles between words are free."""
+    if language != "ja":
+        return []
+    from ..morphology import morphemes
+
+    found: list[str] = []
+    pieces = morphemes(phrase)
+    for index, piece in enumerate(pieces):
+        if piece.pos[0] in ("助詞", "補助記号", "空白"):
+            continue
+        if any(normalize_for_matching(char) and normalize_for_matching(char) not in corpus for char in piece.surface):
+            found.append(piece.surface)
+        elif piece.pos[0] == "接尾辞" and index > 0 and pieces[index - 1].pos[0] != "助詞":
+            joined = pieces[index - 1].surface + piece.surface
+            if normalize_for_matching(joined) not in corpus:
+                found.append(joined)
+    return found
 
 
 def core_subject(phrase: str, language: Language) -> str:
