@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -143,7 +144,9 @@ def test_a_run_shows_progress_per_request_with_a_count_and_time_left_when_not_a_
     assert result.exit_code == 0, result.output
     progress = [line for line in result.output.splitlines() if line.startswith("generate: ")]
     # The subject's request comes first; then every statement request (each is more than a 5 % step).
-    assert progress == [f"generate: {done}/5 requests ({100 * done // 5}%), about 0 s left" for done in range(2, 6)]
+    # (the time left depends on the machine's load: only its form is checked)
+    assert [re.sub(r"about \d+ s left", "about N s left", line) for line in progress] == [
+        f"generate: {done}/5 requests ({100 * done // 5}%), about N s left" for done in range(2, 6)]
 
 
 def test_help_shows_defaults_from_the_settings_and_no_type_markers():

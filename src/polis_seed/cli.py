@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -17,7 +16,8 @@ import typer
 
 from . import __version__
 from .cli_options import DEDUPE, GENERATION, OPTIONS, PlainUsageCommand, settings_flags, with_options
-from .errors import InputError, PolisSeedError
+from .cli_errors import EXIT_BROKEN_PIPE, print_error, reports_errors  # noqa: F401 (EXIT_BROKEN_PIPE: tests)
+from .errors import InputError
 
 app = typer.Typer(
     help="Turn source documents into short, balanced, source-traced seed statements for a Polis conversation.",
@@ -28,7 +28,6 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 command = functools.partial(app.command, cls=PlainUsageCommand)
-EXIT_BROKEN_PIPE = 141  # what a shell reports for a writer whose reader went away (128 + SIGPIPE)
 
 
 def _version(value: bool) -> None:
@@ -43,40 +42,6 @@ def main_callback(
                                           help="Show the version and exit.")] = False,
 ) -> None:
     """polis-seed: load → chunk → generate → dedupe → export."""
-
-
-def _error(message: str) -> None:
-    from .redaction import hide_secrets
-
-    print(f"error: {hide_secrets(message)}", file=sys.stderr, flush=True)
-
-
-def reports_errors(run):
-    """Domain errors → one line on stderr and their exit code; Ctrl-C → 130; never a traceback."""
-    @functools.wraps(run)
-    def wrapper(*args, **kwargs):
-        try:
-            return run(*args, **kwargs)
-        except PolisSeedError as error:
-            _error(error.message)
-            raise typer.Exit(error.exit_code) from None
-        except KeyboardInterrupt:
-            _error("interrupted; finished model answers are cached, so a re-run resumes")
-            raise typer.Exit(130) from None
-        except BrokenPipeError:
-            # `polis-seed lint … | head -1`: the reader has what it wanted.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise typer.Exit(EXIT_BROKEN_PIPE) from None
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
-        except Exception as error:
-            if os.environ.get("POLIS_SEED_DEBUG"):
-                raise
-            first = str(error).splitlines()[0] if str(error) else ""
-            _error(f"unexpected {type(error).__name__}: {first} (a bug in polis-seed: set POLIS_SEED_DEBUG=1 for "
-                   "the traceback and report it)")
-            raise typer.Exit(1) from None
-    return wrapper
 
 
 def _settings(options: dict[str, Any]):
@@ -121,7 +86,7 @@ def _generate(paths: list[Path], outputs, options: dict[str, Any], deduplicate_t
     print_summary(result)
     say("wrote " + ", ".join(str(path) for path in outputs.written()))
     if result.report.failed_requests:
-        _error(f"{result.report.failed_requests} model requests failed; what succeeded is written and cached, "
+        print_error(f"{result.report.failed_requests} model requests failed; what succeeded is written and cached, "
                "so a re-run retries only the failures")
         raise typer.Exit(1)
 
@@ -268,15 +233,12 @@ def report_command(
 ) -> None:
     """Write report.html for a run folder: one self-contained page (no network) with the angle × side grid,
     every statement with its quote and passage, merged duplicates, dropped candidates and documents."""
-    from .files import atomic_write_text
-    from .report_html import load_run, render_report
+    from .report_html import write_report
     from .views import say
 
-    output = output or folder / "report.html"
-    _check_output(output, (".html",))
-    view = load_run(folder, max_chars=_settings(options).max_chars)
-    atomic_write_text(output, render_report(view))
-    say(f"wrote {output} ({len(view.exported)} statements); open it in any browser, no network needed")
+    if output is not None:
+        _check_output(output, (".html",))
+    say(write_report(folder, output, _settings(options).max_chars))
 
 
 @command("review")
@@ -291,23 +253,10 @@ def review_command(
     """Review a run in a local page: keep, drop, edit and add statements, restore dropped candidates and
     merged duplicates. Every change is saved at once to DIR/review.json (log: review-log.jsonl) and written
     to DIR/reviewed.jsonl and DIR/polis.csv. Ctrl-C stops the page; run it again to go on."""
-    import webbrowser
-
-    from .review_server import open_review
+    from .review_server import serve_review
     from .views import say
 
-    if not folder.is_dir():
-        raise InputError(f"{folder}: no such folder; give the folder `polis-seed run -o DIR` wrote")
-    server = open_review(folder, _settings(options).max_chars, port)
-    print(f"review {folder} at {server.url}", flush=True)
-    say("only this computer can open it (127.0.0.1, with the key in the address); every change is saved at once "
-        f"to {folder / 'reviewed.jsonl'} and {folder / 'polis.csv'}; Ctrl-C to stop")
-    if not no_browser:
-        webbrowser.open(server.url)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        say("stopped; every change was saved")
+    serve_review(folder, _settings(options).max_chars, port, open_browser=not no_browser, tell=say)
 
 
 batch_app = typer.Typer(help="Answer batch request files (see --batch-dir).", no_args_is_help=True)

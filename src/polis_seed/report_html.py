@@ -265,3 +265,13 @@ def render_report(view: RunView) -> str:
         parts.append(f"<h2>{_e(t['notes'])}</h2><ul>" + "".join(f"<li>{_e(note)}</li>" for note in view.notes) + "</ul>")
     parts.append("</main></body></html>\n")
     return "".join(parts)
+
+
+def write_report(folder: Path, output: Path | None, max_chars: int) -> str:
+    """Write report.html for a run folder (default DIR/report.html); returns what to tell the user."""
+    from .files import atomic_write_text
+
+    output = output or folder / "report.html"
+    view = load_run(folder, max_chars=max_chars)
+    atomic_write_text(output, render_report(view))
+    return f"wrote {output} ({len(view.exported)} statements); open it in any browser, no network needed"

@@ -21,8 +21,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
+from .errors import InputError
 from .review_store import Change, ChangeError, Conflict, ReviewStore, findings_for
 
 MAX_BODY = 1_000_000
@@ -157,5 +159,19 @@ class ReviewServer:
             self._thread.join()
 
 
-def open_review(folder: Path, max_chars: int, port: int = 0) -> ReviewServer:
-    return ReviewServer(ReviewStore(folder, max_chars), port)
+def serve_review(folder: Path, max_chars: int, port: int, open_browser: bool, tell: Callable[[str], None]) -> None:
+    """`polis-seed review DIR`: the address on stdout (the first line, for scripts), then serve until Ctrl-C."""
+    import webbrowser
+
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder; give the folder `polis-seed run -o DIR` wrote")
+    server = ReviewServer(ReviewStore(folder, max_chars), port)
+    print(f"review {folder} at {server.url}", flush=True)
+    tell("only this computer can open it (127.0.0.1, with the key in the address); every change is saved at once "
+         f"to {folder / 'reviewed.jsonl'} and {folder / 'polis.csv'}; Ctrl-C to stop")
+    if open_browser:
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        tell("stopped; every change was saved")
