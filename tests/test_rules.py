@@ -48,7 +48,8 @@ RULE_CASES = {
          "Shared council systems save money", "Open data portals build trust in the council",
          "It is important to support youth participation in politics", "Those who vote rarely oppose reform",
          "It should not take 3 months to get a doctor's appointment", "The idea of sovereignty is badly defined",
-         "It should be mandatory for all homes/businesses to show their address"],
+         "It should be mandatory for all homes/businesses to show their address",
+         "It is the market, with its drive for ever higher profits and more extraction of resources, that harms nature"],
         ["導入により効果的な改善が見られる", "この取り組みは住民の利便性を高める", "本市のシステムは古すぎる",
          "同社の提案は費用が高すぎる", "It will save money for small towns", "This is a waste of money",
          "The change brings real benefits"],
@@ -93,9 +94,11 @@ RULE_CASES = {
     ),
     "fragment": (
         ["無痛分娩費用の公費助成は、母の負担を軽減する", "市は公園の整備を進めるべきだ", "Bus fares should be cut",
-         "公園は市民のものだ", "夜間の工事は許されるべきではないね"],
+         "公園は市民のものだ", "夜間の工事は許されるべきではないね",
+         # a preposition last is ordinary English, with or without the full stop
+         "Pets should be kept out of the places children play in.", "Buses should stop where they used to"],
         ["無痛分娩が公費助成を受けられるように", "市は公園の整備を進めるべきで", "バスの本数を増やし、",
-         "Bus fares should be cut for", "We need more parks and"],
+         "Bus fares should be cut for the", "We need more parks and"],
     ),
     "not-votable": (
         ["CO2 muss stärker bepreist werden.", "予算3億円は共通化の効果に見合わない", "2050年までに脱炭素を実現すべきだ"],

@@ -86,7 +86,11 @@ def _too_long(text: str, context: Context, language: str) -> str | None:
     return None
 
 
-_OPEN_END_EN = re.compile(r"\b(?:and|or|but|to|for|of|with|because|if|that|the|a|an|so|as|by|from|in|on|at|than)$", re.I)
+# A clause left open: a conjunction or an article last. A preposition last is ordinary English ("people I
+# disagree with", "as they used to"), so prepositions are not on the list.
+_OPEN_END_EN = re.compile(r"\b(?:and|or|nor|but|because|if|the|a|an|than)$", re.I)
+# "It is the system, with …, that causes …": a cleft sentence names its subject after "It is".
+_CLEFT_EN = re.compile(r"^it(?:'s|’s|\s+(?:is|was|isn't|wasn't|is not|was not))\s.+?\b(?:that|who|which)\b", re.I)
 
 
 def _fragment(text: str, context: Context, language: str) -> str | None:
@@ -259,7 +263,7 @@ def _no_subject(text: str, context: Context, language: str) -> str | None:
     stripped = text.strip().lstrip("「『\"'")
     pattern = _DEICTIC_START_JA if language == "ja" else _DEICTIC_START_EN
     match = pattern.match(stripped)
-    if match:
+    if match and not (language != "ja" and _CLEFT_EN.match(stripped)):
         return (f"it starts with '{match.group(0)}', which points at a context the voter never sees; "
                 "name the subject itself")
     return None
