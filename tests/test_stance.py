@@ -208,3 +208,21 @@ def test_in_a_batch_round_both_questions_are_queued_before_the_round_waits():
     with pytest.raises(PendingAnswer):
         checker(queue).read("予約システムの維持費は高すぎる", COST)
     assert len(queue.asked) == 2 and "費用に見合う" in queue.asked[0] and "かかりすぎる" in queue.asked[1]
+
+
+def test_progress_counts_the_stance_questions_so_it_does_not_stall_at_the_end():
+    import io
+
+    from rich.console import Console
+
+    from polis_seed.models import Attempt
+    from polis_seed.views import ConsoleEvents
+
+    out = io.StringIO()
+    events = ConsoleEvents(Console(file=out, width=200))
+    events.requests_planned(2, checks_per_request=2)  # two statements, each checked by two questions
+    for purpose in ["statement", "stance", "stance", "statement", "stance", "stance"]:
+        events.request_done(Attempt(purpose=purpose))
+    lines = out.getvalue().splitlines()
+    assert lines[-1].startswith("generate: 6/6 requests (100%)")
+    assert any(line.startswith("generate: 3/6 requests (50%)") for line in lines)

@@ -47,7 +47,7 @@ class Events:
 
     def angles_discovered(self, angles: list[Angle], saved_to: Path | None) -> None: ...
 
-    def requests_planned(self, count: int) -> None: ...
+    def requests_planned(self, count: int, checks_per_request: int = 0) -> None: ...
 
     def request_done(self, attempt: Attempt) -> None: ...
 
@@ -177,7 +177,8 @@ def generate(prepared: Prepared, provider: Provider, settings: Settings, choice:
     options = sentence_settings(prepared, settings, topic, stance)
     pool = SentencePool.build(prepared.chunks, prepared.documents, e5_embed)
     slots, unmatched = plan_slots(pool, prepared.angles, options, e5_embed)
-    events.requests_planned(sum(min(slot.count, len(slot.candidates)) for slot in slots))
+    events.requests_planned(sum(min(slot.count, len(slot.candidates)) for slot in slots),
+                            checks_per_request=2 if stance is not None else 0)
     result = generate_statements(pool, prepared.angles, provider, load_generate_prompt(choice.sentence_prompt),
                                  options, e5_embed, on_attempt=events.request_done)
     used = [angle for angle in prepared.angles if angle.id not in unmatched]

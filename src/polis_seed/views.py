@@ -46,6 +46,7 @@ class ConsoleEvents(Events):
         self.planned = 0
         self.done = 0
         self.retries = 0
+        self.per_request = 1
         self.started = time.monotonic()
         self._lock = threading.Lock()
         self._next_plain = PLAIN_PROGRESS_STEP
@@ -68,10 +69,12 @@ class ConsoleEvents(Events):
         if saved_to is not None:
             self.info(f"saved them to {saved_to}; edit it and pass it with --angles to reuse")
 
-    def requests_planned(self, count: int) -> None:
-        """`count` more requests to come; the ones already done (the subject, the angles) count too."""
+    def requests_planned(self, count: int, checks_per_request: int = 0) -> None:
+        """`count` more requests to come, each followed by `checks_per_request` checks of its answer (the
+        stance check's two questions); the ones already done (the subject, the angles) count too."""
         with self._lock:
-            self.planned = self.done + count
+            self.per_request = 1 + checks_per_request
+            self.planned = self.done + count * self.per_request
             self.retries = 0
             self.started = time.monotonic()
             if self.console.is_terminal and self._progress is None:
@@ -85,12 +88,11 @@ class ConsoleEvents(Events):
                 self._task = self._progress.add_task(self.label, total=self.planned)
 
     def request_done(self, attempt: Attempt) -> None:
-        if attempt.purpose in CHECKING_PURPOSES:
-            return  # checks of an answer: their time shows in the time per counted request
         with self._lock:
             self.done += 1
-            self.retries += attempt.attempt > 0
-            total = max(self.planned + self.retries, self.done)
+            # A re-ask is one more request, and its answer is checked again.
+            self.retries += attempt.attempt > 0 and attempt.purpose not in CHECKING_PURPOSES
+            total = max(self.planned + self.retries * self.per_request, self.done)
             if self._progress is not None:
                 self._progress.update(self._task, completed=self.done, total=total)
                 return
