@@ -151,6 +151,10 @@ def test_every_statement_request_requires_the_statement_to_start_with_the_subjec
     assert re.match(english, "The congestion charge would cut traffic.")
     assert re.match(english, "Congestion charge revenue should fund buses.")
     assert not re.match(english, "More bus runs are not worth the subsidy.")
+    vowel = subject_pattern("electoral system", "en")  # the article must fit: "An electoral system", never "A e…"
+    assert re.match(vowel, "An electoral system with fewer safe seats is fairer.")
+    assert not re.match(vowel, "A electoral system with fewer safe seats is fairer.")
+    assert not re.match(english, "An congestion charge is unfair.")
     assert subject_pattern("a.b (c)", "en") and re.match(subject_pattern("a.b (c)", "en"), "A.b (c) is fine")
 
 

@@ -167,7 +167,9 @@ def subject_pattern(topic: str | None, language: Language) -> str | None:
     first = words[0]
     head = f"[{first[0].upper()}{first[0].lower()}]{_literal(first[1:])}" if first[0].isalpha() else _literal(first)
     rest = "".join(" " + _literal(word) for word in words[1:])
-    return f"^((The|A|An|the|a|an) )?{head}{rest}[^\"]+$"
+    # The article that fits the sound of the subject's first letter ("An electoral system", "A congestion charge").
+    article = "The|the|An|an" if first[0].casefold() in "aeiou" else "The|the|A|a"
+    return f"^(({article}) )?{head}{rest}[^\"]+$"
 
 
 def first_request(slot: Slot, passage: Passage, prompt: GeneratePrompt, settings: GenerateSettings) -> CompletionRequest:
