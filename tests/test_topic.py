@@ -92,3 +92,12 @@ def test_a_subject_not_written_in_the_documents_own_words_is_asked_again():
     chinese = ReplayProvider([{"topic": "分娩方式选择", "terms": ["無痛分娩"]}] * 2)
     fallback, _ = find_topic(documents, "ja", chinese)
     assert "选" not in fallback.name and fallback.name in documents[0].text.replace("の", "")
+
+
+def test_a_bare_word_left_after_the_re_ask_is_widened_to_the_documents_phrase_that_contains_it():
+    documents = [document("無痛分娩の公費助成に関する検討会", "無痛分娩費用の公費助成について議論した。"
+                          "無痛分娩費用の公費助成は妊婦の経済的な負担を減らす。費用は高い。費用の負担が重い。")]
+    provider = ReplayProvider([{"topic": "無痛分娩費用的公費助成", "terms": ["無痛分娩"]},
+                               {"topic": "費用", "terms": ["費用"]}])
+    topic, _ = find_topic(documents, "ja", provider)
+    assert topic.name != "費用" and "費用" in topic.name and topic.name in documents[0].text

@@ -125,10 +125,15 @@ def find_topic(documents: list[Document], language: Language, provider: Provider
         attempts = asked.attempts
         if asked.answer is not None:
             name = core_subject(asked.answer.topic, language)
+            if is_bare_word(name, language):
+                # Still one bare word after the re-ask: the documents' best phrase that contains it says more
+                # (「費用」 → 「無痛分娩費用」, 「自治体」 → 「自治体DX」).
+                name = next((c for c in candidates if name in c and c != name and not is_bare_word(c, language)), name)
             terms = [t.strip() for t in dict.fromkeys([name] + asked.answer.terms) if in_documents(t)]
             terms += [t for t in _words_of(name, language) if in_documents(t) and t not in terms]
             return Topic(name, tuple(terms[:8])), attempts
-    top = candidates[0] if candidates else (documents[0].title if documents else "")
+    top = next((c for c in candidates if not is_bare_word(c, language)), candidates[0]) if candidates else (
+        documents[0].title if documents else "")
     return Topic(top, tuple(t for t in candidates[:3] if in_documents(t))), attempts
 
 
