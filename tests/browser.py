@@ -44,7 +44,8 @@ class ReviewProcess:
     def __init__(self, folder: Path):
         self.process = subprocess.Popen(
             [sys.executable, "-m", "polis_seed.cli", "review", str(folder), "--no-browser"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # Ctrl-C works in the background too
         deadline = time.monotonic() + 60
         line = ""
         while time.monotonic() < deadline:

@@ -134,7 +134,10 @@ def test_ctrl_c_mid_generate_leaves_no_output_keeps_the_cache_and_the_rerun_resu
         args = [sys.executable, "-m", "polis_seed.cli", "generate", str(DATA / "facility_booking_ja.md"), "-o",
                 str(output), "--angles", str(DATA / "two_angles.yaml"), "--per-angle", "4", "--provider", "openai",
                 "--base-url", server.base_url, "--model", "m", "--concurrency", "1", "--cache-dir", str(cache)]
-        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Ctrl-C reaches the child as in a terminal even when the tests run in the background, where a shell
+        # starts commands with SIGINT ignored and Python then never turns it into KeyboardInterrupt.
+        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         deadline = time.monotonic() + 60
         while len(server.requests) < 3 and time.monotonic() < deadline:
             time.sleep(0.1)
