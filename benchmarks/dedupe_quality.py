@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from polis_seed.compare import compare
+from polis_seed.language.compare import compare
 from polis_seed.defaults import default_of
-from polis_seed.embeddings import e5_embed
+from polis_seed.language.embeddings import e5_embed
 from polis_seed.models import Statement
 from polis_seed.stages.dedupe import DedupeOptions, dedupe_statements
 
@@ -77,7 +77,7 @@ def list_metrics(tiers: tuple[str, ...], lists_file: Path = DATA / "lists.yaml")
 def sweep(pairs) -> None:
     from rapidfuzz import fuzz
 
-    from polis_seed.text import normalize_for_matching
+    from polis_seed.language.text import normalize_for_matching
 
     vectors = e5_embed([t for _, a, b in pairs for t in (a, b)])
     print("label     fuzzy  cosine  verdict | pair")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from polis_seed.config import Settings
 from polis_seed.pipeline import deduplicate
-from polis_seed.statement_io import read_statements
+from polis_seed.io.statements import read_statements
 
 
 def main() -> None:

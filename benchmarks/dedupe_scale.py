@@ -64,7 +64,7 @@ def measure(kind: str, count: int) -> dict:
         from polis_seed.defaults import default_of
         from polis_seed.stages.dedupe import BLOCK_ROWS
         DEFAULT_FUZZY_THRESHOLD = default_of("threshold")
-        from polis_seed.text import normalize_for_matching
+        from polis_seed.language.text import normalize_for_matching
 
         before = rss_mb()
         started = time.perf_counter()
@@ -78,7 +78,7 @@ def measure(kind: str, count: int) -> dict:
         seconds = time.perf_counter() - started
         return {"seconds": seconds, "extra_mb": rss_mb() - before, "pairs": pairs}
     if kind == "semantic":
-        from polis_seed.embeddings import e5_embed
+        from polis_seed.language.embeddings import e5_embed
         from polis_seed.stages.dedupe import DEFAULT_SEMANTIC_THRESHOLD, semantic_pairs
 
         e5_embed(["warm up"])
@@ -105,7 +105,7 @@ def main() -> None:
     semantic_count = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
     ours = run_isolated("polis-seed", count)
     baseline = run_isolated("baseline", count)
-    from polis_seed.text import normalize_for_matching
+    from polis_seed.language.text import normalize_for_matching
 
     distinct = len({normalize_for_matching(t) for t in synthetic_statements(count)})
     print(f"statements: {count:,} synthetic, {distinct:,} distinct after normalisation")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from polis_seed.config import Settings
 from polis_seed.lists import lint_file
-from polis_seed.statement_io import read_statement_lines
+from polis_seed.io.statements import read_statement_lines
 
 
 def main() -> None:

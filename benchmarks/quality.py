@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 from run_args import run_command
 
-from polis_seed.embeddings import e5_embed
+from polis_seed.language.embeddings import e5_embed
 from polis_seed.stages.dedupe import DEFAULT_SEMANTIC_THRESHOLD
 
 REFERENCES = Path(__file__).resolve().parent / "references"

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from polis_seed.config import Settings
-from polis_seed.embeddings import e5_embed
+from polis_seed.language.embeddings import e5_embed
 from polis_seed.prompts import load_angles
 from polis_seed.providers.registry import open_provider
 from polis_seed.rules import Topic

@@ -1,7 +1,7 @@
 import threading
 import time
 
-from polis_seed.cache import CachedProvider, ResponseCache
+from polis_seed.providers.cache import CachedProvider, ResponseCache
 from polis_seed.providers.base import CompletionRequest, CompletionResult, Message
 from polis_seed.stages.generate import DraftStatement
 from tests.replay import ReplayProvider

@@ -2,7 +2,7 @@ import hashlib
 
 from polis_seed.models import Document
 from polis_seed.stages.chunk import chunk_document, split_sentences
-from polis_seed.tokens import count_tokens, install_offline_encoding
+from polis_seed.language.tokens import count_tokens, install_offline_encoding
 
 
 def test_japanese_splits_at_terminal_marks_but_not_inside_quotes():

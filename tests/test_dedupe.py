@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from polis_seed import cli
-from polis_seed.compare import compare
-from polis_seed.embeddings import e5_embed
+from polis_seed.language.compare import compare
+from polis_seed.language.embeddings import e5_embed
 from polis_seed.models import Statement
 from polis_seed.stages.dedupe import DedupeOptions, dedupe_statements
 

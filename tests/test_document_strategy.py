@@ -10,7 +10,7 @@ from polis_seed.prompts import DiscussPrompt, DistilPrompt, load_angles, load_pr
 from polis_seed.stages.chunk import chunk_documents
 from polis_seed.stages.document import DocumentSettings, generate_from_documents, plan_groups
 from polis_seed.stages.load import load_documents
-from polis_seed.tokens import count_tokens
+from polis_seed.language.tokens import count_tokens
 from tests.replay import ReplayProvider
 
 DATA = Path(__file__).parent / "data"

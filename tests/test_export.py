@@ -6,7 +6,7 @@ import pytest
 from polis_seed.errors import InputError
 from polis_seed.models import Statement
 from polis_seed.stages.export import polis_csv
-from polis_seed.statement_io import read_statements, write_statements
+from polis_seed.io.statements import read_statements, write_statements
 
 
 def test_polis_csv_has_one_quoted_header_no_bom_and_no_empty_rows():

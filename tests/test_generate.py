@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from polis_seed.embeddings import e5_embed
+from polis_seed.language.embeddings import e5_embed
 from polis_seed.models import Angle
 from polis_seed.prompts import load_angles, load_generate_prompt
 from polis_seed.providers.base import CompletionResult, ProviderError

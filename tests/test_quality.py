@@ -5,7 +5,7 @@ from typer.testing import CliRunner
 
 from polis_seed import cli
 from polis_seed.models import Angle, Attempt, Document, GenerationReport, Statement
-from polis_seed.quality import quality_report
+from polis_seed.stages.quality import quality_report
 from polis_seed.stages.chunk import chunk_documents
 from polis_seed.stages.discover import discover_angles, sample_sentences
 from polis_seed.stages.load import load_documents

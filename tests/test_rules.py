@@ -8,7 +8,7 @@ from polis_seed.rules import (
     quote_is_in,
     source_overlap,
 )
-from polis_seed.text import detect_language, is_question, normalize_for_matching, statement_language
+from polis_seed.language.text import detect_language, is_question, normalize_for_matching, statement_language
 
 
 def rules(text, max_chars=140, **context):

@@ -77,7 +77,7 @@ def test_embeddings_alone_decide_when_there_is_no_model():
 
 
 def test_generate_sends_back_a_repeat_and_the_table_counts_checked_sides(tmp_path, replay, monkeypatch):
-    from polis_seed import embeddings
+    from polis_seed.language import embeddings
 
     monkeypatch.setattr(embeddings, "e5_embed", neutral_embed)
     document = tmp_path / "booking.md"
@@ -125,7 +125,7 @@ def _generate_with_pro_answers(tmp_path, replay, answers: list[str]) -> list[dic
 
 def test_with_the_small_models_prompt_a_statement_on_the_other_side_is_relabelled_at_once(tmp_path, replay,
                                                                                           monkeypatch):
-    from polis_seed import embeddings
+    from polis_seed.language import embeddings
 
     monkeypatch.setattr(embeddings, "e5_embed", neutral_embed)
     answers = ["予約システムは人件費削減で費用を回収できる", "予約システムは人件費の削減で費用を賄える"]
@@ -139,7 +139,7 @@ def test_with_a_prompt_that_asks_for_a_side_the_other_side_is_re_asked_then_rela
                                                                                        monkeypatch):
     import shutil
 
-    from polis_seed import embeddings
+    from polis_seed.language import embeddings
     from polis_seed.prompts import prompts_dir
 
     monkeypatch.setattr(embeddings, "e5_embed", neutral_embed)
@@ -157,7 +157,7 @@ def test_with_a_prompt_that_asks_for_a_side_the_other_side_is_re_asked_then_rela
 
 
 def test_lint_with_angles_reports_statements_that_read_as_the_other_side(tmp_path, monkeypatch):
-    from polis_seed import embeddings
+    from polis_seed.language import embeddings
     from polis_seed.providers import registry
 
     provider = ReplayProvider()

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache import ResponseCache, cache_key
+from .providers.cache import ResponseCache, cache_key
 from .errors import InputError
-from .files import atomic_write_text
+from .io.files import atomic_write_text
 from .providers import anthropic_messages, openai_compat
 from .providers.base import CompletionRequest, CompletionResult, Message, ProviderError
 from .stages.ask import PendingAnswer

@@ -14,7 +14,7 @@ from pathlib import Path
 from .batch import _jsonl, request_from_line, result_line
 from .config import Settings
 from .errors import InputError
-from .files import atomic_write_text
+from .io.files import atomic_write_text
 from .models import Attempt
 from .providers.base import ProviderError
 from .providers.registry import open_provider, provider_spec

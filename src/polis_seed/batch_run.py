@@ -12,10 +12,10 @@ import json
 from pathlib import Path
 
 from .batch import BatchDir, BatchQueue, Ingested
-from .cache import ResponseCache, default_cache_dir
+from .providers.cache import ResponseCache, default_cache_dir
 from .config import Settings
 from .errors import RunFailure
-from .files import atomic_write_text
+from .io.files import atomic_write_text
 from .providers.registry import provider_spec
 
 

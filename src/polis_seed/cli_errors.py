@@ -15,7 +15,7 @@ EXIT_BROKEN_PIPE = 141  # what a shell reports for a writer whose reader went aw
 
 
 def print_error(message: str) -> None:
-    from .redaction import hide_secrets
+    from .language.redaction import hide_secrets
 
     print(f"error: {hide_secrets(message)}", file=sys.stderr, flush=True)
 

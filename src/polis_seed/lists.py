@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .config import Settings
 from .errors import InputError
-from .files import atomic_write_bytes, atomic_write_text
+from .io.files import atomic_write_bytes, atomic_write_text
 from .models import Chunk, Document
 from .pipeline import deduplicate, provider_for_dedupe
 from .stages.load import load_documents
@@ -25,7 +25,7 @@ class DedupeSummary:
 def dedupe_files(source: str, output: str, settings: Settings, report: Path | None = None,
                  against: str | None = None) -> DedupeSummary:
     from .stages.export import merge_report_csv
-    from .statement_io import STDIO, read_statements, write_statements
+    from .io.statements import STDIO, read_statements, write_statements
 
     read = read_statements(source, settings.include_rejected)
     existing = read_statements(against, settings.include_rejected).statements if against else None
@@ -75,7 +75,7 @@ def export_file(source: str, output: Path | None, format_name: str, split: int |
 
     from .stages.export import FORMATS, polis_csv_parts, render
     from .stages.lint import findings_by_index
-    from .statement_io import STDIO, read_statements
+    from .io.statements import STDIO, read_statements
 
     if format_name not in FORMATS:
         raise InputError(f"--format {format_name}: unknown format; choose one of {', '.join(FORMATS)}")
@@ -144,12 +144,12 @@ def lint_file(source: str, settings: Settings, angles_file: Path | None = None) 
     """The rules on every statement; with an angles file, also the side each labelled statement takes, read
     by the stance check (which asks the model: the same provider settings as generate)."""
     from .stages.lint import lint_statements, stance_findings
-    from .statement_io import read_statement_lines
+    from .io.statements import read_statement_lines
 
     read = read_statement_lines(source, settings.include_rejected)
     findings = lint_statements(read.lines, settings.max_chars, settings.threshold)
     if angles_file is not None:
-        from .embeddings import e5_embed
+        from .language.embeddings import e5_embed
         from .prompts import load_angles
         from .providers.registry import open_provider
 

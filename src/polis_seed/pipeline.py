@@ -18,20 +18,20 @@ from typing import Any
 import yaml
 
 from .config import Settings
-from .costs import TokenUse, estimate_input_tokens, estimate_prefix_tokens, load_price_table
+from .providers.costs import TokenUse, estimate_input_tokens, estimate_prefix_tokens, load_price_table
 from .errors import InputError
-from .files import atomic_write_text
+from .io.files import atomic_write_text
 from .models import Angle, Attempt, Chunk, Document, GenerationReport, Language, Statement
 from .prompts import DiscussPrompt, DistilPrompt, load_angles, load_generate_prompt, load_prompt
 from .providers.base import Provider, ProviderError
 from .providers.registry import check_provider_settings, open_provider, provider_spec
-from .redaction import mask_personal_data
+from .language.redaction import mask_personal_data
 from .rules import Topic
 from .stages.ask import PendingAnswer
 from .stages.chunk import chunk_documents
 from .stages.load import load_documents
 from .strategy import StrategyChoice, choose_strategy
-from .text import detect_language
+from .language.text import detect_language
 
 MIN_DISCOVERED_ANGLES = 3
 DISCOVERED_ANGLES_ASKED = 6
@@ -159,7 +159,7 @@ class Generated:
 def generate(prepared: Prepared, provider: Provider, settings: Settings, choice: StrategyChoice, events: Events,
              topic: Topic | None = None, stance=None) -> Generated:
     """Statements by the chosen strategy."""
-    from .embeddings import e5_embed
+    from .language.embeddings import e5_embed
 
     if choice.strategy == "document":
         from .stages.document import generate_from_documents
@@ -294,7 +294,7 @@ def run_pipeline(paths: list[Path], settings: Settings, outputs: OutputSet, opti
                 discovery = discover(prepared, provider, events)
                 prepared = dataclasses.replace(prepared, angles=discovery.angles)
             if settings.stance_check:
-                from .embeddings import e5_embed
+                from .language.embeddings import e5_embed
                 from .stages.stance import StanceChecker
 
                 stance = StanceChecker(provider, e5_embed, topic, prepared.language, on_attempt=events.request_done)
@@ -343,7 +343,7 @@ def _open_batch(options: RunOptions, settings: Settings):
 
 
 def write_outputs(result: PipelineResult, settings: Settings) -> None:
-    from .quality import quality_report
+    from .stages.quality import quality_report
     from .stages.export import merge_report_csv, polis_csv, statements_jsonl
 
     outputs = result.outputs
@@ -367,7 +367,7 @@ def write_outputs(result: PipelineResult, settings: Settings) -> None:
 def deduplicate(statements: list[Statement], settings: Settings, against: list[Statement] | None = None,
                 provider: Provider | None = None, on_progress: Callable[[int, int], None] | None = None):
     """dedupe with the configured tiers; the llm tier judges through `provider`, which it requires."""
-    from .embeddings import e5_embed
+    from .language.embeddings import e5_embed
     from .stages.dedupe import DedupeOptions, dedupe_statements
 
     judge = None
@@ -431,7 +431,7 @@ def _planned(prepared: Prepared, settings: Settings, choice: StrategyChoice):
         return requests, cached, output, distil_input, notes
     from .stages.generate import plan_slots, planned_requests
 
-    from .embeddings import e5_embed
+    from .language.embeddings import e5_embed
     from .stages.select import SentencePool
     from .stages.topic import find_topic
 

@@ -269,7 +269,7 @@ def render_report(view: RunView) -> str:
 
 def write_report(folder: Path, output: Path | None, max_chars: int) -> str:
     """Write report.html for a run folder (default DIR/report.html); returns what to tell the user."""
-    from .files import atomic_write_text
+    from .io.files import atomic_write_text
 
     output = output or folder / "report.html"
     view = load_run(folder, max_chars=max_chars)

@@ -24,7 +24,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from .errors import InputError
-from .files import atomic_write_text
+from .io.files import atomic_write_text
 from .models import Statement, statement_id
 from .rules import Context, check_statement
 
@@ -169,7 +169,7 @@ class ReviewStore:
         return {angle["id"]: angle_name(angle, language) for angle in report.get("angles") or [] if "id" in angle}
 
     def language(self) -> str:
-        from .text import detect_language
+        from .language.text import detect_language
 
         return detect_language("\n".join(item.statement.text for item in self.state.items))
 

@@ -16,7 +16,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-from .text import is_question, normalize_for_matching, statement_language
+from .language.text import is_question, normalize_for_matching, statement_language
 
 Severity = Literal["error", "warning", "info"]
 JA_EN = frozenset({"ja", "en"})
@@ -96,7 +96,7 @@ _CLEFT_EN = re.compile(r"^it(?:'s|’s|\s+(?:is|was|isn't|wasn't|is not|was not)
 def _fragment(text: str, context: Context, language: str) -> str | None:
     body = text.strip().rstrip("。.!！、,…")
     if language == "ja":
-        from .morphology import ends_mid_sentence
+        from .language.morphology import ends_mid_sentence
 
         stops = ends_mid_sentence(body)
     else:

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from .models import Angle, Attempt, Statement
 from .pipeline import DryRunPlan, Events, PipelineResult
-from .redaction import hide_secrets
+from .language.redaction import hide_secrets
 
 PLAIN_PROGRESS_STEP = 0.05
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from polis_seed.text import detect_language, is_question, normalize_for_matching
+from polis_seed.language.text import detect_language, is_question, normalize_for_matching
 
 DATA = Path(__file__).parent.parent / "data"
 pytestmark = pytest.mark.integration

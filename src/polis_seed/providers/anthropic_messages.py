@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..redaction import hide_secrets
+from ..language.redaction import hide_secrets
 from .base import CompletionRequest, CompletionResult, ProviderError
 
 EPHEMERAL_CACHE = {"type": "ephemeral"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from ..redaction import hide_secrets
+from ..language.redaction import hide_secrets
 from .base import CompletionRequest, CompletionResult, Provider
 
 

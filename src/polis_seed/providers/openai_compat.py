@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..redaction import hide_secrets
+from ..language.redaction import hide_secrets
 from .base import CompletionRequest, CompletionResult, ProviderError
 
 CHAT_COMPLETIONS_PATH = "/v1/chat/completions"

@@ -129,7 +129,7 @@ def open_provider(settings: Settings, debug: bool = False, batch_queue: Provider
 
             provider = DebugProvider(provider)
         if not settings.no_cache:
-            from ..cache import CachedProvider, ResponseCache, default_cache_dir
+            from .cache import CachedProvider, ResponseCache, default_cache_dir
 
             cache = ResponseCache(settings.cache_dir or default_cache_dir())
             stack.callback(cache.close)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from ..models import Chunk, Document, Language
-from ..text import detect_language
-from ..tokens import count_tokens
+from ..language.text import detect_language
+from ..language.tokens import count_tokens
 
 DEFAULT_CHUNK_TOKENS = 400
 MAX_SENTENCE_CHARS = 300

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from ..compare import Verdict, certainly_different, compare, quick_difference
+from ..language.compare import Verdict, certainly_different, compare, quick_difference
 from ..defaults import default_of
 from ..models import Merge, Statement
 from ..rules import Context, check_statement
-from ..text import normalize_for_matching
+from ..language.text import normalize_for_matching
 
 TIERS = ("exact", "fuzzy", "semantic", "llm")
 # Pairs this far below the semantic threshold go to the LLM judge when the llm tier is on.

@@ -18,7 +18,7 @@ from ..models import Angle, Attempt, Chunk, Language
 from ..prompts import load_system_user_prompt
 from ..providers.base import CompletionRequest, Message, Provider
 from ..rules import LANGUAGE_NAMES, OPINION_MARKERS
-from ..text import normalize_for_matching
+from ..language.text import normalize_for_matching
 from .ask import ask
 from .select import is_concern
 

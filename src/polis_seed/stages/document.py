@@ -26,8 +26,8 @@ from ..models import Angle, Attempt, Chunk, Document, Drop, GenerationReport, La
 from ..prompts import DiscussPrompt, DistilPrompt
 from ..providers.base import CompletionRequest, Message, Provider
 from ..rules import LANGUAGE_NAMES, Context, Topic, check_statement, quote_is_in
-from ..text import clean_statement, normalize_for_matching
-from ..tokens import count_tokens
+from ..language.text import clean_statement, normalize_for_matching
+from ..language.tokens import count_tokens
 from .ask import PendingAnswer, ask
 
 # Tokens kept free in every request for the instructions, the angles and the answer.

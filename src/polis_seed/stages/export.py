@@ -13,7 +13,7 @@ import time
 
 from ..models import Merge, Statement
 from ..rules import FORMULA_STARTS, Finding
-from ..text import clean_statement
+from ..language.text import clean_statement
 
 POLIS_HEADER = "comment_text"
 FORMATS = ("polis", "review", "polis-comments", "kouchou", "jsonl", "txt")
@@ -51,7 +51,7 @@ def polis_csv_parts(statements: list[Statement], rows_per_file: int) -> list[str
 def review_csv(statements: list[Statement], findings: dict[int, list[Finding]] | None = None) -> str:
     """For colleagues reviewing in Excel on Windows: UTF-8 with BOM, one row per statement with a `keep`
     column and a stable id (review_sheet.py reads it back), every cell neutralised against formulas."""
-    from ..review_sheet import review_rows
+    from ..io.review_sheet import review_rows
 
     rows = review_rows(statements, findings)
     return UTF8_BOM + _csv([rows[0]] + [[neutralize_formula(value) for value in row] for row in rows[1:]])
@@ -63,7 +63,7 @@ def review_xlsx(statements: list[Statement], findings: dict[int, list[Finding]] 
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    from ..review_sheet import review_rows
+    from ..io.review_sheet import review_rows
 
     workbook = Workbook()
     sheet = workbook.active

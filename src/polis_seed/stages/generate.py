@@ -23,7 +23,7 @@ from ..models import Angle, Attempt, Drop, GenerationReport, Language, Stance, S
 from ..prompts import GeneratePrompt
 from ..providers.base import CompletionRequest, Message, Provider
 from ..rules import LANGUAGE_NAMES, Context, Topic, problems
-from ..text import clean_statement, normalize_for_matching
+from ..language.text import clean_statement, normalize_for_matching
 from .ask import PendingAnswer, ask
 from .select import Embedder, Passage, SentencePool, select_passages
 from .stance import StanceChecker

@@ -70,7 +70,7 @@ def stance_findings(lines: list[tuple[int, Statement | None]], angles: list[Angl
                     embed: Embedder | None, topic_name: str | None = None) -> list[Finding]:
     """For every statement labelled with an angle and a side: does it read as that side? The subject the
     sides are phrased with is --topic, else the statements' most frequent noun phrase."""
-    from ..text import statement_language
+    from ..language.text import statement_language
     from .stance import StanceChecker
     from .topic import find_topic
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..models import Document
-from ..readers import READERS
+from ..io.readers import READERS
 
 # Text this large is not a document a facilitator seeds from, and reading it whole would take minutes.
 MAX_TEXT_BYTES = 20 * 1024 * 1024

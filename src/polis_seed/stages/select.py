@@ -18,7 +18,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..models import Angle, Chunk, Document
-from ..text import is_question, normalize_for_matching
+from ..language.text import is_question, normalize_for_matching
 
 # Words that mark a concern or a limit: a nudge toward the con side, which advocacy documents under-supply.
 _CONCERN_CUES = (
@@ -56,7 +56,7 @@ def usable_sentence(sentence: str) -> bool:
     if letters < 0.6 * len(sentence.replace(" ", "")) or is_question(sentence):
         return False
     if any("\u3040" <= ch <= "\u30ff" for ch in sentence):
-        from ..morphology import is_instruction, reads_as_heading
+        from ..language.morphology import is_instruction, reads_as_heading
 
         return not is_instruction(sentence) and not reads_as_heading(sentence)
     return True

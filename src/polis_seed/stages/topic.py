@@ -20,7 +20,7 @@ from ..models import Attempt, Document, Language
 from ..prompts import load_system_user_prompt
 from ..providers.base import CompletionRequest, Message, Provider
 from ..rules import LANGUAGE_NAMES, Topic
-from ..text import normalize_for_matching
+from ..language.text import normalize_for_matching
 from .ask import ask
 
 CANDIDATES = 12
@@ -47,7 +47,7 @@ def noun_candidates(documents: list[Document], language: Language) -> list[str]:
     for document in documents:
         text = document.title + "\n" + document.title + "\n" + document.text[:20_000]
         if language == "ja":
-            from ..morphology import compound_nouns
+            from ..language.morphology import compound_nouns
 
             terms = compound_nouns(text)
         else:
@@ -58,7 +58,7 @@ def noun_candidates(documents: list[Document], language: Language) -> list[str]:
         counts.update(terms)
         document_frequency.update(set(terms))
     if language == "ja":
-        from ..morphology import word_count, is_qualifier
+        from ..language.morphology import word_count, is_qualifier
 
         specificity = {term: min(word_count(term), 3) for term, _ in counts.most_common(CANDIDATES * 6)}
         counts = Counter({term: count for term, count in counts.items()
@@ -147,7 +147,7 @@ def unattested_parts(phrase: str, corpus: str, language: Language) -> list[str]:
     suffix joined to a word in a way they never join it (「費用的」). Particles between words are free."""
     if language != "ja":
         return []
-    from ..morphology import morphemes
+    from ..language.morphology import morphemes
 
     found: list[str] = []
     pieces = morphemes(phrase)
@@ -175,7 +175,7 @@ def is_bare_word(phrase: str, language: Language) -> bool:
     """A subject of one plain word: 「自治体」 or "city" (a compound such as 「無痛分娩」 or "congestion charge"
     is not bare)."""
     if language == "ja":
-        from ..morphology import word_count
+        from ..language.morphology import word_count
 
         return word_count(phrase) <= 1 or (len(phrase) <= 3 and word_count(phrase) <= 2)
     return len([w for w in _EN_WORD.findall(phrase.casefold()) if w not in _EN_STOPWORDS]) <= 1
@@ -184,7 +184,7 @@ def is_bare_word(phrase: str, language: Language) -> bool:
 def _words_of(phrase: str, language: Language) -> list[str]:
     """The content words of a phrase, longest first: 「無痛分娩費用の公費助成」 → 公費助成, 分娩費用, …"""
     if language == "ja":
-        from ..morphology import compound_nouns
+        from ..language.morphology import compound_nouns
 
         return sorted(dict.fromkeys(compound_nouns(phrase)), key=len, reverse=True)
     return [w for w in _EN_WORD.findall(phrase.casefold()) if w not in _EN_STOPWORDS and len(w) > 3]

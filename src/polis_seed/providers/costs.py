@@ -7,8 +7,8 @@ from importlib import resources
 
 import yaml
 
-from .providers.base import CompletionRequest
-from .tokens import count_tokens
+from .base import CompletionRequest
+from ..language.tokens import count_tokens
 
 # Chat formats wrap each message in a few tokens of role markup.
 TOKENS_PER_MESSAGE = 4

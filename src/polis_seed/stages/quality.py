@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from statistics import mean
 
-from .models import Angle, Document, GenerationReport, Statement
-from .rules import NEAR_COPY_RATIO, near_copy_score, quote_is_in, source_overlap
-from .text import is_question, normalize_for_matching
+from ..models import Angle, Document, GenerationReport, Statement
+from ..rules import NEAR_COPY_RATIO, near_copy_score, quote_is_in, source_overlap
+from ..language.text import is_question, normalize_for_matching
 
 
 def _rate(part: int, whole: int) -> float | None:

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .errors import InputError
+from ..errors import InputError
 from .files import atomic_write_text
-from .models import Statement
+from ..models import Statement
 from .readers import COMMENT_COLUMNS, comment_column, decode_bytes
 from .review_sheet import ReviewedRows, ReviewSheetError, is_review_header, read_review_rows
 
@@ -230,7 +230,7 @@ def carries_metadata(statements: list[Statement]) -> bool:
 
 def write_statements(statements: list[Statement], path: str) -> list[str]:
     """Write a statement list; returns warnings (a .txt drops every field but the text)."""
-    from .stages.export import statements_jsonl, statements_txt
+    from ..stages.export import statements_jsonl, statements_txt
 
     suffix = _suffix(path)
     warnings: list[str] = []

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import platformdirs
 
-from .providers.base import CompletionRequest, CompletionResult, Provider
+from .base import CompletionRequest, CompletionResult, Provider
 
 CACHE_VERSION = "polis-seed-cache-v2"
 

@@ -9,7 +9,7 @@ import functools
 
 import numpy as np
 
-from .errors import RunFailure
+from ..errors import RunFailure
 
 BATCH = 256
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import platformdirs
 
-from .errors import RunFailure
+from ..errors import RunFailure
 
 _ENCODINGS = {
     "o200k_base": (

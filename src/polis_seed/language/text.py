@@ -6,7 +6,7 @@ import functools
 import re
 import unicodedata
 
-from .models import Language
+from ..models import Language
 
 _KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")

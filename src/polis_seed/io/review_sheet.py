@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .models import Statement, statement_id
-from .rules import Finding
+from ..models import Statement, statement_id
+from ..rules import Finding
 
 COLUMNS = ("id", "keep", "statement", "angle", "stance", "checked stance", "source file", "quote",
            "merged duplicates", "lint findings", "document id", "chunk id")
