@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from polis_seed import cli
-from polis_seed.batch import request_from_line, request_line, result_from_line, result_line
+from polis_seed.batch.rounds import request_from_line, request_line, result_from_line, result_line
 from polis_seed.providers.base import CompletionRequest, CompletionResult, Message
 from polis_seed.stages.document import Discussion
 

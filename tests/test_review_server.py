@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from polis_seed import cli
-from polis_seed.review_server import ReviewServer
-from polis_seed.review_store import Change, Conflict, ReviewStore
+from polis_seed.review.server import ReviewServer
+from polis_seed.review.store import Change, Conflict, ReviewStore
 
 from .run_folder import make_run_folder
 

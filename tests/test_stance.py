@@ -216,7 +216,7 @@ def test_progress_counts_the_stance_questions_so_it_does_not_stall_at_the_end():
     from rich.console import Console
 
     from polis_seed.models import Attempt
-    from polis_seed.views import ConsoleEvents
+    from polis_seed.cli.views import ConsoleEvents
 
     out = io.StringIO()
     events = ConsoleEvents(Console(file=out, width=200))

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from polis_seed import cli
+from polis_seed.cli.errors import EXIT_BROKEN_PIPE
 from polis_seed.config import Settings
 from polis_seed.errors import InputError
 from polis_seed.models import Statement
@@ -108,7 +109,7 @@ def test_a_closed_pipe_ends_lint_quietly_and_piped_output_is_not_wrapped(tmp_pat
     process.stdout.readline()
     process.stdout.close()  # `| head -1`
     stderr = process.stderr.read().decode()
-    assert process.wait() == cli.EXIT_BROKEN_PIPE
+    assert process.wait() == EXIT_BROKEN_PIPE
     assert "bug" not in stderr and "Traceback" not in stderr
     table = subprocess.run([sys.executable, "-m", "polis_seed.cli", "lint", str(source)], capture_output=True,
                            text=True, env={**os.environ, "COLUMNS": "80"})

@@ -337,7 +337,7 @@ def _open_batch(options: RunOptions, settings: Settings):
         return None
     if settings.no_cache:
         raise InputError("--batch-dir: answers are read into the cache, so --no-cache cannot be used with it")
-    from .batch_run import BatchRun
+    from .batch.submit import BatchRun
 
     return BatchRun(options.batch_dir)
 
@@ -359,7 +359,7 @@ def write_outputs(result: PipelineResult, settings: Settings) -> None:
     atomic_write_text(outputs.usage, json.dumps(result.usage, indent=2) + "\n")
     atomic_write_text(outputs.polis, polis_csv(result.deduped.kept))
     if outputs.report_html is not None:
-        from .report_html import load_run, render_report
+        from .review.report import load_run, render_report
 
         atomic_write_text(outputs.report_html, render_report(load_run(outputs.report_html.parent)))
 

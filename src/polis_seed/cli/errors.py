@@ -9,13 +9,13 @@ import sys
 
 import typer
 
-from .errors import PolisSeedError
+from ..errors import PolisSeedError
 
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a writer whose reader went away (128 + SIGPIPE)
 
 
 def print_error(message: str) -> None:
-    from .language.redaction import hide_secrets
+    from ..language.redaction import hide_secrets
 
     print(f"error: {hide_secrets(message)}", file=sys.stderr, flush=True)
 

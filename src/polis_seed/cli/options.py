@@ -14,7 +14,7 @@ from typing import Annotated, Any, Optional
 import typer
 import typer.core
 
-from .defaults import describe
+from ..defaults import describe
 
 
 class PlainUsageCommand(typer.core.TyperCommand):

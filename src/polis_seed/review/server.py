@@ -24,14 +24,14 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
-from .errors import InputError
-from .review_store import Change, ChangeError, Conflict, ReviewStore, findings_for
+from ..errors import InputError
+from .store import Change, ChangeError, Conflict, ReviewStore, findings_for
 
 MAX_BODY = 1_000_000
 
 
 def page_html(nonce: str) -> str:
-    return resources.files("polis_seed").joinpath("data/review.html").read_text(encoding="utf-8").replace(
+    return resources.files("polis_seed.review").joinpath("page.html").read_text(encoding="utf-8").replace(
         "{{nonce}}", nonce)
 
 

@@ -14,10 +14,10 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from . import __version__
-from .cli_options import DEDUPE, GENERATION, OPTIONS, PlainUsageCommand, settings_flags, with_options
-from .cli_errors import EXIT_BROKEN_PIPE, print_error, reports_errors  # noqa: F401 (EXIT_BROKEN_PIPE: tests)
-from .errors import InputError
+from .. import __version__
+from .options import DEDUPE, GENERATION, OPTIONS, PlainUsageCommand, settings_flags, with_options
+from .errors import print_error, reports_errors
+from ..errors import InputError
 
 app = typer.Typer(
     help="Turn source documents into short, balanced, source-traced seed statements for a Polis conversation.",
@@ -45,7 +45,7 @@ def main_callback(
 
 
 def _settings(options: dict[str, Any]):
-    from .config import load_settings
+    from ..config import load_settings
 
     return load_settings(options.get("config"), settings_flags(options))
 
@@ -65,7 +65,7 @@ StatementsArgument = Annotated[str, typer.Argument(
 
 
 def _generate(paths: list[Path], outputs, options: dict[str, Any], deduplicate_too: bool) -> None:
-    from .pipeline import RunOptions, plan_dry_run, run_pipeline
+    from ..pipeline import RunOptions, plan_dry_run, run_pipeline
     from .views import ConsoleEvents, print_batch_round, print_dry_run, print_summary, say
 
     settings = _settings(options)
@@ -101,7 +101,7 @@ def generate_command(
     **options: Any,
 ) -> None:
     """Ask the model for statements from each angle, each traced to its source."""
-    from .pipeline import OutputSet
+    from ..pipeline import OutputSet
 
     if not options["dry_run"]:
         _check_output(output, (".jsonl",))
@@ -119,7 +119,7 @@ def run_command(
 ) -> None:
     """generate → dedupe → export: statements.jsonl, deduped.jsonl, merges.csv, polis.csv, report.json, usage.json,
     quality.json."""
-    from .pipeline import OutputSet
+    from ..pipeline import OutputSet
 
     if output_dir.exists() and not output_dir.is_dir():
         raise InputError(f"{output_dir}: is a file; give a folder for the outputs")
@@ -142,7 +142,7 @@ def dedupe_command(
     **options: Any,
 ) -> None:
     """Remove duplicates by tier (exact, fuzzy, semantic, llm); never merges a statement with its opposite."""
-    from .lists import dedupe_files
+    from ..lists import dedupe_files
     from .views import say
 
     if report is not None:
@@ -168,7 +168,7 @@ def export_command(
     **options: Any,
 ) -> None:
     """Write statements for Polis (default), Excel review, Polis-export readers, Kouchou-AI / Talk to the City."""
-    from .lists import export_file
+    from ..lists import export_file
     from .views import say
 
     say(export_file(source, output, format_name, split, _settings(options)))
@@ -187,7 +187,7 @@ def lint_command(
     **options: Any,
 ) -> None:
     """Check a statement list against Polis's guidance and the same rules generate uses; exit 1 on any error."""
-    from .lists import lint_file
+    from ..lists import lint_file
     from .views import print_lint
 
     outcome = lint_file(source, _settings(options), angles)
@@ -211,7 +211,7 @@ def chunks_command(
     **options: Any,
 ) -> None:
     """Show what polis-seed read: type, encoding, characters and chunks of each document, before any model runs."""
-    from .lists import read_chunks
+    from ..lists import read_chunks
     from .views import print_chunks, say
 
     if output is not None:
@@ -233,7 +233,7 @@ def report_command(
 ) -> None:
     """Write report.html for a run folder: one self-contained page (no network) with the angle × side grid,
     every statement with its quote and passage, merged duplicates, dropped candidates and documents."""
-    from .report_html import write_report
+    from ..review.report import write_report
     from .views import say
 
     if output is not None:
@@ -253,7 +253,7 @@ def review_command(
     """Review a run in a local page: keep, drop, edit and add statements, restore dropped candidates and
     merged duplicates. Every change is saved at once to DIR/review.json (log: review-log.jsonl) and written
     to DIR/reviewed.jsonl and DIR/polis.csv. Ctrl-C stops the page; run it again to go on."""
-    from .review_server import serve_review
+    from ..review.server import serve_review
     from .views import say
 
     serve_review(folder, _settings(options).max_chars, port, open_browser=not no_browser, tell=say)
@@ -274,7 +274,7 @@ def batch_answer_command(
     **options: Any,
 ) -> None:
     """Answer a batch request file with any provider, the embedded model included, on any machine."""
-    from .batch_answer import answer_file
+    from ..batch.answer import answer_file
     from .views import ConsoleEvents, say
 
     events = ConsoleEvents(label="batch answer")

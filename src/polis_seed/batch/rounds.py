@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .providers.cache import ResponseCache, cache_key
-from .errors import InputError
-from .io.files import atomic_write_text
-from .providers import anthropic_messages, openai_compat
-from .providers.base import CompletionRequest, CompletionResult, Message, ProviderError
-from .stages.ask import PendingAnswer
+from ..providers.cache import ResponseCache, cache_key
+from ..errors import InputError
+from ..io.files import atomic_write_text
+from ..providers import anthropic_messages, openai_compat
+from ..providers.base import CompletionRequest, CompletionResult, Message, ProviderError
+from ..stages.ask import PendingAnswer
 
 FORMATS = ("openai", "anthropic")
 _ROUND = re.compile(r"^round-(\d+)\.requests\.jsonl$")

@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .batch import BatchDir, BatchQueue, Ingested
-from .providers.cache import ResponseCache, default_cache_dir
-from .config import Settings
-from .errors import RunFailure
-from .io.files import atomic_write_text
-from .providers.registry import provider_spec
+from .rounds import BatchDir, BatchQueue, Ingested
+from ..providers.cache import ResponseCache, default_cache_dir
+from ..config import Settings
+from ..errors import RunFailure
+from ..io.files import atomic_write_text
+from ..providers.registry import provider_spec
 
 
 class BatchRun:
@@ -44,7 +44,7 @@ class BatchRun:
         return ingested
 
     def write_round(self, queue: BatchQueue, settings: Settings, submit: bool):
-        from .pipeline import BatchRound
+        from ..pipeline import BatchRound
 
         number, written = self.folder.write_round(queue.waiting)
         path = self.folder.requests_path(number)

@@ -19,9 +19,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError
-from .models import Statement
-from .stages.lint import findings_by_index
+from ..errors import InputError
+from ..models import Statement
+from ..stages.lint import findings_by_index
 
 SIDES = ("pro", "con", "unclear")
 LABELS = {
@@ -120,7 +120,7 @@ def load_run(folder: Path, max_chars: int = 140) -> RunView:
 
 
 def angle_name(angle: dict, language: str) -> str:
-    from .models import Angle
+    from ..models import Angle
 
     try:
         return Angle.model_validate(angle).text("name", language, None)
@@ -269,7 +269,7 @@ def render_report(view: RunView) -> str:
 
 def write_report(folder: Path, output: Path | None, max_chars: int) -> str:
     """Write report.html for a run folder (default DIR/report.html); returns what to tell the user."""
-    from .io.files import atomic_write_text
+    from ..io.files import atomic_write_text
 
     output = output or folder / "report.html"
     view = load_run(folder, max_chars=max_chars)

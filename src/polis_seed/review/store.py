@@ -23,10 +23,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from .errors import InputError
-from .io.files import atomic_write_text
-from .models import Statement, statement_id
-from .rules import Context, check_statement
+from ..errors import InputError
+from ..io.files import atomic_write_text
+from ..models import Statement, statement_id
+from ..rules import Context, check_statement
 
 STATE_FILE = "review.json"
 LOG_FILE = "review-log.jsonl"
@@ -160,7 +160,7 @@ class ReviewStore:
 
     def angle_names(self, language: str) -> dict[str, str]:
         """The angles' names in the run's language, from its report.json (ids where there is none)."""
-        from .report_html import angle_name
+        from .report import angle_name
 
         try:
             report = json.loads((self.folder / "report.json").read_text(encoding="utf-8"))
@@ -169,7 +169,7 @@ class ReviewStore:
         return {angle["id"]: angle_name(angle, language) for angle in report.get("angles") or [] if "id" in angle}
 
     def language(self) -> str:
-        from .language.text import detect_language
+        from ..language.text import detect_language
 
         return detect_language("\n".join(item.statement.text for item in self.state.items))
 
@@ -247,7 +247,7 @@ class ReviewStore:
 
     def _save(self, entry: dict[str, Any] | None) -> None:
         """State first (the truth), then the log line, then the outputs; each file replaced atomically."""
-        from .stages.export import polis_csv, statements_jsonl
+        from ..stages.export import polis_csv, statements_jsonl
 
         if entry is not None:
             self.state.version += 1

@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .batch import _jsonl, request_from_line, result_line
-from .config import Settings
-from .errors import InputError
-from .io.files import atomic_write_text
-from .models import Attempt
-from .providers.base import ProviderError
-from .providers.registry import open_provider, provider_spec
+from .rounds import _jsonl, request_from_line, result_line
+from ..config import Settings
+from ..errors import InputError
+from ..io.files import atomic_write_text
+from ..models import Attempt
+from ..providers.base import ProviderError
+from ..providers.registry import open_provider, provider_spec
 
 
 def answer_file(requests: Path, output: Path, settings: Settings, events) -> str:

@@ -14,9 +14,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from .models import Angle, Attempt, Statement
-from .pipeline import DryRunPlan, Events, PipelineResult
-from .language.redaction import hide_secrets
+from ..models import Angle, Attempt, Statement
+from ..pipeline import DryRunPlan, Events, PipelineResult
+from ..language.redaction import hide_secrets
 
 PLAIN_PROGRESS_STEP = 0.05
 
