@@ -15,6 +15,7 @@ from pathlib import Path
 
 from polis_seed.config import Settings
 from polis_seed.pipeline import deduplicate
+from polis_seed.plan import dedupe_settings_of
 from polis_seed.io.statements import read_statements
 
 
@@ -33,7 +34,7 @@ def main() -> None:
             continue
         read = read_statements(str(comments), settings.include_rejected)
         started = time.perf_counter()
-        result = deduplicate(read.statements, settings)
+        result = deduplicate(read.statements, dedupe_settings_of(settings))
         seconds = time.perf_counter() - started
         by_tier = Counter(merge.tier for merge in result.merges)
         totals.update(by_tier)

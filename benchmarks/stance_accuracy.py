@@ -16,7 +16,7 @@ import yaml
 from polis_seed.config import Settings
 from polis_seed.language.embeddings import e5_embed
 from polis_seed.prompts import load_angles
-from polis_seed.providers.registry import open_provider
+from polis_seed.plan import provider_of
 from polis_seed.rules import Topic
 from polis_seed.stages.stance import EMBEDDING_SCALE, UNCLEAR_BAND, StanceChecker
 
@@ -36,7 +36,7 @@ def main() -> None:
     settings = Settings(provider="openai", base_url=args.base_url, model="embedded", no_cache=True) if args.base_url \
         else Settings(no_cache=True)
     rows = []
-    with open_provider(settings) as provider:
+    with provider_of(settings).open(None) as provider:
         for labelled in sets:
             checker = StanceChecker(provider, e5_embed, Topic(labelled["topic"]), labelled["language"])
             for angle, label, text in labelled["statements"]:

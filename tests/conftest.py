@@ -2,7 +2,7 @@ import contextlib
 
 import pytest
 
-from polis_seed import pipeline
+from polis_seed.providers.registry import ResolvedProvider
 from tests.replay import ReplayProvider
 
 
@@ -22,8 +22,8 @@ def replay(monkeypatch):
     provider.always("TopicAnswer", {"topic": "公共施設予約のオンライン化", "terms": ["予約", "オンライン"]})
 
     @contextlib.contextmanager
-    def fake_open_provider(settings, debug=False, batch_queue=None):
+    def fake_open(self, cache_dir, debug=False, batch_queue=None):
         yield batch_queue or provider
 
-    monkeypatch.setattr(pipeline, "open_provider", fake_open_provider)
+    monkeypatch.setattr(ResolvedProvider, "open", fake_open)
     return provider

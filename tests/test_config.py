@@ -4,8 +4,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from polis_seed import cli, pipeline
+from polis_seed import cli
+from polis_seed.providers.registry import ResolvedProvider
 from polis_seed.config import load_settings
+from polis_seed.plan import provider_of
 from polis_seed.errors import InputError
 
 DATA = Path(__file__).parent / "data"
@@ -18,7 +20,7 @@ def test_config_file_in_the_working_folder_is_read_and_flags_override_it(tmp_pat
                                        encoding="utf-8")
     settings = load_settings(None, {"per_angle": 2, "model": None})
     assert (settings.provider, settings.model, settings.per_angle) == ("openai", "gpt-4o-mini", 2)
-    assert settings.angles == Path("my.yaml") and settings.effective_concurrency() == 8
+    assert settings.angles == Path("my.yaml") and provider_of(settings).concurrency == 8
 
 
 @pytest.mark.parametrize("content, words", [
@@ -51,11 +53,11 @@ def dry_run_row(output: str) -> dict[str, str]:
 @pytest.mark.parametrize("strategy", ["sentence", "document"])
 def test_dry_run_prints_the_cost_table_for_each_strategy_and_calls_no_model(tmp_path, monkeypatch, strategy):
     @contextlib.contextmanager
-    def no_provider(settings, debug=False, batch_queue=None):
+    def no_provider(self, cache_dir, debug=False, batch_queue=None):
         raise AssertionError("dry run must not open a provider")
         yield
 
-    monkeypatch.setattr(pipeline, "open_provider", no_provider)
+    monkeypatch.setattr(ResolvedProvider, "open", no_provider)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-used")
     result = runner.invoke(cli.app, ["generate", str(DATA / "facility_booking_ja.md"), "--provider", "openai",
                                      "--model", "gpt-4o-mini", "--angles", str(DATA / "two_angles.yaml"),

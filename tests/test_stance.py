@@ -164,10 +164,10 @@ def test_lint_with_angles_reports_statements_that_read_as_the_other_side(tmp_pat
     provider.always("Agreement", agreement)
 
     @contextlib.contextmanager
-    def fake_open_provider(settings, debug=False, batch_queue=None):
+    def fake_open(self, cache_dir, debug=False, batch_queue=None):
         yield provider
 
-    monkeypatch.setattr(registry, "open_provider", fake_open_provider)
+    monkeypatch.setattr(registry.ResolvedProvider, "open", fake_open)
     monkeypatch.setattr(embeddings, "e5_embed", neutral_embed)
     angles = tmp_path / "angles.yaml"
     angles.write_text("angles:\n  - {id: cost, name: 費用, pro: '{topic}は費用に見合う', con: '{topic}は費用がかかりすぎる'}\n",
@@ -191,7 +191,7 @@ def test_lint_with_angles_reports_statements_that_read_as_the_other_side(tmp_pat
 def test_in_a_batch_round_both_questions_are_queued_before_the_round_waits():
     import pytest
 
-    from polis_seed.stages.ask import PendingAnswer
+    from polis_seed.providers.base import PendingAnswer
 
     class Queue:
         def __init__(self):

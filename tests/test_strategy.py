@@ -4,7 +4,7 @@ import struct
 
 from polis_seed.config import Settings
 from polis_seed.providers.local import gguf_context_length
-from polis_seed.strategy import choose_strategy
+from polis_seed.plan import choose_strategy, provider_of
 
 from .fault_server import FaultServer
 
@@ -33,23 +33,23 @@ def test_the_context_window_is_read_from_a_gguf_header(tmp_path):
 
 def test_a_local_gguf_with_a_large_window_gets_the_document_strategy_and_the_embedded_model_does_not(tmp_path):
     big = Settings(model=str(gguf(tmp_path / "big.gguf", 65536)))
-    choice = choose_strategy(big)
+    choice = choose_strategy(provider_of(big))
     assert (choice.strategy, choice.context_tokens) == ("document", 32768)
     assert "trained for 65,536 tokens; served with 32,768" in choice.reason
-    small = choose_strategy(Settings(model=str(gguf(tmp_path / "small.gguf", 8192))))
+    small = choose_strategy(provider_of(Settings(model=str(gguf(tmp_path / "small.gguf", 8192)))))
     assert small.strategy == "sentence" and small.sentence_prompt == "generate.yaml"
-    embedded = choose_strategy(Settings())
+    embedded = choose_strategy(provider_of(Settings()))
     assert embedded.strategy == "sentence" and "embedded 1.5B" in embedded.reason
 
 
 def test_a_compatible_server_is_asked_for_its_window_and_the_prompt_follows_it():
     with FaultServer(context_tokens=4096) as small:
-        choice = choose_strategy(Settings(provider="openai", base_url=small.base_url))
+        choice = choose_strategy(provider_of(Settings(provider="openai", base_url=small.base_url)))
     assert choice.strategy == "sentence" and choice.sentence_prompt == "generate.yaml"
     assert "reports a 4,096-token window" in choice.reason
     with FaultServer(context_tokens=32768) as large:
-        choice = choose_strategy(Settings(provider="openai", base_url=large.base_url))
+        choice = choose_strategy(provider_of(Settings(provider="openai", base_url=large.base_url)))
     assert choice.strategy == "document" and choice.capable
-    explicit = choose_strategy(Settings(provider="openai", base_url="http://127.0.0.1:9/v1", strategy="sentence"))
+    explicit = choose_strategy(provider_of(Settings(provider="openai", base_url="http://127.0.0.1:9/v1")), "sentence")
     assert explicit.strategy == "sentence" and explicit.sentence_prompt == "generate_rich.yaml"
     assert explicit.reason.startswith("--strategy sentence (the server at http://127.0.0.1:9/v1 reports no context")

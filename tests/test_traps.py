@@ -16,6 +16,7 @@ from polis_seed.config import Settings
 from polis_seed.errors import InputError
 from polis_seed.models import Statement
 from polis_seed.pipeline import deduplicate
+from polis_seed.plan import dedupe_settings_of
 
 DATA = Path(__file__).parent / "data"
 SRC = Path(__file__).parent.parent / "src" / "polis_seed"
@@ -56,7 +57,7 @@ def test_export_refuses_statements_over_the_limit_and_lint_and_export_read_the_l
 def test_the_llm_tier_without_a_model_is_an_error_not_skipped():
     statements = [Statement(text="共通化で費用が減る"), Statement(text="共通化で費用が下がる")]
     with pytest.raises(InputError) as error:
-        deduplicate(statements, Settings(tiers=["exact", "llm"]), provider=None)
+        deduplicate(statements, dedupe_settings_of(Settings(tiers=["exact", "llm"])), provider=None)
     assert "--tiers llm" in error.value.message
 
 

@@ -60,11 +60,6 @@ class Settings(BaseModel):
             raise ValueError(f"unknown provider; choose one of {', '.join(PROVIDER_NAMES)}")
         return value
 
-    def effective_concurrency(self) -> int:
-        from .providers.registry import provider_spec
-
-        return self.concurrency or provider_spec(self.provider).default_concurrency
-
 
 def _read_config(path: Path) -> dict[str, Any]:
     if not path.is_file():

@@ -4,6 +4,7 @@ what the command prints."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,8 @@ from .config import Settings
 from .errors import InputError
 from .io.files import atomic_write_bytes, atomic_write_text
 from .models import Chunk, Document
-from .pipeline import deduplicate, provider_for_dedupe
+from .pipeline import deduplicate
+from .plan import cache_dir_of, dedupe_settings_of, provider_of
 from .stages.load import load_documents
 
 
@@ -29,8 +31,12 @@ def dedupe_files(source: str, output: str, settings: Settings, report: Path | No
 
     read = read_statements(source, settings.include_rejected)
     existing = read_statements(against, settings.include_rejected).statements if against else None
-    with provider_for_dedupe(settings) as provider:
-        result = deduplicate(read.statements, settings, against=existing, provider=provider)
+    dedupe = dedupe_settings_of(settings)
+    with contextlib.ExitStack() as stack:
+        # The model the llm tier asks, opened only when that tier is on.
+        provider = stack.enter_context(provider_of(settings).open(cache_dir_of(settings))) if dedupe.needs_model \
+            else None
+        result = deduplicate(read.statements, dedupe, against=existing, provider=provider)
     warnings = read.warnings + write_statements(result.kept, output)
     if report is not None:
         atomic_write_text(report, merge_report_csv(result.merges + result.dropped_against + result.near_misses))
@@ -151,10 +157,9 @@ def lint_file(source: str, settings: Settings, angles_file: Path | None = None) 
     if angles_file is not None:
         from .language.embeddings import e5_embed
         from .prompts import load_angles
-        from .providers.registry import open_provider
 
         angles = load_angles(angles_file)
-        with open_provider(settings) as provider:
+        with provider_of(settings).open(cache_dir_of(settings)) as provider:
             findings += stance_findings(read.lines, angles, provider, e5_embed, settings.topic)
         findings.sort(key=lambda f: (f.line is None, f.line or 0))
     return LintOutcome(source, len(read.statements), findings, read.rejected)

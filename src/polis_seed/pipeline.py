@@ -17,21 +17,19 @@ from typing import Any
 
 import yaml
 
-from .config import Settings
-from .providers.costs import TokenUse, estimate_input_tokens, estimate_prefix_tokens, load_price_table
 from .errors import InputError
 from .io.files import atomic_write_text
-from .models import Angle, Attempt, Chunk, Document, GenerationReport, Language, Statement
-from .prompts import DiscussPrompt, DistilPrompt, load_angles, load_generate_prompt, load_prompt
-from .providers.base import Provider, ProviderError
-from .providers.registry import check_provider_settings, open_provider, provider_spec
 from .language.redaction import mask_personal_data
+from .language.text import detect_language
+from .models import Angle, Attempt, Chunk, Document, GenerationReport, Language, Statement
+from .plan import DedupeSettings, OutputSet, RunPlan, StrategyChoice
+from .prompts import DiscussPrompt, DistilPrompt, load_generate_prompt, load_prompt
+from .providers.base import PendingAnswer, Provider, ProviderError
+from .providers.costs import TokenUse, estimate_input_tokens, estimate_prefix_tokens, load_price_table
+from .providers.registry import ResolvedProvider
 from .rules import Topic
-from .stages.ask import PendingAnswer
 from .stages.chunk import chunk_documents
 from .stages.load import load_documents
-from .strategy import StrategyChoice, choose_strategy
-from .language.text import detect_language
 
 MIN_DISCOVERED_ANGLES = 3
 DISCOVERED_ANGLES_ASKED = 6
@@ -52,36 +50,6 @@ class Events:
     def request_done(self, attempt: Attempt) -> None: ...
 
 
-@dataclass(frozen=True)
-class OutputSet:
-    """Every file a command writes, named in one place."""
-
-    statements: Path
-    report: Path
-    angles: Path
-    deduped: Path | None = None
-    merges: Path | None = None
-    polis: Path | None = None
-    usage: Path | None = None
-    quality: Path | None = None
-    report_html: Path | None = None
-
-    @classmethod
-    def for_run(cls, directory: Path) -> OutputSet:
-        return cls(statements=directory / "statements.jsonl", report=directory / "report.json",
-                   angles=directory / "angles.yaml", deduped=directory / "deduped.jsonl",
-                   merges=directory / "merges.csv", polis=directory / "polis.csv", usage=directory / "usage.json",
-                   quality=directory / "quality.json", report_html=directory / "report.html")
-
-    @classmethod
-    def for_generate(cls, statements: Path) -> OutputSet:
-        return cls(statements=statements, report=statements.with_name(statements.stem + ".report.json"),
-                   angles=statements.with_name(statements.stem + ".angles.yaml"))
-
-    def written(self) -> list[Path]:
-        return [path for path in dataclasses.astuple(self) if path is not None and path != self.angles]
-
-
 @dataclass
 class Prepared:
     documents: list[Document]
@@ -92,37 +60,36 @@ class Prepared:
     masked: dict[str, int] = field(default_factory=dict)
 
 
-def prepare(paths: list[Path], settings: Settings, strict: bool = False) -> Prepared:
+def prepare(paths: list[Path], plan: RunPlan) -> Prepared:
     """load → (mask personal data) → chunk, plus the angles and the language: everything before the model."""
-    loaded = load_documents(paths, strict=strict)
-    angles = load_angles(settings.angles)
+    loaded = load_documents(paths, strict=plan.strict)
+    angles = plan.angles
     documents = loaded.documents
     masked: dict[str, int] = {}
-    if settings.redact:
+    if plan.redact:
         documents = []
         for document in loaded.documents:
             text, counts = mask_personal_data(document.text)
             documents.append(document.model_copy(update={"text": text}))
             for kind, count in counts.items():
                 masked[kind] = masked.get(kind, 0) + count
-    language = settings.lang or detect_language("\n".join(document.text for document in documents))
+    language = plan.language or detect_language("\n".join(document.text for document in documents))
     return Prepared(documents, chunk_documents(documents), angles, language, loaded.warnings, masked)
 
 
-def sentence_settings(prepared: Prepared, settings: Settings, topic: Topic | None = None, stance=None):
+def sentence_settings(prepared: Prepared, plan: RunPlan, topic: Topic | None = None, stance=None):
     from .stages.generate import GenerateSettings
 
-    return GenerateSettings(language=prepared.language, max_chars=settings.max_chars, per_angle=settings.per_angle,
-                            concurrency=settings.effective_concurrency(), topic=topic, stance=stance)
+    return GenerateSettings(language=prepared.language, max_chars=plan.max_chars, per_angle=plan.per_angle,
+                            concurrency=plan.provider.concurrency, topic=topic, stance=stance)
 
 
-def document_settings(prepared: Prepared, settings: Settings, choice: StrategyChoice, topic: Topic | None = None):
+def document_settings(prepared: Prepared, plan: RunPlan, topic: Topic | None = None):
     from .stages.document import DocumentSettings
 
-    context = choice.context_tokens or provider_spec(settings.provider).default_context_tokens or 8192
-    return DocumentSettings(language=prepared.language, max_chars=settings.max_chars,
-                            count=settings.count or settings.per_angle * len(prepared.angles), context_tokens=context,
-                            topic=topic)
+    return DocumentSettings(language=prepared.language, max_chars=plan.max_chars,
+                            count=plan.count or plan.per_angle * len(prepared.angles),
+                            context_tokens=plan.context_tokens, topic=topic)
 
 
 @dataclass
@@ -156,15 +123,16 @@ class Generated:
     angles: list[Angle] | None = None  # the angles the run really used
 
 
-def generate(prepared: Prepared, provider: Provider, settings: Settings, choice: StrategyChoice, events: Events,
+def generate(prepared: Prepared, provider: Provider, plan: RunPlan, events: Events,
              topic: Topic | None = None, stance=None) -> Generated:
     """Statements by the chosen strategy."""
     from .language.embeddings import e5_embed
 
+    choice = plan.strategy
     if choice.strategy == "document":
         from .stages.document import generate_from_documents
 
-        options = document_settings(prepared, settings, choice, topic)
+        options = document_settings(prepared, plan, topic)
         events.requests_planned(0)
         result = generate_from_documents(
             prepared.documents, prepared.chunks, prepared.angles, provider, load_prompt("discuss.yaml", DiscussPrompt),
@@ -174,7 +142,7 @@ def generate(prepared: Prepared, provider: Provider, settings: Settings, choice:
     from .stages.generate import generate_statements, plan_slots
     from .stages.select import SentencePool
 
-    options = sentence_settings(prepared, settings, topic, stance)
+    options = sentence_settings(prepared, plan, topic, stance)
     pool = SentencePool.build(prepared.chunks, prepared.documents, e5_embed)
     slots, unmatched = plan_slots(pool, prepared.angles, options, e5_embed)
     events.requests_planned(sum(min(slot.count, len(slot.candidates)) for slot in slots),
@@ -185,29 +153,17 @@ def generate(prepared: Prepared, provider: Provider, settings: Settings, choice:
     return Generated(result.statements, result.report, result.notes, result.pending, used)
 
 
-def usage_of(settings: Settings, report: GenerationReport, seconds: float) -> dict[str, Any]:
-    spec = provider_spec(settings.provider)
-    model = spec.model(settings)
+def usage_of(provider: ResolvedProvider, report: GenerationReport, seconds: float) -> dict[str, Any]:
+    model = provider.model
     prices = load_price_table()
     use = TokenUse(input=report.prompt_tokens, output=report.completion_tokens,
                    cached_input=report.cached_input_tokens, cache_write=report.cache_write_tokens)
-    cost = 0.0 if not spec.hosted else prices.cost(model, use)
-    return {"provider": settings.provider, "model": model, "model_calls": report.calls_made,
+    cost = 0.0 if not provider.hosted else prices.cost(model, use)
+    return {"provider": provider.name, "model": model, "model_calls": report.calls_made,
             "answered_from_cache": report.cached_responses, "input_tokens": report.prompt_tokens,
             "cached_input_tokens": report.cached_input_tokens, "cache_write_tokens": report.cache_write_tokens,
             "output_tokens": report.completion_tokens, "usd": None if cost is None else round(cost, 6),
             "price_table_as_of": prices.as_of, "seconds": round(seconds, 1)}
-
-
-@dataclass
-class BatchRound:
-    """A batch run that stopped to wait for answers."""
-
-    number: int
-    requests: int
-    path: Path
-    written_now: bool
-    ingested: list = field(default_factory=list)
 
 
 @dataclass
@@ -222,7 +178,7 @@ class PipelineResult:
     discovery: DiscoveryOutcome | None = None
     deduped: Any = None  # DedupeResult when the run deduplicated
     quality: dict | None = None
-    batch_round: BatchRound | None = None
+    batch_round: Any = None  # batch.rounds.BatchRound when the run stopped to wait for answers
     ingested: list = field(default_factory=list)
     topic: Topic | None = None
 
@@ -247,58 +203,45 @@ def report_json(result: PipelineResult) -> str:
                       ensure_ascii=False, indent=2) + "\n"
 
 
-@dataclass
-class RunOptions:
-    deduplicate_too: bool = False
-    strict: bool = False
-    debug: bool = False
-    discover_angles: bool = False
-    batch_dir: Path | None = None
-    submit_batch: bool = False
-
-
-def run_pipeline(paths: list[Path], settings: Settings, outputs: OutputSet, options: RunOptions,
-                 events: Events | None = None) -> PipelineResult:
-    """Everything `generate` (deduplicate_too=False) and `run` (True) do; outputs written at the end, or,
-    when a batch round waits for answers, nothing written but the round's request file."""
+def run_pipeline(paths: list[Path], plan: RunPlan, events: Events | None = None) -> PipelineResult:
+    """Everything `generate` (plan.dedupe None) and `run` do; outputs written at the end, or, when a batch
+    round waits for answers, nothing written but the round's request file."""
     events = events or Events()
     started = time.monotonic()
-    batch = _open_batch(options, settings)
-    check_provider_settings(settings, need_key=batch is None or options.submit_batch)
-    choice = choose_strategy(settings)
-    if settings.provider == "local" and choice.context_tokens:
-        settings = settings.model_copy(update={"context_tokens": choice.context_tokens})
-    prepared = prepare(paths, settings, strict=options.strict)
+    choice = plan.strategy
+    provider_plan = plan.provider
+    batch = _open_batch(plan)
+    prepared = prepare(paths, plan)
     for warning in prepared.warnings:
         events.warning(warning)
-    ingested = batch.collect_and_ingest(settings, events) if batch else []
+    ingested = batch.collect_and_ingest(events) if batch else []
     events.info(f"{len(prepared.documents)} documents, {len(prepared.chunks)} chunks, {len(prepared.angles)} angles, "
                 f"language {prepared.language}; strategy {choice.strategy} ({choice.reason}); "
-                + ("batch files, no model is called…" if batch else f"starting the {settings.provider} model…"))
-    if settings.redact:
+                + ("batch files, no model is called…" if batch else f"starting the {provider_plan.name} model…"))
+    if plan.redact:
         events.info("redact: masked " + ", ".join(f"{count} {kind}" for kind, count in prepared.masked.items()))
     discovery = None
-    queue = batch.queue(settings) if batch else None
+    queue = batch.queue() if batch else None
     empty = GenerationReport()
     topic_attempts: list[Attempt] = []
     topic = None
     stance = None
-    with open_provider(settings, debug=options.debug, batch_queue=queue) as provider:
+    with provider_plan.open(plan.cache_dir, debug=plan.debug, batch_queue=queue) as provider:
         try:
             from .stages.topic import find_topic
 
             topic, topic_attempts = find_topic(prepared.documents, prepared.language, provider, events.request_done,
-                                               given=settings.topic)
+                                               given=plan.topic)
             events.info(f"subject: {topic.name}" + (f" (key terms: {', '.join(topic.terms)})" if topic.terms else ""))
-            if options.discover_angles:
+            if plan.discover_angles:
                 discovery = discover(prepared, provider, events)
                 prepared = dataclasses.replace(prepared, angles=discovery.angles)
-            if settings.stance_check:
+            if plan.stance_check:
                 from .language.embeddings import e5_embed
                 from .stages.stance import StanceChecker
 
                 stance = StanceChecker(provider, e5_embed, topic, prepared.language, on_attempt=events.request_done)
-            generated = generate(prepared, provider, settings, choice, events, topic, stance)
+            generated = generate(prepared, provider, plan, events, topic, stance)
             if stance is not None:
                 generated.statements = stance.label(generated.statements, prepared.angles)
         except PendingAnswer:
@@ -309,42 +252,40 @@ def run_pipeline(paths: list[Path], settings: Settings, outputs: OutputSet, opti
         if generated.angles is not None and len(generated.angles) < len(prepared.angles):
             prepared = dataclasses.replace(prepared, angles=generated.angles)
         if queue is not None and queue.waiting:
-            usage = usage_of(settings, generated.report, time.monotonic() - started)
-            result = PipelineResult(prepared, choice, [], generated.report, generated.notes, usage, outputs,
+            usage = usage_of(provider_plan, generated.report, time.monotonic() - started)
+            result = PipelineResult(prepared, choice, [], generated.report, generated.notes, usage, plan.outputs,
                                     discovery, ingested=ingested)
-            result.batch_round = batch.write_round(queue, settings, options.submit_batch)
+            result.batch_round = batch.write_round(queue, plan.submit_batch)
             result.batch_round.ingested = ingested
             return result
         if discovery is not None:
             if discovery.topped_up:
                 events.warning(f"--discover-angles: the model proposed {len(discovery.found)} usable axes (keywords "
                                "found in the documents, two different sides); adding the configured angles after them")
-            atomic_write_text(outputs.angles, yaml.safe_dump({"angles": [a.model_dump() for a in discovery.angles]},
+            atomic_write_text(plan.outputs.angles, yaml.safe_dump({"angles": [a.model_dump() for a in discovery.angles]},
                                                              allow_unicode=True, sort_keys=False))
-            events.angles_discovered(discovery.angles, outputs.angles)
-        deduped = deduplicate(generated.statements, settings, provider=provider) if options.deduplicate_too else None
-    usage = usage_of(settings, generated.report, time.monotonic() - started)
-    result = PipelineResult(prepared, choice, generated.statements, generated.report, generated.notes, usage, outputs,
-                            discovery, deduped, ingested=ingested, topic=topic)
-    write_outputs(result, settings)
+            events.angles_discovered(discovery.angles, plan.outputs.angles)
+        deduped = deduplicate(generated.statements, plan.dedupe, provider=provider) if plan.dedupe else None
+    usage = usage_of(provider_plan, generated.report, time.monotonic() - started)
+    result = PipelineResult(prepared, choice, generated.statements, generated.report, generated.notes, usage,
+                            plan.outputs, discovery, deduped, ingested=ingested, topic=topic)
+    write_outputs(result, plan.max_chars)
     return result
 
 
-def _open_batch(options: RunOptions, settings: Settings):
-    if options.batch_dir is None:
-        if options.submit_batch:
-            raise InputError("--batch: give --batch-dir DIR too, the folder where the rounds are kept")
+def _open_batch(plan: RunPlan):
+    if plan.batch_dir is None:
         return None
-    if settings.no_cache:
-        raise InputError("--batch-dir: answers are read into the cache, so --no-cache cannot be used with it")
     from .batch.submit import BatchRun
 
-    return BatchRun(options.batch_dir)
+    assert plan.cache_dir is not None  # resolve_plan refuses --no-cache with --batch-dir
+    return BatchRun(plan.batch_dir, plan.provider, plan.cache_dir)
 
 
-def write_outputs(result: PipelineResult, settings: Settings) -> None:
+def write_outputs(result: PipelineResult, max_chars: int) -> None:
     from .stages.quality import quality_report
-    from .stages.export import merge_report_csv, polis_csv, statements_jsonl
+    from .io.statements import statements_jsonl
+    from .stages.export import merge_report_csv, polis_csv
 
     outputs = result.outputs
     atomic_write_text(outputs.statements, statements_jsonl(result.statements))
@@ -352,7 +293,7 @@ def write_outputs(result: PipelineResult, settings: Settings) -> None:
     if result.deduped is None:
         return
     result.quality = quality_report(result.statements, result.deduped.kept, result.report, result.prepared.documents,
-                                    result.prepared.angles, settings.max_chars)
+                                    result.prepared.angles, max_chars)
     atomic_write_text(outputs.quality, json.dumps(result.quality, ensure_ascii=False, indent=2) + "\n")
     atomic_write_text(outputs.deduped, statements_jsonl(result.deduped.kept))
     atomic_write_text(outputs.merges, merge_report_csv(result.deduped.merges + result.deduped.near_misses))
@@ -364,35 +305,25 @@ def write_outputs(result: PipelineResult, settings: Settings) -> None:
         atomic_write_text(outputs.report_html, render_report(load_run(outputs.report_html.parent)))
 
 
-def deduplicate(statements: list[Statement], settings: Settings, against: list[Statement] | None = None,
+def deduplicate(statements: list[Statement], settings: DedupeSettings, against: list[Statement] | None = None,
                 provider: Provider | None = None, on_progress: Callable[[int, int], None] | None = None):
     """dedupe with the configured tiers; the llm tier judges through `provider`, which it requires."""
     from .language.embeddings import e5_embed
     from .stages.dedupe import DedupeOptions, dedupe_statements
 
     judge = None
-    if "llm" in settings.tiers:
+    if settings.needs_model:
         if provider is None:
             raise InputError("--tiers llm: the llm tier needs a model; give --provider (and --model / --base-url), "
                              "or leave llm out of --tiers")
         from .stages.judge import llm_judge
 
         judge = llm_judge(provider)
-    options = DedupeOptions(tiers=settings.tiers, fuzzy_threshold=settings.threshold,
+    options = DedupeOptions(tiers=list(settings.tiers), fuzzy_threshold=settings.fuzzy_threshold,
                             semantic_threshold=settings.semantic_threshold)
     uses_embeddings = "semantic" in settings.tiers or "llm" in settings.tiers
     return dedupe_statements(statements, options, against=against, embed=e5_embed if uses_embeddings else None,
                              judge=judge)
-
-
-@contextlib.contextmanager
-def provider_for_dedupe(settings: Settings):
-    """The model the llm tier asks, opened only when that tier is on."""
-    if "llm" not in settings.tiers:
-        yield None
-        return
-    with open_provider(settings) as provider:
-        yield provider
 
 
 @dataclass
@@ -411,12 +342,13 @@ class DryRunPlan:
     notes: list[str] = field(default_factory=list)
 
 
-def _planned(prepared: Prepared, settings: Settings, choice: StrategyChoice):
+def _planned(prepared: Prepared, plan: RunPlan):
     """(requests, cached prefix tokens, expected output tokens, notes) of the first attempt of everything."""
+    choice = plan.strategy
     if choice.strategy == "document":
         from .stages.document import discuss_requests, plan_groups
 
-        options = document_settings(prepared, settings, choice)
+        options = document_settings(prepared, plan)
         groups = plan_groups(prepared.documents, prepared.chunks, options.budget)
         planned = discuss_requests(groups, prepared.angles, load_prompt("discuss.yaml", DiscussPrompt), options)
         requests = [request for _, _, request in planned]
@@ -435,27 +367,26 @@ def _planned(prepared: Prepared, settings: Settings, choice: StrategyChoice):
     from .stages.select import SentencePool
     from .stages.topic import find_topic
 
-    topic, _ = find_topic(prepared.documents, prepared.language, None, given=settings.topic)
-    options = sentence_settings(prepared, settings, topic)
+    topic, _ = find_topic(prepared.documents, prepared.language, None, given=plan.topic)
+    options = sentence_settings(prepared, plan, topic)
     slots, _ = plan_slots(SentencePool.build(prepared.chunks, prepared.documents, e5_embed), prepared.angles, options,
                           e5_embed)
     requests = planned_requests(slots, load_generate_prompt(choice.sentence_prompt), options)
     notes = ["plus 1 request to name the documents' subject"]
-    if settings.stance_check:
+    if plan.stance_check:
         notes.append(f"plus about {2 * len(requests)} short requests to check the side of each statement")
     return requests, 0, len(requests) * (20 + options.target_chars), 0, notes
 
 
-def plan_dry_run(paths: list[Path], settings: Settings, strict: bool = False,
-                 discover_angles: bool = False) -> DryRunPlan:
+def plan_dry_run(paths: list[Path], plan: RunPlan) -> DryRunPlan:
     """The first attempt of every request a run would make, counted and priced; no model is called."""
-    choice = choose_strategy(settings)
-    prepared = prepare(paths, settings, strict=strict)
-    spec = provider_spec(settings.provider)
-    model = spec.model(settings)
+    choice = plan.strategy
+    prepared = prepare(paths, plan)
+    provider = plan.provider
+    model = provider.model
     notes = [f"strategy {choice.strategy}: {choice.reason}"]
     extra_requests, extra_input, extra_output = 0, 0, 0
-    if discover_angles:
+    if plan.discover_angles:
         from .stages.discover import discovery_request
 
         request = discovery_request(prepared.chunks, prepared.language, DISCOVERED_ANGLES_ASKED)
@@ -464,30 +395,27 @@ def plan_dry_run(paths: list[Path], settings: Settings, strict: bool = False,
         notes.append(f"--discover-angles: 1 request to find the axes; the statement requests are estimated for "
                      f"the configured angles ({len(prepared.angles)}), as the axes are not known before the model "
                      "answers")
-    requests, cached, output_tokens, distil_input, strategy_notes = _planned(prepared, settings, choice)
+    requests, cached, output_tokens, distil_input, strategy_notes = _planned(prepared, plan)
     notes += strategy_notes
     input_tokens = sum(estimate_input_tokens(request) for request in requests) + extra_input + distil_input
     counted_by = "tiktoken o200k_base"
-    if settings.provider == "anthropic":
+    if provider.spec.count_tokens is not None:
+        counter, name = provider.spec.count_tokens(provider)
         try:
-            from .providers.anthropic_messages import AnthropicProvider
-
-            provider = AnthropicProvider(model=model, base_url=spec.base_url(settings), api_key=spec.api_key(),
-                                         timeout=settings.timeout, max_retries=settings.max_retries)
-            input_tokens = sum(provider.count_input_tokens(request) for request in requests) + extra_input + distil_input
-            counted_by = "Anthropic count_tokens"
+            input_tokens = sum(counter(request) for request in requests) + extra_input + distil_input
+            counted_by = name
         except ProviderError:
-            counted_by = "tiktoken o200k_base (estimate: Anthropic count_tokens not reachable)"
+            counted_by = f"tiktoken o200k_base (estimate: {name} not reachable)"
     output_tokens += extra_output
     prices = load_price_table()
     cache_writes = 0
-    if settings.provider == "anthropic" and cached:
+    if provider.spec.bills_cache_writes and cached:
         # The first request of each group writes the prefix to the cache (billed above the input price).
         cache_writes = sum(estimate_prefix_tokens(r) for r in requests) - cached
     use = TokenUse(input=input_tokens - cached - cache_writes, output=output_tokens, cached_input=cached,
                    cache_write=cache_writes)
-    cost = 0.0 if not spec.hosted else prices.cost(model, use)
-    batch_cost = 0.0 if not spec.hosted else prices.cost(model, use, batch=True)
+    cost = 0.0 if not provider.hosted else prices.cost(model, use)
+    batch_cost = 0.0 if not provider.hosted else prices.cost(model, use, batch=True)
     notes.append("first attempts only: re-asks of rejected statements add up to 2× more; a cached request costs nothing")
-    return DryRunPlan(settings.provider, model, choice.strategy, len(requests) + extra_requests + (choice.strategy == "document"),
+    return DryRunPlan(provider.name, model, choice.strategy, len(requests) + extra_requests + (choice.strategy == "document"),
                       input_tokens, cached, output_tokens, cost, batch_cost, counted_by, prices.as_of, notes)

@@ -11,26 +11,25 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .rounds import _jsonl, request_from_line, result_line
-from ..config import Settings
 from ..errors import InputError
 from ..io.files import atomic_write_text
 from ..models import Attempt
 from ..providers.base import ProviderError
-from ..providers.registry import open_provider, provider_spec
+from ..providers.registry import ResolvedProvider
+from .rounds import _jsonl, request_from_line, result_line
 
 
-def answer_file(requests: Path, output: Path, settings: Settings, events) -> str:
+def answer_file(requests: Path, output: Path, answering: ResolvedProvider, cache_dir: Path | None, events) -> str:
     if not requests.is_file():
         raise InputError(f"{requests}: no such file; give a round-N.requests.jsonl written by --batch-dir")
     rows = _jsonl(requests)
     if not rows:
         raise InputError(f"{requests}: holds no requests")
-    model = provider_spec(settings.provider).model(settings)
+    model = answering.model
     lines: list[str] = []
     failed = unreadable = 0
     events.requests_planned(len(rows))
-    with open_provider(settings) as provider:
+    with answering.open(cache_dir) as provider:
         for number, line, problem in rows:
             try:
                 if line is None:
@@ -51,6 +50,6 @@ def answer_file(requests: Path, output: Path, settings: Settings, events) -> str
                                         ensure_ascii=False))
                 events.request_done(Attempt(purpose="batch", failure=str(error)[:300]))
     atomic_write_text(output, "".join(line + "\n" for line in lines))
-    return (f"answered {len(lines) - failed} of {len(rows)} requests with {settings.provider} ({model})"
+    return (f"answered {len(lines) - failed} of {len(rows)} requests with {answering.name} ({model})"
             + (f", {failed} failed" if failed else "") + (f", {unreadable} lines unreadable" if unreadable else "")
             + f" → {output}")

@@ -26,8 +26,7 @@ from ..providers.cache import ResponseCache, cache_key
 from ..errors import InputError
 from ..io.files import atomic_write_text
 from ..providers import anthropic_messages, openai_compat
-from ..providers.base import CompletionRequest, CompletionResult, Message, ProviderError
-from ..stages.ask import PendingAnswer
+from ..providers.base import CompletionRequest, CompletionResult, Message, PendingAnswer, ProviderError
 
 FORMATS = ("openai", "anthropic")
 _ROUND = re.compile(r"^round-(\d+)\.requests\.jsonl$")
@@ -35,11 +34,11 @@ _ROUND = re.compile(r"^round-(\d+)\.requests\.jsonl$")
 
 # ----- request and result lines ---------------------------------------------------------------------------------
 
-def request_line(batch_format: str, key: str, request: CompletionRequest, model: str) -> dict[str, Any]:
+def request_line(batch_format: str, key: str, request: CompletionRequest, model: str,
+                 url: str = openai_compat.CHAT_COMPLETIONS_PATH) -> dict[str, Any]:
     if batch_format == "anthropic":
         return {"custom_id": key, "params": anthropic_messages.request_body(request, model)}
-    return {"custom_id": key, "method": "POST", "url": openai_compat.CHAT_COMPLETIONS_PATH,
-            "body": openai_compat.request_body(request, model)}
+    return {"custom_id": key, "method": "POST", "url": url, "body": openai_compat.request_body(request, model)}
 
 
 def _text_blocks(content: Any) -> list[tuple[str, bool]]:
@@ -143,10 +142,12 @@ def result_from_line(line: dict[str, Any]) -> tuple[str, CompletionResult]:
 class BatchQueue:
     """The provider of a batch run: it answers nothing, it collects what the cache could not answer."""
 
-    def __init__(self, identity: dict[str, str], batch_format: str, model: str):
+    def __init__(self, identity: dict[str, str], batch_format: str, model: str,
+                 url: str = openai_compat.CHAT_COMPLETIONS_PATH):
         self._identity = identity
         self.batch_format = batch_format
         self.model = model
+        self.url = url
         self.waiting: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
@@ -156,8 +157,19 @@ class BatchQueue:
     def complete(self, request: CompletionRequest) -> CompletionResult:
         key = cache_key(self._identity, request)
         with self._lock:
-            self.waiting[key] = request_line(self.batch_format, key, request, self.model)
+            self.waiting[key] = request_line(self.batch_format, key, request, self.model, self.url)
         raise PendingAnswer(key)
+
+
+@dataclass
+class BatchRound:
+    """A batch run that stopped to wait for answers."""
+
+    number: int
+    requests: int
+    path: Path
+    written_now: bool
+    ingested: list = field(default_factory=list)
 
 
 @dataclass

@@ -65,19 +65,20 @@ StatementsArgument = Annotated[str, typer.Argument(
 
 
 def _generate(paths: list[Path], outputs, options: dict[str, Any], deduplicate_too: bool) -> None:
-    from ..pipeline import RunOptions, plan_dry_run, run_pipeline
+    from ..pipeline import plan_dry_run, run_pipeline
+    from ..plan import resolve_plan
     from .views import ConsoleEvents, print_batch_round, print_dry_run, print_summary, say
 
-    settings = _settings(options)
-    if options.get("dry_run"):
-        print_dry_run(plan_dry_run(paths, settings, options["strict"], options["discover_angles"]))
+    dry_run = bool(options.get("dry_run"))
+    plan = resolve_plan(_settings(options), outputs, deduplicate_too=deduplicate_too, batch_dir=options["batch_dir"],
+                        submit_batch=options["batch"], discover_angles=options["discover_angles"],
+                        strict=options["strict"], debug=options["debug"], dry_run=dry_run)
+    if dry_run:
+        print_dry_run(plan_dry_run(paths, plan))
         return
     events = ConsoleEvents()
     try:
-        result = run_pipeline(paths, settings, outputs, RunOptions(
-            deduplicate_too=deduplicate_too, strict=options["strict"], debug=options["debug"],
-            discover_angles=options["discover_angles"], batch_dir=options["batch_dir"], submit_batch=options["batch"]),
-            events=events)
+        result = run_pipeline(paths, plan, events=events)
     finally:
         events.close()
     if result.batch_round is not None:
@@ -101,7 +102,7 @@ def generate_command(
     **options: Any,
 ) -> None:
     """Ask the model for statements from each angle, each traced to its source."""
-    from ..pipeline import OutputSet
+    from ..plan import OutputSet
 
     if not options["dry_run"]:
         _check_output(output, (".jsonl",))
@@ -119,7 +120,7 @@ def run_command(
 ) -> None:
     """generate → dedupe → export: statements.jsonl, deduped.jsonl, merges.csv, polis.csv, report.json, usage.json,
     quality.json."""
-    from ..pipeline import OutputSet
+    from ..plan import OutputSet
 
     if output_dir.exists() and not output_dir.is_dir():
         raise InputError(f"{output_dir}: is a file; give a folder for the outputs")
@@ -275,11 +276,13 @@ def batch_answer_command(
 ) -> None:
     """Answer a batch request file with any provider, the embedded model included, on any machine."""
     from ..batch.answer import answer_file
+    from ..plan import cache_dir_of, provider_of
     from .views import ConsoleEvents, say
 
+    settings = _settings(options)
     events = ConsoleEvents(label="batch answer")
     try:
-        summary = answer_file(requests, output, _settings(options), events)
+        summary = answer_file(requests, output, provider_of(settings), cache_dir_of(settings), events)
     finally:
         events.close()
     say(summary)

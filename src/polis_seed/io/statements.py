@@ -19,8 +19,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..errors import InputError
-from .files import atomic_write_text
+from ..language.text import clean_statement
 from ..models import Statement
+from .files import atomic_write_text
 from .readers import COMMENT_COLUMNS, comment_column, decode_bytes
 from .review_sheet import ReviewedRows, ReviewSheetError, is_review_header, read_review_rows
 
@@ -224,14 +225,26 @@ def statements_csv(statements: list[Statement]) -> str:
     return buffer.getvalue()
 
 
+def statement_texts(statements: list[Statement]) -> list[tuple[Statement, str]]:
+    """Each statement with its text on one line; empty ones left out. A line break inside a statement would
+    read as two statements to a person skimming the file."""
+    return [(statement, text) for statement in statements if (text := clean_statement(statement.text))]
+
+
+def statements_jsonl(statements: list[Statement]) -> str:
+    return "".join(statement.model_dump_json(exclude_defaults=True) + "\n" for statement in statements)
+
+
+def statements_txt(statements: list[Statement]) -> str:
+    return "".join(text + "\n" for _, text in statement_texts(statements))
+
+
 def carries_metadata(statements: list[Statement]) -> bool:
     return any(statement.model_dump(exclude_defaults=True, exclude={"text", "id"}) for statement in statements)
 
 
 def write_statements(statements: list[Statement], path: str) -> list[str]:
     """Write a statement list; returns warnings (a .txt drops every field but the text)."""
-    from ..stages.export import statements_jsonl, statements_txt
-
     suffix = _suffix(path)
     warnings: list[str] = []
     if suffix == ".jsonl":

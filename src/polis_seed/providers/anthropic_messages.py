@@ -104,3 +104,26 @@ class AnthropicProvider:
             return result_from_message(response.model_dump())
         except ProviderError as error:
             raise ProviderError(f"anthropic {error}; check --base-url {self.base_url or ''}") from None
+
+
+class AnthropicBatches:
+    """Anthropic's Message Batches: `messages.batches.create` with the request lines; polled with
+    `messages.batches.retrieve`, results read with `messages.batches.results`."""
+
+    def __init__(self, base_url: str | None, api_key: str | None, timeout: float, max_retries: int):
+        import anthropic
+
+        self.client = anthropic.Anthropic(base_url=base_url, api_key=api_key or "no-key-needed", timeout=timeout,
+                                          max_retries=max_retries)
+
+    def submit(self, path) -> str:
+        import json
+
+        requests = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return self.client.messages.batches.create(requests=requests).id
+
+    def poll(self, batch_id: str) -> tuple[str, list[str] | None]:
+        batch = self.client.messages.batches.retrieve(batch_id)
+        if batch.processing_status != "ended":
+            return batch.processing_status, None
+        return "ended", [entry.model_dump_json() for entry in self.client.messages.batches.results(batch_id)]

@@ -102,3 +102,7 @@ class Provider(Protocol):
 
 class ProviderError(Exception):
     """A request failed after the SDK's own retries (network, server error, time-out)."""
+
+
+class PendingAnswer(Exception):
+    """The answer is not available yet: the request waits in a batch file (batch/rounds.py)."""

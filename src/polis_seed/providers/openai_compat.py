@@ -93,3 +93,31 @@ class OpenAIProvider:
             return result_from_completion(completion)
         except ProviderError as error:
             raise ProviderError(f"{self.name} {error}; check --base-url {self.base_url or ''}".rstrip()) from None
+
+
+class OpenAIBatches:
+    """The OpenAI Batch API: the request file uploaded with `files.create(purpose="batch")`, then
+    `batches.create`; polled with `batches.retrieve`, results downloaded with `files.content`."""
+
+    endpoint = CHAT_COMPLETIONS_PATH
+
+    def __init__(self, base_url: str | None, api_key: str | None, timeout: float, max_retries: int, client=None):
+        import openai
+
+        self.client = client or openai.OpenAI(base_url=base_url, api_key=api_key or "no-key-needed", timeout=timeout,
+                                              max_retries=max_retries)
+
+    def submit(self, path) -> str:
+        uploaded = self.client.files.create(file=(path.name, path.read_bytes(), "application/jsonl"), purpose="batch")
+        return self.client.batches.create(input_file_id=uploaded.id, endpoint=self.endpoint,
+                                          completion_window="24h").id
+
+    def poll(self, batch_id: str) -> tuple[str, list[str] | None]:
+        batch = self.client.batches.retrieve(batch_id)
+        if batch.status not in ("completed", "failed", "expired", "cancelled"):
+            return batch.status, None
+        lines: list[str] = []
+        for file_id in (batch.output_file_id, batch.error_file_id):
+            if file_id:
+                lines += [line for line in self.client.files.content(file_id).text.splitlines() if line.strip()]
+        return batch.status, lines

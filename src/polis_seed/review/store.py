@@ -247,7 +247,8 @@ class ReviewStore:
 
     def _save(self, entry: dict[str, Any] | None) -> None:
         """State first (the truth), then the log line, then the outputs; each file replaced atomically."""
-        from ..stages.export import polis_csv, statements_jsonl
+        from ..io.statements import statements_jsonl
+        from ..stages.export import polis_csv
 
         if entry is not None:
             self.state.version += 1

@@ -16,14 +16,10 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ..models import Attempt
-from ..providers.base import CompletionRequest, CompletionResult, Message, Provider, ProviderError
+from ..providers.base import CompletionRequest, CompletionResult, Message, PendingAnswer, Provider, ProviderError
 
 Answer = TypeVar("Answer", bound=BaseModel)
 _CODE_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.S)
-
-
-class PendingAnswer(Exception):
-    """The answer is not available yet: the request waits in a batch file (see batch.py)."""
 
 
 def parse_answer(content: str, answer_model: type[Answer]) -> Answer | None:

@@ -28,7 +28,8 @@ from ..providers.base import CompletionRequest, Message, Provider
 from ..rules import LANGUAGE_NAMES, Context, Topic, check_statement, quote_is_in
 from ..language.text import clean_statement, normalize_for_matching
 from ..language.tokens import count_tokens
-from .ask import PendingAnswer, ask
+from ..providers.base import PendingAnswer
+from .ask import ask
 
 # Tokens kept free in every request for the instructions, the angles and the answer.
 RESERVED_TOKENS = 2500

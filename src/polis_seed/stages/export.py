@@ -13,7 +13,7 @@ import time
 
 from ..models import Merge, Statement
 from ..rules import FORMULA_STARTS, Finding
-from ..language.text import clean_statement
+from ..io.statements import statement_texts, statements_jsonl, statements_txt
 
 POLIS_HEADER = "comment_text"
 FORMATS = ("polis", "review", "polis-comments", "kouchou", "jsonl", "txt")
@@ -25,9 +25,6 @@ def neutralize_formula(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _texts(statements: list[Statement]) -> list[tuple[Statement, str]]:
-    # A line break inside a statement would read as two statements to a person skimming the file.
-    return [(statement, text) for statement in statements if (text := clean_statement(statement.text))]
 
 
 def _csv(rows: list[list[str]], quote_all: bool = False) -> str:
@@ -38,13 +35,13 @@ def _csv(rows: list[list[str]], quote_all: bool = False) -> str:
 
 
 def polis_csv(statements: list[Statement]) -> str:
-    return _csv([[POLIS_HEADER]] + [[text] for _, text in _texts(statements)], quote_all=True)
+    return _csv([[POLIS_HEADER]] + [[text] for _, text in statement_texts(statements)], quote_all=True)
 
 
 def polis_csv_parts(statements: list[Statement], rows_per_file: int) -> list[str]:
     """The Polis CSV split into files of at most `rows_per_file` statements (bulk uploads of large
     files have failed in Polis), each with its own header."""
-    kept = [statement for statement, _ in _texts(statements)]
+    kept = [statement for statement, _ in statement_texts(statements)]
     return [polis_csv(kept[start:start + rows_per_file]) for start in range(0, len(kept), rows_per_file)] or [polis_csv([])]
 
 
@@ -90,7 +87,7 @@ def polis_comments_csv(statements: list[Statement], timestamp_ms: int | None = N
     timestamp_ms = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
     stamp = time.strftime("%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)", time.gmtime(timestamp_ms / 1000))
     rows = [["timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees", "moderated", "comment-body"]]
-    for comment_id, (_, text) in enumerate(_texts(statements)):
+    for comment_id, (_, text) in enumerate(statement_texts(statements)):
         rows.append([str(timestamp_ms), stamp, str(comment_id), "0", "0", "0", "1", neutralize_formula(text)])
     return _csv(rows)
 
@@ -98,18 +95,10 @@ def polis_comments_csv(statements: list[Statement], timestamp_ms: int | None = N
 def kouchou_csv(statements: list[Statement]) -> str:
     """Input for Kouchou-AI (広聴AI) and Talk to the City: comment-id, comment-body, plus the source."""
     rows = [["comment-id", "comment-body", "angle", "stance", "source", "quote"]]
-    for number, (statement, text) in enumerate(_texts(statements), start=1):
+    for number, (statement, text) in enumerate(statement_texts(statements), start=1):
         rows.append([str(number), neutralize_formula(text), statement.angle or "", statement.stance or "",
                      statement.source_path or "", neutralize_formula(statement.quote or "")])
     return _csv(rows)
-
-
-def statements_jsonl(statements: list[Statement]) -> str:
-    return "".join(statement.model_dump_json(exclude_defaults=True) + "\n" for statement in statements)
-
-
-def statements_txt(statements: list[Statement]) -> str:
-    return "".join(text + "\n" for _, text in _texts(statements))
 
 
 def merge_report_csv(merges: list[Merge]) -> str:

@@ -24,7 +24,8 @@ from ..prompts import GeneratePrompt
 from ..providers.base import CompletionRequest, Message, Provider
 from ..rules import LANGUAGE_NAMES, Context, Topic, problems
 from ..language.text import clean_statement, normalize_for_matching
-from .ask import PendingAnswer, ask
+from ..providers.base import PendingAnswer
+from .ask import ask
 from .select import Embedder, Passage, SentencePool, select_passages
 from .stance import StanceChecker
 

@@ -27,7 +27,8 @@ from ..models import Angle, Attempt, CheckedStance, Statement
 from ..prompts import load_system_user_prompt
 from ..providers.base import CompletionRequest, CompletionResult, Message, Provider
 from ..rules import Topic
-from .ask import PendingAnswer, ask
+from ..providers.base import PendingAnswer
+from .ask import ask
 
 # Cosine differences between the two sides are about 1/20 of the spread of the model's probability
 # differences; this puts the two readings on one scale.
