@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from polis_seed import cli
 from polis_seed.prompts import DiscussPrompt, DistilPrompt, load_angles, load_prompt
 from polis_seed.stages.chunk import chunk_documents
-from polis_seed.stages.document import DocumentSettings, generate_from_documents, plan_groups
+from polis_seed.stages.document import DocumentSettings, discuss_documents, plan_groups, write_list
 from polis_seed.stages.load import load_documents
 from polis_seed.language.tokens import count_tokens
 from tests.replay import ReplayProvider
@@ -34,12 +34,13 @@ def test_documents_larger_than_the_budget_are_split_into_groups_that_fit():
     assert {s.label for g in split for s in g} == {"D1", "D2"}  # parts keep their document's label
 
 
-def run(provider, count=3, context_tokens=8000):
+def run(provider, count=3, context_tokens=8000, side_reader=None, **options):
     docs, chunks = documents()
     angles = load_angles(DATA / "two_angles.yaml")
-    settings = DocumentSettings(language="ja", max_chars=140, count=count, context_tokens=context_tokens)
-    return generate_from_documents(docs[:1], chunks, angles, provider, load_prompt("discuss.yaml", DiscussPrompt),
-                                   load_prompt("distil.yaml", DistilPrompt), settings)
+    settings = DocumentSettings(language="ja", max_chars=140, count=count, context_tokens=context_tokens, **options)
+    discussed = discuss_documents(docs[:1], chunks, angles, provider, load_prompt("discuss.yaml", DiscussPrompt),
+                                  settings)
+    return write_list(discussed, angles, provider, load_prompt("distil.yaml", DistilPrompt), settings, side_reader)
 
 
 def test_quotes_are_checked_in_their_document_and_only_failing_items_go_back():
@@ -65,26 +66,23 @@ def test_quotes_are_checked_in_their_document_and_only_failing_items_go_back():
             {"item": 3, "text": "予約システムのオンライン化は住民の利便性を高める", "angle": "resident_services",
              "stance": "pro", "document": "D1", "quote": "やはり作り話"},
         ]},
-        {"statements": [{"item": 3, "text": "予約システムのオンライン化は住民の利便性を高める",
-                         "angle": "resident_services", "stance": "pro", "document": "D1", "quote": "まだ作り話"}]},
     ])
     result = run(provider)
     texts = [s.text for s in result.statements]
     assert texts == ["予約システムの費用は人件費削減で回収できる", "予約システムの保守費用が高いと削減効果は小さい"]
     source = (DATA / "facility_booking_ja.md").read_text(encoding="utf-8")
     assert all(s.quote in source and s.document_id and s.stance for s in result.statements)
-    # The made-up claim never reached the distil request; the fix requests list only the failing items.
+    # The made-up claim never reached the distil request; the one fix request lists only the failing items.
     distil_prompt = provider.history[1].messages[-1].content
     assert "作り話" not in distil_prompt and QUOTE_CON in distil_prompt
-    first_fix = provider.history[2].messages[-1].content
-    assert first_fix.startswith("These statements need fixing") and "\n2. " in first_fix and "\n3. " in first_fix
-    assert "\n1. " not in first_fix and "予約システムの費用は人件費削減" not in first_fix
-    second_fix = provider.history[3].messages[-1].content
-    assert "\n3. " in second_fix and "\n2. " not in second_fix
-    # What still failed is dropped and counted, with its reasons.
+    fix = provider.history[2]
+    assert fix.messages[-1].content.startswith("These statements need fixing")
+    assert "\n2. " in fix.messages[-1].content and "\n3. " in fix.messages[-1].content
+    assert "\n1. " not in fix.messages[-1].content and "予約システムの費用は人件費削減" not in fix.messages[-1].content
+    # What still failed after its one fix is dropped and counted, with its reasons.
     counts = result.report.drop_counts()
     assert counts["claim-quote-not-found"] == 1 and counts["quote-not-found"] == 1
-    assert [a.purpose for a in result.report.attempts] == ["discuss", "distil", "distil", "distil"]
+    assert [a.purpose for a in result.report.attempts] == ["discuss", "distil", "distil"]
 
 
 def test_the_documents_are_a_stable_cached_prefix_of_every_request_of_their_group():
@@ -95,8 +93,9 @@ def test_the_documents_are_a_stable_cached_prefix_of_every_request_of_their_grou
     docs, chunks = documents()
     angles = load_angles(DATA / "two_angles.yaml")
     settings = DocumentSettings(language="ja", max_chars=140, count=2, context_tokens=8000, angles_per_request=1)
-    generate_from_documents(docs[:1], chunks, angles, provider, load_prompt("discuss.yaml", DiscussPrompt),
-                            load_prompt("distil.yaml", DistilPrompt), settings)
+    discussed = discuss_documents(docs[:1], chunks, angles, provider, load_prompt("discuss.yaml", DiscussPrompt),
+                                  settings)
+    write_list(discussed, angles, provider, load_prompt("distil.yaml", DistilPrompt), settings)
     first, second = provider.history[0].messages, provider.history[1].messages
     assert first[:2] == second[:2] and first[-1] != second[-1]
     assert first[1].cache_breakpoint and "<document id=\"D1\"" in first[1].content

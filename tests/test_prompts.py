@@ -57,3 +57,71 @@ def test_default_angles_load_with_two_different_sides_each():
 def test_system_user_prompts_name_the_placeholders_the_code_fills(name, fields):
     prompt = load_system_user_prompt(name)
     assert set(re.findall(r"(?<!\{)\{([a-z_]+)\}(?!\})", prompt.user)) == fields
+
+
+def schema_properties(schema) -> set[str]:
+    found: set[str] = set()
+    if isinstance(schema, dict):
+        found |= set(schema.get("properties", {}))
+        for value in schema.values():
+            found |= schema_properties(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            found |= schema_properties(value)
+    return found
+
+
+def requests_with_their_prompts():
+    """Every kind of request polis-seed sends, built from the shipped prompt files."""
+    from pathlib import Path
+
+    from polis_seed.prompts import DiscussPrompt, DistilPrompt, load_prompt
+    from polis_seed.stages.chunk import chunk_documents
+    from polis_seed.stages.discover import discovery_request
+    from polis_seed.stages.document import (Claim, Distillation, DistilledStatement, DocumentSettings,
+                                            discuss_requests, distil_request, fix_request, plan_groups)
+    from polis_seed.stages.generate import first_request, plan_slots
+    from polis_seed.stages.load import load_documents
+    from polis_seed.stages.select import SentencePool
+    from polis_seed.stages.stance import ListSideCheck, agreement_request
+    from polis_seed.stages.topic import topic_request
+    from tests.test_stance import neutral_embed
+
+    data = Path(__file__).parent / "data"
+    documents = load_documents([data / "facility_booking_ja.md"]).documents
+    chunks = chunk_documents(documents)
+    angles = load_angles(data / "two_angles.yaml")
+    topic = Topic("公共施設予約のオンライン化", ("予約",))
+    settings = DocumentSettings(language="ja", max_chars=140, count=4, context_tokens=8000, topic=topic)
+    distil_prompt = load_prompt("distil.yaml", DistilPrompt)
+    claims = [Claim(angle="cost", stance="pro", claim="回収できる", document="D1", quote="回収できる見込み")]
+    distil = distil_request(claims, distil_prompt, settings)
+    item = DistilledStatement(text="予約システムは元が取れる", angle="cost", stance="pro", document="D1", quote="x")
+    generate_settings = GenerateSettings(language="ja", max_chars=140, per_angle=2, topic=topic)
+    slots, _ = plan_slots(SentencePool.build(chunks, documents, neutral_embed), angles, generate_settings, neutral_embed)
+    yield "discuss", discuss_requests(plan_groups(documents, chunks, 6000), angles,
+                                      load_prompt("discuss.yaml", DiscussPrompt), settings)[0][2]
+    yield "distil", distil
+    yield "fix", fix_request(distil, Distillation(statements=[item]), {1: ["too-long: shorten it"]}, [item],
+                             distil_prompt)
+    yield "sides", ListSideCheck(None, load_system_user_prompt("sides.yaml"), topic, "ja").request(
+        [("予約システムは元が取れる", angles[0])])
+    yield "stance", agreement_request(load_system_user_prompt("stance.yaml"), "予約システムは元が取れる", "費用に見合う")
+    yield "topic", topic_request(documents, ["予約", "施設"], "ja")
+    yield "discover", discovery_request(chunks, "ja", 4)
+    for name in ("generate.yaml", "generate_rich.yaml"):
+        yield name, first_request(slots[0], slots[0].candidates[0], load_generate_prompt(name), generate_settings)
+
+
+# A JSON key a prompt shows ("statement": …) or names ("item" set to …).
+PROMPT_KEY = re.compile(r'"([a-z_]+)"\s*(?::|set to)')
+
+
+@pytest.mark.parametrize("name, request_", list(requests_with_their_prompts()), ids=lambda value: value
+                         if isinstance(value, str) else "")
+def test_every_field_a_prompt_asks_for_is_in_its_answer_schema(name, request_):
+    """A model that follows the schema (strict: no other fields allowed) can follow every instruction."""
+    asked = set(PROMPT_KEY.findall("\n".join(message.content for message in request_.messages)))
+    assert asked, f"{name}: the prompt shows no answer shape"
+    allowed = schema_properties(request_.answer_schema)
+    assert asked <= allowed, f"{name}: the prompt asks for {sorted(asked - allowed)}, the schema allows {sorted(allowed)}"

@@ -129,6 +129,25 @@ def test_off_topic_needs_a_topic_term_when_a_topic_is_known():
     assert "off-topic" not in rules("住民サービスの質が向上する")  # no topic given: nothing to check
 
 
+def test_a_statement_names_its_subject_with_a_key_term_or_a_phrase_the_documents_use():
+    from polis_seed.rules import documents_vocabulary
+
+    documents = ["行政手続きのオンライン化を進めるには、都道府県が中心となってデジタル人材を共有する仕組みが要る。",
+                 "自治体の情報システムの標準化は国の計画に沿って進められている。"]
+    topic = Topic(name="自治体の情報システムの標準化", terms=("情報システム", "標準化"),
+                  vocabulary=documents_vocabulary(documents, "ja"))
+    # The documents' own narrower subjects stand alone; no run subject need be glued to them.
+    assert "off-topic" not in rules("行政手続きのオンライン化は住民の負担を減らす", topic=topic)
+    assert "off-topic" not in rules("都道府県が中心となってデジタル人材を共有するべきだ", topic=topic)
+    # A phrase the documents never use is still sent back, and so is one they use only after the subject.
+    assert "off-topic" in rules("路線バスの増便は補助金に見合わない", topic=topic)
+    assert "off-topic" in rules("負担を減らすには行政手続きのオンライン化が要る", topic=topic)
+    english = Topic("the congestion charge", ("congestion charge",),
+                    documents_vocabulary(["Bus fares and cycle lanes were debated at length."], "en"))
+    assert "off-topic" not in rules("Cheaper bus fares would do more for the city centre.", topic=english)
+    assert "off-topic" in rules("School uniforms should be optional.", topic=english)
+
+
 def test_rules_that_know_only_japanese_and_english_stay_silent_on_other_languages_and_say_so():
     checked = check_statement("CO2 muss stärker bepreist werden.", Context(max_chars=140))
     assert checked.language == "de" and checked.findings == []

@@ -46,6 +46,7 @@ class Settings(BaseModel):
     semantic_threshold: float = _setting("semantic_threshold", ge=0, le=1)
     tiers: list[Tier] = _setting("tiers", min_length=1)
     stance_check: bool = _setting("stance_check")
+    fill_from_knowledge: bool = _setting("fill_from_knowledge")
     include_rejected: bool = _setting("include_rejected")
     cache_dir: Path | None = _setting("cache_dir")
     no_cache: bool = _setting("no_cache")

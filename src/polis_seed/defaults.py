@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Default] = {
     "threshold": Default(88.0, "fuzzy dedupe tier: rapidfuzz ratio 0-100"),
     "semantic_threshold": Default(0.96, "semantic dedupe tier: embedding cosine 0-1"),
     "tiers": Default(["exact", "fuzzy", "semantic"], "dedupe tiers, from exact,fuzzy,semantic,llm"),
+    "fill_from_knowledge": Default(False, "document strategy: a side the documents do not support may be written from "
+                                          "the model's own knowledge, marked 'not from the documents' (no quote)"),
     "stance_check": Default(True, "check which side each statement really takes (two short model requests per "
                                   "statement); --no-stance-check turns it off"),
     "include_rejected": Default(False, "keep comments a Polis moderator rejected (moderated = -1)"),

@@ -51,7 +51,13 @@ class Angle(Record):
     keywords: list[str] = Field(default_factory=list)
 
     def text(self, part: Literal["name", "pro", "con"], language: str | None = None, topic: str | None = None) -> str:
-        return localized(getattr(self, part), language).replace("{topic}", topic or "the proposal")
+        """One part in one language, with the subject in place of {topic} (before the subject is known, the
+        words for "what the documents discuss")."""
+        return localized(getattr(self, part), language).replace("{topic}", topic or UNNAMED_SUBJECT.get(
+            language or "en", UNNAMED_SUBJECT["en"]))
+
+
+UNNAMED_SUBJECT = {"ja": "議論されている施策", "en": "the proposal"}
 
 
 def localized(text: str, language: str | None) -> str:
@@ -82,6 +88,8 @@ class Statement(Record):
     chunk_id: str | None = None
     quote: str | None = None
     merged: list[str] = Field(default_factory=list, description="texts this statement absorbed in dedupe")
+    from_documents: bool = Field(True, description="False: written from the model's own knowledge for a side the "
+                                                   "documents do not support (--fill-from-knowledge); it has no quote")
     moderated: Literal[-1, 0, 1] | None = Field(None, description="Polis moderation: 1 accepted, 0 not yet, -1 rejected")
 
     def with_id(self) -> Statement:

@@ -30,6 +30,7 @@ from .providers.registry import ResolvedProvider
 from .rules import Topic
 from .stages.chunk import chunk_documents
 from .stages.load import load_documents
+from .language.embeddings import embedder_for
 
 MIN_DISCOVERED_ANGLES = 3
 DISCOVERED_ANGLES_ASKED = 6
@@ -89,7 +90,8 @@ def document_settings(prepared: Prepared, plan: RunPlan, topic: Topic | None = N
 
     return DocumentSettings(language=prepared.language, max_chars=plan.max_chars,
                             count=plan.count or plan.per_angle * len(prepared.angles),
-                            context_tokens=plan.context_tokens, topic=topic)
+                            context_tokens=plan.context_tokens, topic=topic, concurrency=plan.provider.concurrency,
+                            fill_from_knowledge=plan.fill_from_knowledge)
 
 
 @dataclass
@@ -114,43 +116,136 @@ def discover(prepared: Prepared, provider: Provider, events: Events) -> Discover
     return DiscoveryOutcome(discovery.angles, angles, topped_up, discovery.attempts)
 
 
+class Steps:
+    """The steps of a run in order, each with the most rounds it can take (its attempts). The requests of a
+    step are asked together, so a batch run's rounds follow the steps: the round count is bounded by them."""
+
+    def __init__(self, planned: list[tuple[str, int]]):
+        self.planned = planned
+        self.current = planned[0][0] if planned else ""
+
+    def enter(self, name: str) -> None:
+        self.current = name
+
+    @property
+    def at_most(self) -> int:
+        return sum(rounds for _, rounds in self.planned)
+
+    def after_current(self) -> tuple[int, int]:
+        """(at most, usually) the rounds still to come after the current one."""
+        names = [name for name, _ in self.planned]
+        if self.current not in names:
+            return 0, 0
+        index = names.index(self.current)
+        later = self.planned[index + 1:]
+        return sum(rounds for _, rounds in later) + self.planned[index][1] - 1, len(later)
+
+
+def planned_steps(plan: RunPlan) -> Steps:
+    """The steps of this plan's strategy, with the attempts each may take."""
+    subject = [] if plan.topic else ["subject"]
+    if plan.strategy.strategy == "document":
+        first = " and ".join(subject + (["angles"] if plan.discover_angles else ["claims"]))
+        steps = [(first, 2)] + ([("claims", 2)] if plan.discover_angles else []) + [("distil", 2)]
+        if plan.stance_check:
+            steps += [("side check", 1), ("fixes", 1), ("side check of the fixes", 1)]
+        else:
+            steps += [("fixes", 1)]
+        return Steps(steps)
+    from .stages.generate import SENTENCE_STEPS
+
+    first = subject + (["angles"] if plan.discover_angles else [])
+    return Steps(([(" and ".join(first), 2)] if first else []) + SENTENCE_STEPS(plan.stance_check))
+
+
 @dataclass
 class Generated:
     statements: list[Statement]
     report: GenerationReport
     notes: list[str]
-    pending: int = 0
     angles: list[Angle] | None = None  # the angles the run really used
+    topic: Topic | None = None
+    discovery: DiscoveryOutcome | None = None
 
 
-def generate(prepared: Prepared, provider: Provider, plan: RunPlan, events: Events,
-             topic: Topic | None = None, stance=None) -> Generated:
-    """Statements by the chosen strategy."""
-    from .language.embeddings import e5_embed
+def side_reader(plan: RunPlan, provider: Provider, topic: Topic, language: Language, embed, events: Events):
+    """The side check the model suits: one list request for a capable model, two yes/no questions per
+    statement (with token probabilities and an embedding margin) for a small one."""
+    from .prompts import load_system_user_prompt
+    from .stages.stance import ListSideCheck, StanceChecker
 
-    choice = plan.strategy
-    if choice.strategy == "document":
-        from .stages.document import generate_from_documents
+    if plan.strategy.capable:
+        return ListSideCheck(provider, load_system_user_prompt("sides.yaml"), topic, language,
+                             on_attempt=events.request_done, concurrency=plan.provider.concurrency)
+    return StanceChecker(provider, embed, topic, language, load_system_user_prompt("stance.yaml"),
+                         on_attempt=events.request_done, concurrency=plan.provider.concurrency)
 
-        options = document_settings(prepared, plan, topic)
+
+def generate(prepared: Prepared, provider: Provider, plan: RunPlan, events: Events, embed, steps: Steps) -> Generated:
+    """The subject (unless given), the angles (with --discover-angles), and the statements by the chosen
+    strategy, step by step. PendingAnswer when a batch round waits."""
+    from .stages.ask import ask_together
+    from .stages.topic import find_topic
+
+    def subject():
+        return find_topic(prepared.documents, prepared.language, provider, events.request_done, given=plan.topic)
+
+    def angles():
+        return discover(prepared, provider, events) if plan.discover_angles else None
+
+    if plan.strategy.strategy == "document":
+        from .stages.document import discuss_documents, write_list
+
+        options = document_settings(prepared, plan)
+
+        def claims(angles_used: list[Angle]):
+            return discuss_documents(prepared.documents, prepared.chunks, angles_used, provider,
+                                     load_prompt("discuss.yaml", DiscussPrompt), options, events.request_done)
+
         events.requests_planned(0)
-        result = generate_from_documents(
-            prepared.documents, prepared.chunks, prepared.angles, provider, load_prompt("discuss.yaml", DiscussPrompt),
-            load_prompt("distil.yaml", DistilPrompt), options, stance_check=stance.disagreement if stance else None,
-            on_attempt=events.request_done)
-        return Generated(result.statements, result.report, result.notes, result.pending)
+        if plan.discover_angles:
+            (topic, topic_attempts), discovery = ask_together([subject, angles], 2)
+            prepared = dataclasses.replace(prepared, angles=discovery.angles)
+            steps.enter("claims")
+            discussed = claims(prepared.angles)
+        else:
+            discovery = None
+            (topic, topic_attempts), discussed = ask_together([subject, lambda: claims(prepared.angles)], 2)
+        events.info(f"subject: {topic.name}" + (f" (key terms: {', '.join(topic.terms)})" if topic.terms else ""))
+        options = dataclasses.replace(options, topic=topic)
+        reader = side_reader(plan, provider, topic, prepared.language, embed, events) if plan.stance_check else None
+        result = write_list(discussed, prepared.angles, provider, load_prompt("distil.yaml", DistilPrompt), options,
+                            reader, events.request_done, steps.enter)
+        attempts = topic_attempts + (discovery.attempts if discovery else []) + result.report.attempts \
+            + (reader.attempts if reader else [])
+        report = GenerationReport(attempts=attempts, dropped=result.report.dropped, kept=result.report.kept)
+        return Generated(result.statements, report, result.notes, None, topic, discovery)
     from .stages.generate import generate_statements, plan_slots
     from .stages.select import SentencePool
 
-    options = sentence_settings(prepared, plan, topic, stance)
-    pool = SentencePool.build(prepared.chunks, prepared.documents, e5_embed)
-    slots, unmatched = plan_slots(pool, prepared.angles, options, e5_embed)
+    (topic, topic_attempts), discovery = ask_together([subject, angles], 2)
+    events.info(f"subject: {topic.name}" + (f" (key terms: {', '.join(topic.terms)})" if topic.terms else ""))
+    if discovery is not None:
+        prepared = dataclasses.replace(prepared, angles=discovery.angles)
+    reader = side_reader(plan, provider, topic, prepared.language, embed, events) if plan.stance_check else None
+    options = sentence_settings(prepared, plan, topic, reader)
+    pool = SentencePool.build(prepared.chunks, prepared.documents, embed)
+    slots, unmatched = plan_slots(pool, prepared.angles, options, embed)
     events.requests_planned(sum(min(slot.count, len(slot.candidates)) for slot in slots),
-                            checks_per_request=2 if stance is not None else 0)
-    result = generate_statements(pool, prepared.angles, provider, load_generate_prompt(choice.sentence_prompt),
-                                 options, e5_embed, on_attempt=events.request_done)
+                            checks_per_request=2 if reader is not None and not plan.strategy.capable else 0)
+    result = generate_statements(pool, prepared.angles, provider, load_generate_prompt(plan.strategy.sentence_prompt),
+                                 options, embed, on_attempt=events.request_done, on_step=steps.enter)
+    statements = result.statements
+    if reader is not None:
+        from .stages.stance import label_sides
+
+        steps.enter("side check")
+        statements = label_sides(reader, statements, prepared.angles)
     used = [angle for angle in prepared.angles if angle.id not in unmatched]
-    return Generated(result.statements, result.report, result.notes, result.pending, used)
+    attempts = topic_attempts + (discovery.attempts if discovery else []) + result.report.attempts \
+        + (reader.attempts if reader else [])
+    report = GenerationReport(attempts=attempts, dropped=result.report.dropped, kept=result.report.kept)
+    return Generated(statements, report, result.notes, used, topic, discovery)
 
 
 def usage_of(provider: ResolvedProvider, report: GenerationReport, seconds: float) -> dict[str, Any]:
@@ -220,55 +315,47 @@ def run_pipeline(paths: list[Path], plan: RunPlan, events: Events | None = None)
                 + ("batch files, no model is called…" if batch else f"starting the {provider_plan.name} model…"))
     if plan.redact:
         events.info("redact: masked " + ", ".join(f"{count} {kind}" for kind, count in prepared.masked.items()))
-    discovery = None
     queue = batch.queue() if batch else None
-    empty = GenerationReport()
-    topic_attempts: list[Attempt] = []
-    topic = None
-    stance = None
-    with provider_plan.open(plan.cache_dir, debug=plan.debug, batch_queue=queue) as provider:
-        try:
-            from .stages.topic import find_topic
-
-            topic, topic_attempts = find_topic(prepared.documents, prepared.language, provider, events.request_done,
-                                               given=plan.topic)
-            events.info(f"subject: {topic.name}" + (f" (key terms: {', '.join(topic.terms)})" if topic.terms else ""))
-            if plan.discover_angles:
-                discovery = discover(prepared, provider, events)
+    steps = planned_steps(plan)
+    embed = embedder_for(plan.cache_dir)
+    try:
+        with provider_plan.open(plan.cache_dir, debug=plan.debug, batch_queue=queue) as provider:
+            try:
+                generated = generate(prepared, provider, plan, events, embed, steps)
+            except PendingAnswer:
+                generated = None
+            if generated is None or (queue is not None and queue.waiting):
+                # A batch round: nothing is written but the round's request file.
+                usage = usage_of(provider_plan, generated.report if generated else GenerationReport(),
+                                 time.monotonic() - started)
+                result = PipelineResult(prepared, choice, [], GenerationReport(), [], usage, plan.outputs,
+                                        ingested=ingested)
+                result.batch_round = batch.write_round(queue, plan.submit_batch)
+                more, usually = steps.after_current()
+                result.batch_round.step, result.batch_round.more_at_most, result.batch_round.more_usually = (
+                    steps.current, more, usually)
+                result.batch_round.planned_at_most = steps.at_most
+                result.batch_round.ingested = ingested
+                return result
+            discovery = generated.discovery
+            if discovery is not None:
                 prepared = dataclasses.replace(prepared, angles=discovery.angles)
-            if plan.stance_check:
-                from .language.embeddings import e5_embed
-                from .stages.stance import StanceChecker
-
-                stance = StanceChecker(provider, e5_embed, topic, prepared.language, on_attempt=events.request_done)
-            generated = generate(prepared, provider, plan, events, topic, stance)
-            if stance is not None:
-                generated.statements = stance.label(generated.statements, prepared.angles)
-        except PendingAnswer:
-            generated = Generated([], empty, [], pending=1)
-        generated.report = GenerationReport(
-            attempts=(discovery.attempts if discovery else []) + topic_attempts + generated.report.attempts
-            + (stance.attempts if stance else []), dropped=generated.report.dropped, kept=generated.report.kept)
-        if generated.angles is not None and len(generated.angles) < len(prepared.angles):
-            prepared = dataclasses.replace(prepared, angles=generated.angles)
-        if queue is not None and queue.waiting:
-            usage = usage_of(provider_plan, generated.report, time.monotonic() - started)
-            result = PipelineResult(prepared, choice, [], generated.report, generated.notes, usage, plan.outputs,
-                                    discovery, ingested=ingested)
-            result.batch_round = batch.write_round(queue, plan.submit_batch)
-            result.batch_round.ingested = ingested
-            return result
-        if discovery is not None:
-            if discovery.topped_up:
-                events.warning(f"--discover-angles: the model proposed {len(discovery.found)} usable axes (keywords "
-                               "found in the documents, two different sides); adding the configured angles after them")
-            atomic_write_text(plan.outputs.angles, yaml.safe_dump({"angles": [a.model_dump() for a in discovery.angles]},
-                                                             allow_unicode=True, sort_keys=False))
-            events.angles_discovered(discovery.angles, plan.outputs.angles)
-        deduped = deduplicate(generated.statements, plan.dedupe, provider=provider) if plan.dedupe else None
+                if discovery.topped_up:
+                    events.warning(f"--discover-angles: the model proposed {len(discovery.found)} usable axes "
+                                   "(keywords found in the documents, two different sides); adding the configured "
+                                   "angles after them")
+                atomic_write_text(plan.outputs.angles, yaml.safe_dump(
+                    {"angles": [a.model_dump() for a in discovery.angles]}, allow_unicode=True, sort_keys=False))
+                events.angles_discovered(discovery.angles, plan.outputs.angles)
+            if generated.angles is not None and len(generated.angles) < len(prepared.angles):
+                prepared = dataclasses.replace(prepared, angles=generated.angles)
+            deduped = deduplicate(generated.statements, plan.dedupe, provider=provider, embed=embed) \
+                if plan.dedupe else None
+    finally:
+        embed.close()
     usage = usage_of(provider_plan, generated.report, time.monotonic() - started)
     result = PipelineResult(prepared, choice, generated.statements, generated.report, generated.notes, usage,
-                            plan.outputs, discovery, deduped, ingested=ingested, topic=topic)
+                            plan.outputs, discovery, deduped, ingested=ingested, topic=generated.topic)
     write_outputs(result, plan.max_chars)
     return result
 
@@ -306,9 +393,11 @@ def write_outputs(result: PipelineResult, max_chars: int) -> None:
 
 
 def deduplicate(statements: list[Statement], settings: DedupeSettings, against: list[Statement] | None = None,
-                provider: Provider | None = None, on_progress: Callable[[int, int], None] | None = None):
-    """dedupe with the configured tiers; the llm tier judges through `provider`, which it requires."""
-    from .language.embeddings import e5_embed
+                provider: Provider | None = None, on_progress: Callable[[int, int], None] | None = None,
+                embed=None):
+    """dedupe with the configured tiers; the llm tier judges through `provider`, which it requires. `embed`
+    is the run's cached embedder (a list command embeds afresh)."""
+    from .language.embeddings import CachedEmbedder
     from .stages.dedupe import DedupeOptions, dedupe_statements
 
     judge = None
@@ -322,7 +411,8 @@ def deduplicate(statements: list[Statement], settings: DedupeSettings, against: 
     options = DedupeOptions(tiers=list(settings.tiers), fuzzy_threshold=settings.fuzzy_threshold,
                             semantic_threshold=settings.semantic_threshold)
     uses_embeddings = "semantic" in settings.tiers or "llm" in settings.tiers
-    return dedupe_statements(statements, options, against=against, embed=e5_embed if uses_embeddings else None,
+    return dedupe_statements(statements, options, against=against,
+                             embed=(embed or CachedEmbedder()) if uses_embeddings else None,
                              judge=judge)
 
 
@@ -363,14 +453,17 @@ def _planned(prepared: Prepared, plan: RunPlan):
         return requests, cached, output, distil_input, notes
     from .stages.generate import plan_slots, planned_requests
 
-    from .language.embeddings import e5_embed
     from .stages.select import SentencePool
     from .stages.topic import find_topic
 
     topic, _ = find_topic(prepared.documents, prepared.language, None, given=plan.topic)
     options = sentence_settings(prepared, plan, topic)
-    slots, _ = plan_slots(SentencePool.build(prepared.chunks, prepared.documents, e5_embed), prepared.angles, options,
-                          e5_embed)
+    embed = embedder_for(plan.cache_dir)
+    try:
+        slots, _ = plan_slots(SentencePool.build(prepared.chunks, prepared.documents, embed), prepared.angles, options,
+                              embed)
+    finally:
+        embed.close()
     requests = planned_requests(slots, load_generate_prompt(choice.sentence_prompt), options)
     notes = ["plus 1 request to name the documents' subject"]
     if plan.stance_check:

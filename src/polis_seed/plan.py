@@ -134,6 +134,7 @@ class RunPlan:
     per_angle: int
     count: int | None
     stance_check: bool
+    fill_from_knowledge: bool
     redact: bool
     cache_dir: Path | None
     dedupe: DedupeSettings | None  # None: generate only
@@ -164,11 +165,15 @@ def resolve_plan(settings: Settings, outputs: OutputSet, *, deduplicate_too: boo
     # A dry run and writing batch files call no model, so they need no key.
     provider.check(need_key=not dry_run and (batch_dir is None or submit_batch))
     strategy = choose_strategy(provider, settings.strategy)
+    if settings.fill_from_knowledge and strategy.strategy != "document":
+        raise InputError("--fill-from-knowledge: only the document strategy writes whole lists; give --strategy "
+                         "document (a capable model), or leave the option out")
     if provider.name == "local" and strategy.context_tokens:
         provider = provider.with_context(strategy.context_tokens)
     return RunPlan(provider=provider, strategy=strategy, angles=load_angles(settings.angles), outputs=outputs,
                    language=settings.lang, topic=settings.topic, max_chars=settings.max_chars,
                    per_angle=settings.per_angle, count=settings.count, stance_check=settings.stance_check,
+                   fill_from_knowledge=settings.fill_from_knowledge,
                    redact=settings.redact, cache_dir=cache_dir_of(settings),
                    dedupe=dedupe_settings_of(settings) if deduplicate_too else None, batch_dir=batch_dir,
                    submit_batch=submit_batch, discover_angles=discover_angles, strict=strict, debug=debug)

@@ -122,6 +122,10 @@ class DistilPrompt(BaseModel):
     system: str
     user: str
     fix: str
+    # What the user message says about sides the documents leave empty: `knowledge` with
+    # --fill-from-knowledge ({sides}), `documents_only` without.
+    knowledge: str
+    documents_only: str
 
 
 def load_prompt(file_name: str, model: type[BaseModel]):

@@ -46,10 +46,24 @@ class Finding:
 
 @dataclass(frozen=True)
 class Topic:
-    """What the documents are about, so statements can be checked to name it."""
+    """What the documents are about, so statements can be checked to name it: the subject, its key terms, and
+    the noun phrases the documents use (normalised), any of which a statement may start with."""
 
     name: str
     terms: tuple[str, ...] = ()
+    vocabulary: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class VoteLength:
+    target: int  # what prompts ask for
+    most: int  # longer than this, a generated statement is sent back (well under the hard limit)
+
+
+def vote_length(language: str | None, max_chars: int) -> VoteLength:
+    """Seed statements of 15-50 Japanese characters or up to about 100 English ones vote best (QUALITY.md)."""
+    target, most = (45, 60) if language == "ja" else (90, 110)
+    return VoteLength(min(target, max_chars), min(most, max_chars))
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,7 @@ class Context:
     min_chars: int = 0
     source: str | None = None
     topic: Topic | None = None
+    vote_chars: int | None = None  # generate: longer than this is sent back (see vote_length)
 
 
 @dataclass(frozen=True)
@@ -102,6 +117,13 @@ def _fragment(text: str, context: Context, language: str) -> str | None:
     else:
         stops = bool(_OPEN_END_EN.search(body))
     return "it stops in the middle of a sentence; finish the claim" if stops else None
+
+
+def _long(text: str, context: Context, language: str) -> str | None:
+    if context.vote_chars and context.vote_chars < context.max_chars and len(text) > context.vote_chars:
+        return (f"it is {len(text)} characters; short statements vote best: say it in at most {context.vote_chars}, "
+                "without adding words")
+    return None
 
 
 def _too_short(text: str, context: Context, language: str) -> str | None:
@@ -269,14 +291,53 @@ def _no_subject(text: str, context: Context, language: str) -> str | None:
     return None
 
 
+# Where a Japanese statement's subject ends: the first topic or subject particle after it.
+_JA_SUBJECT_END = re.compile(r"(?:では|には|とは|について|にとって|は|が|も|を)")
+_EN_VERB = re.compile(r"\b(?:is|are|was|were|will|would|should|must|can|could|may|might|has|have|had|does|do|"
+                      r"needs?|makes?|helps?|costs?|gives?|brings?|leads?|puts?|takes?)\b", re.I)
+
+
+def subject_phrases(text: str, language: str) -> set[str]:
+    """The noun phrases a statement starts with (its subject), normalised: 「行政手続きのオンライン化は…」 →
+    {行政手続き, オンライン化}; "Online forms will …" → {online, forms}."""
+    if language == "ja":
+        from .language.morphology import compound_nouns
+
+        match = _JA_SUBJECT_END.search(text, 2)
+        head = text[:match.start()] if match and match.start() <= 30 else text[:20]
+        return {normalize_for_matching(noun) for noun in compound_nouns(head) if len(noun) >= 2}
+    match = _EN_VERB.search(text)
+    head = text[:match.start()] if match else " ".join(text.split()[:5])
+    return {word for word in re.findall(r"[a-z][a-z'-]{3,}", head.casefold()) if word not in _STOPWORDS_EN}
+
+
+def documents_vocabulary(texts: list[str], language: str) -> frozenset[str]:
+    """Every noun phrase (Japanese) or content word (English) the documents use, normalised."""
+    if language == "ja":
+        from .language.morphology import compound_nouns
+
+        from .language.morphology import is_qualifier
+
+        return frozenset(normalize_for_matching(noun) for text in texts for noun in compound_nouns(text)
+                         if len(noun) >= 2 and not is_qualifier(noun))
+    return frozenset(word for text in texts for word in re.findall(r"[a-z][a-z'-]{3,}", text.casefold())
+                     if word not in _STOPWORDS_EN)
+
+
 def _off_topic(text: str, context: Context, language: str) -> str | None:
+    """A statement names its subject when it holds one of the subject's key terms, or when it starts with a
+    phrase the documents themselves use (「行政手続きのオンライン化は…」 in documents on municipal IT)."""
     topic = context.topic
     if topic is None or not topic.terms:
         return None
     normalized = normalize_for_matching(text)
     if any(normalize_for_matching(term) in normalized for term in topic.terms):
         return None
-    return f"it does not name what it is about; name the subject (for example '{topic.terms[0]}')"
+    if topic.vocabulary and subject_phrases(text, language) & topic.vocabulary:
+        return None
+    examples = "', '".join(topic.terms[:3])
+    return (f"it does not say what it is about; start with what it is about, in the documents' own words "
+            f"(for example '{examples}'), without making it longer")
 
 
 _OWN_VOICE_JA = re.compile(r"当社|弊社|当行|弊行|当法人|弊法人|当協会|当団体|弊団体|我が社|わが社|当グループ|弊グループ|本会は")
@@ -391,6 +452,8 @@ RULES: tuple[Rule, ...] = (
     Rule("language", "error", "not in the language asked for (generate only)", _wrong_language),
     Rule("garbled", "error", "stray symbols (`}`, `|`, `�`), letters spaced out (`C I O`), unpaired brackets", _garbled),
     Rule("too-short", "warning", "shorter than a full claim (generate only)", _too_short),
+    Rule("long", "warning", "longer than short statements that vote best (generate only: ja 60, en 110 characters)",
+         _long),
     Rule("fragment", "warning", "stops mid-sentence (「…受けられるように」, 「…べきで」, \"… and\")", _fragment, JA_EN),
     Rule("compound", "warning", "more than one claim (〜し、 / 〜であり、 / 、また / …が、…もある / `; ` / `, and` + a new clause)",
          _compound, JA_EN),
@@ -404,8 +467,8 @@ RULES: tuple[Rule, ...] = (
     Rule("own-voice", "warning", "a party speaking about itself (当社, 弊社, our company, we at …)", _own_voice, JA_EN),
     Rule("mixed-language", "warning", "lower-case English words inside Japanese (「outsourcingする」)", _mixed_language,
          frozenset({"ja"})),
-    Rule("off-topic", "warning", "names neither the documents' subject nor its key terms (generate, with a topic)",
-         _off_topic),
+    Rule("off-topic", "warning", "names neither the documents' subject, nor its key terms, nor starts with a phrase the "
+         "documents use (generate, with a topic)", _off_topic),
     Rule("near-copy", "warning", "a near-copy of its source sentence (generate)", _near_copy),
     Rule("off-source", "warning", "not about its source sentence: under 25 % of its content is in the source (generate)",
          _off_source),

@@ -170,6 +170,10 @@ class BatchRound:
     path: Path
     written_now: bool
     ingested: list = field(default_factory=list)
+    step: str = ""  # the step these requests belong to
+    planned_at_most: int = 0  # rounds the whole run takes at most
+    more_at_most: int = 0  # rounds still to come after this one, at most
+    more_usually: int = 0  # … when every answer passes its checks
 
 
 @dataclass

@@ -60,6 +60,7 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     "include_rejected": _flag("--include-rejected", describe("include_rejected")),
     "no_stance_check": _flag("--no-stance-check", "Do not check which side each statement takes (faster; the table "
                                                   "then counts the sides asked for)."),
+    "fill_from_knowledge": _flag("--fill-from-knowledge", describe("fill_from_knowledge")),
     "cache_dir": _setting("cache_dir", Path, metavar="DIR"),
     "no_cache": _flag("--no-cache", describe("no_cache")),
     "timeout": _setting("timeout", float, metavar="SECONDS"),
@@ -77,8 +78,9 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
                               "provider's batch API (half price) and collect it on the next run."),
 }
 GENERATION = ("config", "provider", "model", "base_url", "angles", "lang", "topic", "max_chars", "per_angle", "count",
-              "strategy", "context_tokens", "concurrency", "no_stance_check", "no_cache", "cache_dir", "strict",
-              "redact", "timeout", "max_retries", "discover_angles", "batch_dir", "batch", "debug")
+              "strategy", "context_tokens", "concurrency", "no_stance_check", "fill_from_knowledge", "no_cache",
+              "cache_dir", "strict", "redact", "timeout", "max_retries", "discover_angles", "batch_dir", "batch",
+              "debug")
 DEDUPE = ("tiers", "threshold", "semantic_threshold")
 FLAGS_THAT_ARE_NOT_SETTINGS = ("config", "strict", "dry_run", "discover_angles", "debug", "batch_dir", "batch")
 

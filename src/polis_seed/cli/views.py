@@ -136,6 +136,11 @@ def print_batch_round(result: PipelineResult, command: str) -> None:
         say(f"{batch.requests} requests wait in {batch.path} (round {batch.number}); nothing else was written.")
     else:
         say(f"still waiting for the answers to round {batch.number}: {batch.requests} requests in {batch.path}.")
+    if batch.step:
+        usually = f", {batch.more_usually} when every answer passes its checks" \
+            if batch.more_usually != batch.more_at_most else ""
+        say(f"round {batch.number}: {batch.step}; {batch.more_at_most} more rounds at most after this one{usually} "
+            f"(this strategy takes at most {batch.planned_at_most} rounds)")
     say(f"next: answer them — `polis-seed batch answer {batch.path} -o {results}` on a machine that can reach a "
         f"model, or your provider's batch API — save the answers as {results}, then run `polis-seed {command}` "
         "again.")

@@ -111,3 +111,44 @@ def ask(provider: Provider, request: CompletionRequest, answer_model: type[Answe
             ],
         })
     return asked
+
+
+Result = TypeVar("Result")
+
+
+def ask_together(calls: list[Callable[[], Result]], concurrency: int = 1) -> list[Result]:
+    """The independent requests of one step, asked at once: live, up to `concurrency` in flight; in a batch run
+    every one of them is queued before the round stops. A step waits only for what it depends on, so the
+    rounds of a batch run follow the steps (topic and claims, distil, side check, fixes, …), not the items.
+
+    PendingAnswer is raised once, after every call was tried, when any of them waits for a batch answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pending = 0
+    results: list[Result] = []
+
+    def attempt(call: Callable[[], Result]) -> tuple[bool, Result | None]:
+        try:
+            return True, call()
+        except PendingAnswer:
+            return False, None
+
+    if concurrency <= 1 or len(calls) <= 1:
+        outcomes = [attempt(call) for call in calls]
+    else:
+        pool = ThreadPoolExecutor(max_workers=concurrency)
+        try:
+            outcomes = list(pool.map(attempt, calls))
+        except BaseException:
+            # Ctrl-C: no new request starts; answers already received are in the cache.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown()
+    for done, result in outcomes:
+        if done:
+            results.append(result)  # type: ignore[arg-type]
+        else:
+            pending += 1
+    if pending:
+        raise PendingAnswer(f"{pending} requests of this step wait for a batch answer")
+    return results

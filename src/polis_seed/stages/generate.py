@@ -27,7 +27,7 @@ from ..language.text import clean_statement, normalize_for_matching
 from ..providers.base import PendingAnswer
 from .ask import ask
 from .select import Embedder, Passage, SentencePool, select_passages
-from .stance import StanceChecker
+from .stance import SideReader
 
 MAX_QUOTE_CHARS = 120
 
@@ -48,7 +48,7 @@ class GenerateSettings:
     passages_per_angle: int = 16
     passage_char_budget: int = 4000
     topic: Topic | None = None
-    stance: StanceChecker | None = None
+    stance: SideReader | None = None
 
     @property
     def target_chars(self) -> int:
@@ -280,9 +280,14 @@ def angle_notes(angles: list[Angle], unmatched: list[str], slots: list[Slot], re
     return notes
 
 
+def SENTENCE_STEPS(stance_check: bool) -> list[tuple[str, int]]:
+    return [("statements", 0)]
+
+
 def generate_statements(pool: SentencePool, angles: list[Angle], provider: Provider, prompt: GeneratePrompt,
                         settings: GenerateSettings, embed: Embedder,
-                        on_attempt: Callable[[Attempt], None] | None = None) -> GenerationResult:
+                        on_attempt: Callable[[Attempt], None] | None = None,
+                        on_step: Callable[[str], None] | None = None) -> GenerationResult:
     """Statements for every angle, half pro and half con, each from its own source sentence.
 
     Angles run on up to `settings.concurrency` threads; results keep the angle order."""

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..models import Attempt, Document, Language
 from ..prompts import load_system_user_prompt
 from ..providers.base import CompletionRequest, Message, Provider
-from ..rules import LANGUAGE_NAMES, Topic
+from ..rules import LANGUAGE_NAMES, Topic, documents_vocabulary
 from ..language.text import normalize_for_matching
 from .ask import ask
 
@@ -93,9 +93,11 @@ def find_topic(documents: list[Document], language: Language, provider: Provider
         key = normalize_for_matching(term)
         return len(key) >= 2 and key in corpus
 
+    vocabulary = documents_vocabulary([document.title + "\n" + document.text[:20_000] for document in documents],
+                                      language)
     if given:
         terms = [term for term in [given] + _words_of(given, language) if in_documents(term)]
-        return Topic(given, tuple(dict.fromkeys(terms))[:8]), []
+        return Topic(given, tuple(dict.fromkeys(terms))[:8], vocabulary), []
     candidates = noun_candidates(documents, language)
 
     attempts: list[Attempt] = []
@@ -131,10 +133,10 @@ def find_topic(documents: list[Document], language: Language, provider: Provider
                 name = next((c for c in candidates if name in c and c != name and not is_bare_word(c, language)), name)
             terms = [t.strip() for t in dict.fromkeys([name] + asked.answer.terms) if in_documents(t)]
             terms += [t for t in _words_of(name, language) if in_documents(t) and t not in terms]
-            return Topic(name, tuple(terms[:8])), attempts
+            return Topic(name, tuple(terms[:8]), vocabulary), attempts
     top = next((c for c in candidates if not is_bare_word(c, language)), candidates[0]) if candidates else (
         documents[0].title if documents else "")
-    return Topic(top, tuple(t for t in candidates[:3] if in_documents(t))), attempts
+    return Topic(top, tuple(t for t in candidates[:3] if in_documents(t)), vocabulary), attempts
 
 
 _JA_ABOUT = re.compile(r"(.{2,}?)(?:に関する|についての|について|をめぐる|に係る|に関わる|の検討|の議論|の是非)")
