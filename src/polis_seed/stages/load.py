@@ -55,13 +55,13 @@ def load_document(path: Path, warnings: list[str] | None = None) -> Document:
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror}); check its permissions") from None
     read = READERS[path.suffix.lower()](path, raw)
-    if read.warning and warnings is not None:
-        warnings.append(read.warning)
+    if warnings is not None:
+        warnings.extend(read.warnings)
     text = read.text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InputError(f"{path}: is empty; remove it or add the document's text")
     return Document(id=document_id(text), path=str(path), title=read.title or _title(text, path), text=text,
-                    kind=read.kind, encoding=read.encoding)
+                    kind=read.kind, encoding=read.encoding, headings=read.headings)
 
 
 def _files_in_folder(folder: Path) -> list[Path]:

@@ -72,12 +72,15 @@ class SentencePool:
     @classmethod
     def build(cls, chunks: list[Chunk], documents: list[Document], embed: Embedder) -> SentencePool:
         paths = {document.id: document.path for document in documents}
+        # A Markdown or HTML heading has lost its `#` in the text; it is still a heading.
+        headings = {document.id: {normalize_for_matching(heading) for heading in document.headings}
+                    for document in documents}
         seen: set[str] = set()
         passages = []
         for chunk in chunks:
             for sentence in chunk.sentences:
                 key = normalize_for_matching(sentence)
-                if key in seen or not usable_sentence(sentence):
+                if key in seen or key in headings.get(chunk.document_id, ()) or not usable_sentence(sentence):
                     continue
                 seen.add(key)
                 passages.append(Passage(sentence, chunk.id, chunk.document_id, paths.get(chunk.document_id, "")))
