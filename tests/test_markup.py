@@ -1,4 +1,4 @@
-"""Markdown read as Markdown. The fixtures under tests/data/markup/ are council Q&A summaries on a QR-payment points scheme,
+"""Markdown read as Markdown, and navigation kept out of the passages and of the subject. The fixtures under tests/data/markup/ are council Q&A summaries on a QR-payment points scheme,
 saved the way a blog or a GitHub page serves them."""
 
 from __future__ import annotations
@@ -103,6 +103,32 @@ def test_key_terms_of_markdown_with_html_blocks_are_words_of_the_text(path, lang
     assert not words & {word.casefold() for word in MARKUP_WORDS}, candidates
     visible = normalize_for_matching(document.title + "\n" + document.text)
     assert all(normalize_for_matching(candidate) in visible for candidate in candidates), candidates
+
+
+def test_navigation_lines_feed_neither_the_subject_nor_the_passages():
+    ja = loaded(JA_MD)
+    assert "ホーム > 市議会 > 会議録 > 一般質問" in ja.text and "録画映像を見る" in ja.text  # kept in the text …
+    candidates = noun_candidates([ja], "ja")
+    assert "会議録" not in candidates and "録画映像" not in candidates and "ページ" not in candidates  # … not the subject
+    chosen = passages(ja)
+    assert not [p for p in chosen if "会議録" in p or "録画映像" in p or "ページの先頭" in p]  # … nor a passage
+    assert "小規模な店舗では、決済手数料の負担が重く、手数料無料期間の終了後に導入をやめる店舗も出ている。" in chosen
+
+    en = loaded(EN_MD)
+    assert not {"video", "watch", "back", "home", "minutes"} & set(" ".join(noun_candidates([en], "en")).split())
+    chosen = passages(en)
+    assert not [p for p in chosen if "video" in p or "Back to top" in p or "Home" in p]
+    assert any(p.startswith("Councillor Patel said small shops pay a transaction fee") for p in chosen)
+
+
+def test_hand_stripped_shift_jis_page_is_plain_text_whose_navigation_is_not_its_subject():
+    result = load_documents([DATA / "council_qr_points_sjis.txt"])
+    document = result.documents[0]
+    assert (document.kind, document.encoding, result.warnings) == ("text", "cp932", [])
+    assert document.text.startswith("会議録を見る\n")  # read as it is …
+    assert document.title == "QRコード決済ポイント還元事業について"  # … but the first line is not its title
+    candidates = noun_candidates([document], "ja")
+    assert candidates[:2] == ["QRコード決済ポイント還元事業", "QRコード決済"] and "会議録" not in candidates
 
 
 @pytest.mark.parametrize("encoding", ["cp932", "euc_jp"])

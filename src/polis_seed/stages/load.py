@@ -11,6 +11,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..models import Document
 from ..io.readers import READERS
+from ..language.text import is_navigation
 
 # Text this large is not a document a facilitator seeds from, and reading it whole would take minutes.
 MAX_TEXT_BYTES = 20 * 1024 * 1024
@@ -30,12 +31,14 @@ def document_id(text: str) -> str:
 
 
 def _title(text: str, path: Path) -> str:
+    """The front matter's title, else the first line that is not navigation: a page saved by hand often starts
+    with 「会議録を見る」 or a breadcrumb."""
     front_matter = re.search(r"^---\s*\n.*?^title:\s*[\"']?(.+?)[\"']?\s*$.*?^---\s*$", text, re.M | re.S)
     if front_matter:
         return front_matter.group(1).strip()
     for line in text.splitlines():
         line = line.strip().lstrip("#").strip()
-        if line:
+        if line and not is_navigation(line):
             return line[:80]
     return path.stem
 

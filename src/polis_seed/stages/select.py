@@ -18,7 +18,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..models import Angle, Chunk, Document
-from ..language.text import is_question, normalize_for_matching
+from ..language.text import is_navigation, is_question, normalize_for_matching
 
 # Words that mark a concern or a limit: a nudge toward the con side, which advocacy documents under-supply.
 _CONCERN_CUES = (
@@ -49,8 +49,11 @@ class Passage:
 
 
 def usable_sentence(sentence: str) -> bool:
-    """A sentence that can carry a claim: not a heading, table row, run of numbers, question or instruction."""
+    """A sentence that can carry a claim: not a heading, table row, run of numbers, question, instruction or
+    navigation (「会議録を見る（PDF）」, "Watch the video")."""
     if sentence.startswith("#") or not 15 <= len(sentence) <= 250 or "\t" in sentence or sentence.count("|") >= 3:
+        return False
+    if is_navigation(sentence):
         return False
     letters = sum(ch.isalpha() for ch in sentence)
     if letters < 0.6 * len(sentence.replace(" ", "")) or is_question(sentence):

@@ -20,7 +20,8 @@ from ..models import Attempt, Document, Language
 from ..prompts import load_system_user_prompt
 from ..providers.base import CompletionRequest, Message, Provider
 from ..rules import LANGUAGE_NAMES, Topic
-from ..language.text import normalize_for_matching
+from ..io.markup import clean_markup
+from ..language.text import is_navigation, normalize_for_matching
 from .ask import ask
 
 CANDIDATES = 12
@@ -45,7 +46,9 @@ def noun_candidates(documents: list[Document], language: Language) -> list[str]:
     counts: Counter = Counter()
     document_frequency: Counter = Counter()
     for document in documents:
-        text = document.title + "\n" + document.title + "\n" + document.text[:20_000]
+        # Navigation (「会議録を見る」, breadcrumbs) repeats on every page and would outweigh the document's words.
+        lines = clean_markup(document.text[:20_000]).splitlines()
+        text = "\n".join([document.title, document.title] + [line for line in lines if not is_navigation(line)])
         if language == "ja":
             from ..language.morphology import compound_nouns
 
