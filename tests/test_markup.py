@@ -1,4 +1,5 @@
-"""Markdown read as Markdown, and navigation kept out of the passages and of the subject. The fixtures under tests/data/markup/ are council Q&A summaries on a QR-payment points scheme,
+"""Markdown read as Markdown, HTML or Markdown saved as .txt recognised, and navigation kept out of the passages
+and of the subject. The fixtures under tests/data/markup/ are council Q&A summaries on a QR-payment points scheme,
 saved the way a blog or a GitHub page serves them."""
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from typer.testing import CliRunner
 
 from polis_seed import cli
 from polis_seed.errors import InputError
+from polis_seed.io.markup import detect_markup
 from polis_seed.language.text import normalize_for_matching
-from polis_seed.stages.chunk import chunk_documents
+from polis_seed.stages.chunk import chunk_documents, split_sentences
 from polis_seed.stages.load import load_documents
 from polis_seed.stages.select import SentencePool
 from polis_seed.stages.topic import noun_candidates
@@ -129,6 +131,57 @@ def test_hand_stripped_shift_jis_page_is_plain_text_whose_navigation_is_not_its_
     assert document.title == "QRコード決済ポイント還元事業について"  # … but the first line is not its title
     candidates = noun_candidates([document], "ja")
     assert candidates[:2] == ["QRコード決済ポイント還元事業", "QRコード決済"] and "会議録" not in candidates
+
+
+def test_txt_that_is_html_is_decoded_then_read_as_html_with_a_warning_naming_it():
+    path = DATA / "council_qr_points_page.txt"
+    result = load_documents([path])
+    document = result.documents[0]
+    assert (document.kind, document.encoding) == ("html", "euc_jp")
+    assert document.text.split("\n\n") == [
+        "ホーム > 市議会 > 一般質問", "QRコード決済ポイント還元事業について",
+        "市は5月から、市内の店舗でQRコード決済を使うと支払額の20％をポイントで還元する事業を実施している。",
+        "小規模な店舗では、決済手数料の負担が重く、導入をやめる店舗も出ている。"]
+    assert len(result.warnings) == 1 and str(path) in result.warnings[0]
+    assert "read as HTML" in result.warnings[0] and "rename it to .html" in result.warnings[0]
+
+
+def test_txt_that_is_markdown_is_read_as_markdown_with_a_warning_naming_it():
+    path = DATA / "facilitator_notes_markdown.txt"
+    result = load_documents([path])
+    document = result.documents[0]
+    assert document.kind == "markdown" and "](" not in document.text and "# " not in document.text
+    assert "詳細は市の案内ページにある。" in document.text
+    assert len(result.warnings) == 1 and str(path) in result.warnings[0] and "read as Markdown" in result.warnings[0]
+
+
+def test_txt_with_front_matter_is_markdown_and_takes_its_title(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("---\ntitle: 還元事業の意見交換\n---\n還元率は20％である。\n", encoding="utf-8")
+    result = load_documents([path])
+    document = result.documents[0]
+    assert (document.kind, document.title, document.text) == ("markdown", "還元事業の意見交換", "還元率は20％である。")
+    assert "Markdown front matter" in result.warnings[0]
+
+
+def test_plain_text_with_a_stray_angle_bracket_or_hash_stays_plain_text():
+    path = DATA / "stray_marks_plain.txt"
+    result = load_documents([path])
+    document = result.documents[0]
+    assert (document.kind, result.warnings) == ("text", [])
+    assert document.text == path.read_text(encoding="utf-8")
+    assert split_sentences(document.text, "ja") == ["議題 #3 手数料の扱い", "決済手数料が 3% < 5% の場合は、店舗の負担を市が補う案が出た。",
+                                                   "<注> 金額は税込みである。"]
+
+
+@pytest.mark.parametrize("text", [
+    "# 議事メモ\n本日の議題は手数料である。\n",  # one heading line alone
+    "- 日時：6月10日\n- 場所：議会棟\n本文である。\n",  # list lines alone
+    "参考：[市の案内](https://example.org/) を見た。\n",  # one link alone
+    "金額が <b>3</b> 円 <br> だった。\n",  # a couple of tags
+])
+def test_one_kind_of_markup_sign_does_not_make_a_txt_markdown_or_html(text):
+    assert detect_markup(text) is None
 
 
 @pytest.mark.parametrize("encoding", ["cp932", "euc_jp"])

@@ -5,7 +5,7 @@ reader (BeautifulSoup), so both keep the same things: the text of headings, para
 quotes and of the HTML blocks inside Markdown. Tags, attributes, comments, link targets and images leave no text;
 Markdown code blocks and template macros (`{{first:2022-05-06}}`, `{% include x %}`) are dropped. A block that is
 nothing but links (「[会議録を見る](…)」, a menu, a list of related pages) points elsewhere: it is navigation,
-left out like a page's <nav>.
+left out like a page's <nav>. A `.txt` file can be recognised as Markdown or HTML (`detect_markup`).
 """
 
 from __future__ import annotations
@@ -172,3 +172,45 @@ def markdown_text(source: str) -> MarkupText:
     html = parser.render(without_template_macros(body))
     blocks, headings = _blocks(BeautifulSoup(html, "html.parser"), _NEVER_TEXT | _MARKDOWN_ONLY_DROPS)
     return MarkupText("\n\n".join(blocks), title or (headings[0][:80] if headings else None), headings)
+
+
+_DOCUMENT_START = re.compile(r"\A\s*(?:<!doctype\s+html|<html[\s>]|<\?xml[^>]*>\s*<html)", re.I)
+_KNOWN_TAG = re.compile(r"</?(?:html|head|body|div|span|p|a|br|hr|img|ul|ol|li|dl|dt|dd|table|thead|tbody|tr|td|th|"
+                        r"h[1-6]|section|article|main|nav|header|footer|aside|fieldset|legend|form|strong|em|b|i|u|"
+                        r"blockquote|pre|code|meta|link|script|style|font|center|small|sup|sub)(?:\s[^<>]*)?/?>", re.I)
+_MARKDOWN_SIGNS = {
+    "headings": re.compile(r"^#{1,6}[ \t]+\S", re.M),
+    "links": re.compile(r"!?\[[^\]\n]+\]\([^)\s]+[^)\n]*\)|^\[[^\]\n]+\]:[ \t]*\S+", re.M),
+    "lists": re.compile(r"^[ \t]{0,3}(?:[-*+]|\d{1,3}[.)])[ \t]+\S", re.M),
+    "code blocks": re.compile(r"^(?:```|~~~)", re.M),
+    "tables": re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*\|", re.M),
+    "emphasis": re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__"),
+}
+# A list alone is ordinary plain text (「- 日時」); two list lines make it a list.
+_MINIMUM_HITS = {"lists": 2}
+
+
+@dataclass
+class DetectedMarkup:
+    kind: str  # "markdown" or "html"
+    evidence: str  # what gave it away, for the warning
+
+
+def detect_markup(text: str) -> DetectedMarkup | None:
+    """Is this plain-text file really HTML or Markdown? HTML: a page (<!DOCTYPE html>, <html>) or tags on a third
+    of its lines; Markdown: front matter, or two kinds of Markdown syntax (headings, links, lists, code blocks,
+    tables, emphasis). A stray `<`, `#` or list line is not enough: such a file stays plain text."""
+    if _DOCUMENT_START.match(text):
+        return DetectedMarkup("html", "the markup of an HTML page")
+    if _front_matter(text):
+        return DetectedMarkup("markdown", "Markdown front matter")
+    signs = [name for name, pattern in _MARKDOWN_SIGNS.items()
+             if len(pattern.findall(text)) >= _MINIMUM_HITS.get(name, 1)]
+    if len(signs) >= 2:
+        return DetectedMarkup("markdown", "Markdown " + ", ".join(signs))
+    lines = [line for line in text.splitlines() if line.strip()]
+    tagged = sum(1 for line in lines if _KNOWN_TAG.search(line))
+    tags = len(_KNOWN_TAG.findall(text))
+    if tags >= 5 and tagged * 3 >= len(lines):
+        return DetectedMarkup("html", f"{tags} HTML tags")
+    return None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from .markup import html_text, markdown_text
+from .markup import detect_markup, html_text, markdown_text
 
 JAPANESE_LEGACY_ENCODINGS = ("cp932", "euc_jp")
 ISO_2022_JP_ESCAPES = (b"\x1b$B", b"\x1b$@", b"\x1b(J", b"\x1b(B")
@@ -107,12 +107,18 @@ _KIND_NAMES = {"markdown": "Markdown", "html": "HTML"}
 
 
 def read_plain(path: Path, raw: bytes) -> ReadText:
-    """Text as it is; a .md file read as Markdown."""
+    """Text as it is; Markdown (a .md file, or a .txt file that turns out to be Markdown) and HTML saved as .txt
+    are read as what they are, with a warning naming what the .txt file was read as."""
     if b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"{path}: looks like a binary file, not text; pass a text, PDF, Word or HTML document")
     decoded = decode_bytes(raw, path)
     warnings = [decoded.warning] if decoded.warning else []
     kind = "markdown" if path.suffix.lower() in MARKDOWN_SUFFIXES else "text"
+    if kind == "text" and (detected := detect_markup(decoded.text)) is not None:
+        kind = detected.kind
+        suffix = ".md" if kind == "markdown" else ".html"
+        warnings.append(f"{path}: holds {detected.evidence}, so it was read as {_KIND_NAMES[kind]} and its markup "
+                        f"left out; rename it to {suffix} to say so, or strip the markup to read it as plain text")
     if kind == "text":
         return ReadText(text=decoded.text, kind=kind, encoding=decoded.encoding, warnings=warnings)
     return _read_markup(path, decoded, kind, warnings)

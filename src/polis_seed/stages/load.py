@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,11 +30,7 @@ def document_id(text: str) -> str:
 
 
 def _title(text: str, path: Path) -> str:
-    """The front matter's title, else the first line that is not navigation: a page saved by hand often starts
-    with 「会議録を見る」 or a breadcrumb."""
-    front_matter = re.search(r"^---\s*\n.*?^title:\s*[\"']?(.+?)[\"']?\s*$.*?^---\s*$", text, re.M | re.S)
-    if front_matter:
-        return front_matter.group(1).strip()
+    """The first line that is not navigation: a page saved by hand often starts with 「会議録を見る」 or a breadcrumb."""
     for line in text.splitlines():
         line = line.strip().lstrip("#").strip()
         if line and not is_navigation(line):
