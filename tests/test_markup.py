@@ -203,6 +203,12 @@ def test_markdown_that_is_only_markup_is_a_one_line_error_naming_the_file(tmp_pa
     assert "\n" not in error.value.message
 
 
+def test_a_page_of_thousands_of_unclosed_tags_is_read_without_recursing(tmp_path):
+    path = tmp_path / "old.html"
+    path.write_text("<html><body>" + "<font size=2>" * 5000 + "決済手数料の補助は9月で終わる。</body></html>", encoding="utf-8")
+    assert loaded(path).text == "決済手数料の補助は9月で終わる。"
+
+
 def test_html_page_wrapped_in_a_form_keeps_its_text_and_drops_link_only_menus(tmp_path):
     # ASP.NET pages, common on municipal sites, put the whole body inside one <form>.
     path = tmp_path / "page.html"

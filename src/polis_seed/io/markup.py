@@ -110,30 +110,33 @@ def _blocks(root, dropped: frozenset[str]) -> tuple[list[str], list[str]]:
                 headings.append(text)
         current = _Block()
 
-    def walk(node, in_link: bool, in_heading: bool) -> None:
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                if type(child) is not NavigableString:  # comments, doctypes, CDATA, processing instructions
-                    continue
-                # A newline in the source is a space; only <br> (or a Markdown line break) ends a line.
-                current.pieces.append(str(child).replace("\n", " "))
-                if not in_link:
-                    current.unlinked.append(str(child))
-                current.heading = current.heading or in_heading
-            elif isinstance(child, Tag):
-                name = child.name.lower()
-                if name in dropped:
-                    continue
-                if name == "br":
-                    current.pieces.append("\n")
-                elif name in _BLOCKS:
-                    flush()
-                    walk(child, in_link, in_heading or name in _HEADINGS)
-                    flush()
-                else:
-                    walk(child, in_link or (name == "a" and child.has_attr("href")), in_heading)
-
-    walk(root, False, False)
+    # A loop over a stack, not recursion: old pages nest thousands of unclosed <font> or <p> tags.
+    end_of_block = object()
+    stack: list = [(child, False, False) for child in reversed(list(root.children))]
+    while stack:
+        item = stack.pop()
+        if item is end_of_block:
+            flush()
+            continue
+        node, in_link, in_heading = item
+        if isinstance(node, NavigableString):
+            if type(node) is not NavigableString:  # comments, doctypes, CDATA, processing instructions
+                continue
+            # A newline in the source is a space; only <br> (or a Markdown line break) ends a line.
+            current.pieces.append(str(node).replace("\n", " "))
+            if not in_link:
+                current.unlinked.append(str(node))
+            current.heading = current.heading or in_heading
+        elif isinstance(node, Tag) and node.name not in dropped:
+            if node.name == "br":
+                current.pieces.append("\n")
+                continue
+            in_link = in_link or (node.name == "a" and node.has_attr("href"))
+            in_heading = in_heading or node.name in _HEADINGS
+            if node.name in _BLOCKS:
+                flush()
+                stack.append(end_of_block)
+            stack.extend((child, in_link, in_heading) for child in reversed(list(node.children)))
     flush()
     return blocks, headings
 
