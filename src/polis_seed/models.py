@@ -26,6 +26,8 @@ class Document(Record):
     text: str
     kind: str = Field("text", description="text, markdown, pdf, docx, html or csv")
     encoding: str | None = Field(None, description="the text encoding detected, for text-based files")
+    headings: list[str] = Field(default_factory=list, description="the text's headings, for Markdown and HTML: "
+                                "they name what the document is about but are never a passage")
 
 
 class Chunk(Record):

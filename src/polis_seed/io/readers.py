@@ -10,10 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
+from .markup import detect_markup, html_text, markdown_text
 
 JAPANESE_LEGACY_ENCODINGS = ("cp932", "euc_jp")
 ISO_2022_JP_ESCAPES = (b"\x1b$B", b"\x1b$@", b"\x1b(J", b"\x1b(B")
@@ -26,7 +27,8 @@ class ReadText:
     kind: str
     encoding: str | None = None
     title: str | None = None
-    warning: str | None = None
+    headings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -100,40 +102,46 @@ def decode_bytes(raw: bytes, path: Path, declared: str | None = None) -> Decoded
                      "save it as UTF-8 and run again")
 
 
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+_KIND_NAMES = {"markdown": "Markdown", "html": "HTML"}
+
+
 def read_plain(path: Path, raw: bytes) -> ReadText:
+    """Text as it is; Markdown (a .md file, or a .txt file that turns out to be Markdown) and HTML saved as .txt
+    are read as what they are, with a warning naming what the .txt file was read as."""
     if b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"{path}: looks like a binary file, not text; pass a text, PDF, Word or HTML document")
     decoded = decode_bytes(raw, path)
-    return ReadText(text=decoded.text, kind="markdown" if path.suffix.lower() in (".md", ".markdown") else "text",
-                    encoding=decoded.encoding, warning=decoded.warning)
+    warnings = [decoded.warning] if decoded.warning else []
+    kind = "markdown" if path.suffix.lower() in MARKDOWN_SUFFIXES else "text"
+    if kind == "text" and (detected := detect_markup(decoded.text)) is not None:
+        kind = detected.kind
+        suffix = ".md" if kind == "markdown" else ".html"
+        warnings.append(f"{path}: holds {detected.evidence}, so it was read as {_KIND_NAMES[kind]} and its markup "
+                        f"left out; rename it to {suffix} to say so, or strip the markup to read it as plain text")
+    if kind == "text":
+        return ReadText(text=decoded.text, kind=kind, encoding=decoded.encoding, warnings=warnings)
+    return _read_markup(path, decoded, kind, warnings)
+
+
+def _read_markup(path: Path, decoded: Decoded, kind: str, warnings: list[str]) -> ReadText:
+    read = markdown_text(decoded.text) if kind == "markdown" else html_text(decoded.text)
+    if decoded.text.strip() and not read.text.strip():
+        raise InputError(f"{path}: has no text outside its {_KIND_NAMES[kind]} markup (only tags, links, code or "
+                         "macros); pass the document itself, not a page template or a list of links")
+    return ReadText(text=read.text, kind=kind, encoding=decoded.encoding, title=read.title, headings=read.headings,
+                    warnings=warnings)
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 
 
 def read_html(path: Path, raw: bytes) -> ReadText:
-    """Main content of a page: scripts, styles, navigation, headers and footers dropped.
-    BeautifulSoup is always given a decoded string; raw Shift_JIS bytes would come out as mojibake."""
-    from bs4 import BeautifulSoup
-
+    """Main content of a page (see io/markup.py). BeautifulSoup is always given a decoded string; raw
+    Shift_JIS bytes would come out as mojibake."""
     declared = _META_CHARSET.search(raw[:4096])
     decoded = decode_bytes(raw, path, declared.group(1).decode("ascii") if declared else None)
-    soup = BeautifulSoup(decoded.text, "html.parser")
-    title = soup.title.get_text(strip=True) if soup.title else None
-    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template"]):
-        tag.decompose()
-    main = soup.find("main") or soup.find("article") or soup.body or soup
-    blocks = []
-    for element in main.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th", "pre", "blockquote",
-                                  "dd", "dt", "caption"]):
-        if element.find(["p", "li", "td", "th"]):
-            continue  # a container: its children are taken one by one
-        block = re.sub(r"\s+", " ", element.get_text(" ", strip=True))
-        if block:
-            blocks.append(block)
-    if not blocks:
-        blocks = [line.strip() for line in main.get_text("\n").splitlines() if line.strip()]
-    return ReadText(text="\n\n".join(blocks), kind="html", encoding=decoded.encoding, title=title, warning=decoded.warning)
+    return _read_markup(path, decoded, "html", [decoded.warning] if decoded.warning else [])
 
 
 def read_pdf(path: Path, raw: bytes) -> ReadText:
@@ -198,7 +206,8 @@ def read_comments_csv(path: Path, raw: bytes) -> ReadText:
     if column is None:
         raise InputError(f"{path}: no comment column; name one of: {', '.join(COMMENT_COLUMNS)}")
     comments = [row[column].strip() for row in reader if (row.get(column) or "").strip()]
-    return ReadText(text="\n\n".join(comments), kind="csv", encoding=decoded.encoding, warning=decoded.warning)
+    return ReadText(text="\n\n".join(comments), kind="csv", encoding=decoded.encoding,
+                    warnings=[decoded.warning] if decoded.warning else [])
 
 
 READERS = {

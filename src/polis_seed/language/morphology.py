@@ -74,6 +74,12 @@ _UNINFORMATIVE_NOUNS = frozenset("こと もの ため よう これ それ 場�
 
 def compound_nouns(text: str) -> list[str]:
     """Nouns as compounds (SudachiPy mode C), runs of nouns joined: 「情報システム共通化」, 「公費助成」."""
+    return list(_compound_nouns(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _compound_nouns(text: str) -> tuple[str, ...]:
+    # Cached: the subject finder and the documents' vocabulary read the same texts.
     nouns: list[str] = []
     run: list[str] = []
     for line in text.splitlines():
@@ -88,7 +94,7 @@ def compound_nouns(text: str) -> list[str]:
         if run:
             nouns.append("".join(run))
         run = []
-    return [noun for noun in nouns if len(noun) >= 2 and noun not in _UNINFORMATIVE_NOUNS]
+    return tuple(noun for noun in nouns if len(noun) >= 2 and noun not in _UNINFORMATIVE_NOUNS)
 
 
 def word_count(phrase: str) -> int:
@@ -124,3 +130,34 @@ def is_instruction(sentence: str) -> bool:
     if words[-1].pos[-1] == "命令形":
         return True
     return len(words) >= 2 and words[-1].normalized in ("下さる", "ください") and words[-2].surface in ("て", "で")
+
+
+# Working a page: 見る (「会議録を見る」), 読む (「続きを読む」), 戻る, ご覧 (「こちらをご覧ください」), 再生, ダウンロード…
+_PAGE_ACTIONS = frozenset("見る 読む 開く 閉じる 戻る 進む 御覧 視聴 再生 表示 印刷 ダウンロード クリック タップ 移動 参照".split())
+# Where 「…へ」 leads on a site: 「トップページへ」, 「次へ」, 「本文へ」, 「ページの先頭へ」.
+_PAGE_PLACES = frozenset("ページ トップ 先頭 本文 次 前 一覧 ホーム メニュー 目次 コンテンツ 上".split())
+_POINTING_HERE = ("此方", "此処")  # こちら, ここ: the link next to it
+_POLITE_TAIL = ("下さる", "ます", "為る")  # ください, ます, する after the action
+
+
+def is_page_control(phrase: str) -> bool:
+    """A short Japanese phrase that names an action on the page, not a claim: 「会議録を見る」, 「動画を再生」,
+    「詳しくはこちら」, 「こちらをご覧ください」, 「一覧へ戻る」, 「トップページへ」. A phrase with its own subject or
+    topic (「当面は様子を見る」) is a clause, and a compound noun (「地域再生」, 「価格表示」) is a term."""
+    words = [m for m in morphemes(phrase) if m.pos[0] not in ("補助記号", "空白")]
+    while len(words) > 1 and (words[-1].normalized in _POLITE_TAIL or words[-1].surface in ("て", "で")):
+        words.pop()
+    if not words:
+        return False
+    last = words[-1]
+    points_here = any(m.normalized in _POINTING_HERE for m in words)
+    if last.normalized in _POINTING_HERE:
+        return True
+    if last.surface == "へ" and last.pos[0] == "助詞":
+        return len(words) >= 2 and words[-2].normalized in _PAGE_PLACES
+    if last.normalized not in _PAGE_ACTIONS:
+        return False
+    if last.pos[0] == "名詞" and len(words) > 1 and words[-2].pos[0] != "助詞":
+        return False
+    has_own_subject = any(m.pos[0] == "助詞" and m.surface in ("は", "が", "も") for m in words[:-1])
+    return points_here or not has_own_subject

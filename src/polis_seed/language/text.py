@@ -120,3 +120,49 @@ def is_question(text: str) -> bool:
         return True
     lowered = stripped.casefold()
     return lowered.startswith(_QUESTION_OPENERS_EN) and "?" in text
+
+
+# Navigation is short: a longer line that mentions watching or reading is a sentence of the document.
+_NAVIGATION_MAX_CHARS_JA = 30
+_NAVIGATION_MAX_WORDS_EN = 6
+_BRACKETED_NOTE = re.compile(r"[（(\[［【〔][^（()）\[\]［］【】〔〕]*[）)\]］】〕]")
+_EDGE_SYMBOLS = " \t>›»≫〉→▶▷►▸・…‥.:|-–—"
+_BREADCRUMB_SEPARATOR = re.compile(r"\s*[>›»≫〉]\s*")
+_BREADCRUMB_SEGMENT_MAX_CHARS = 20
+# Verbs a page's controls start with ("Read more", "Watch the video", "Download the PDF", "See the minutes").
+_PAGE_ACTIONS_EN = frozenset("read watch view download click tap see".split())
+_MOVES_EN = frozenset("back return skip jump go".split())  # "Back to top", "Skip to content", "Go to page 2"
+_EN_WORDS = re.compile(r"[a-z][a-z']*")
+
+
+def without_bracketed_notes(text: str) -> str:
+    """The text without the notes a link carries: 「（PDF：256KB）」, "(45 min)", 【動画】, ［外部リンク］."""
+    return _BRACKETED_NOTE.sub("", text)
+
+
+def is_navigation(line: str) -> bool:
+    """A line that works the page instead of saying something: a breadcrumb (「ホーム > 市政情報 > 会議録」,
+    "Home › News › 2022") or a short control ("Read more", "Watch the video", "Back to top", 「会議録を見る（PDF）」,
+    「詳しくはこちら」, 「ページの先頭へ」). Such a line is never a passage and never counts toward the subject; the text
+    keeps it. (A line that was only a link in Markdown or HTML is left out when the file is read.)"""
+    text = unicodedata.normalize("NFKC", line).strip().strip(_EDGE_SYMBOLS)
+    if not text:
+        return False
+    segments = _BREADCRUMB_SEPARATOR.split(text)
+    if len(segments) >= 3 and all(0 < len(segment) <= _BREADCRUMB_SEGMENT_MAX_CHARS and "。" not in segment
+                                  for segment in segments):
+        return True
+    core = without_bracketed_notes(text).strip().strip(_EDGE_SYMBOLS)
+    if not core or "," in core or "、" in core or core.endswith("?"):
+        return False
+    if _JAPANESE_CHAR.search(core):
+        if len(core) > _NAVIGATION_MAX_CHARS_JA or "。" in core:
+            return False
+        from .morphology import is_page_control
+
+        return is_page_control(core)
+    words = _EN_WORDS.findall(core.casefold())
+    if not 0 < len(words) <= _NAVIGATION_MAX_WORDS_EN:
+        return False
+    return (words[-1] in ("here", "more") or words[0] in _PAGE_ACTIONS_EN
+            or (words[0] in _MOVES_EN and len(words) > 1 and words[1] == "to"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..io.markup import clean_markup
 from ..models import Chunk, Document, Language
 from ..language.text import detect_language
 from ..language.tokens import count_tokens
@@ -11,11 +12,6 @@ from ..language.tokens import count_tokens
 DEFAULT_CHUNK_TOKENS = 400
 MAX_SENTENCE_CHARS = 300
 
-_FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*\n", re.S)
-_HTML_TAG = re.compile(r"<[^>\n]+>")
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_URL = re.compile(r"https?://\S+")
 _BULLET = re.compile(r"^\s*(?:[-*+・•●○■□◆◇▪※>#]|\d+[.)．、]|[（(]\d+[)）]|[①-⑳])")
 _TERMINAL_JA = "。！？!?．"
 # A Japanese line ending in a comma or a case particle stops mid-sentence: the page was full.
@@ -24,16 +20,6 @@ _OPENERS = "「『（(【〔“"
 _CLOSERS = "」』）)】〕”"
 _EN_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”)]*\s+(?=[\"'“(]?[A-Z0-9])")
 _EN_ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|Mr|Mrs|Ms|Dr|Prof|St|vs|No|Fig|cf|approx)\.$", re.I)
-
-
-def clean_markup(text: str) -> str:
-    """Drop front matter, HTML tags, images and URLs; keep link text."""
-    text = _FRONT_MATTER.sub("", text)
-    text = _MD_IMAGE.sub("", text)
-    text = _MD_LINK.sub(r"\1", text)
-    text = _HTML_TAG.sub("", text)
-    text = _URL.sub("", text)
-    return text
 
 
 def _looks_wrapped(previous: str, fixed_width: int | None, language: Language) -> bool:

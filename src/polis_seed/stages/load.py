@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
 from ..models import Document
 from ..io.readers import READERS
+from ..language.text import is_navigation
 
 # Text this large is not a document a facilitator seeds from, and reading it whole would take minutes.
 MAX_TEXT_BYTES = 20 * 1024 * 1024
@@ -30,12 +30,10 @@ def document_id(text: str) -> str:
 
 
 def _title(text: str, path: Path) -> str:
-    front_matter = re.search(r"^---\s*\n.*?^title:\s*[\"']?(.+?)[\"']?\s*$.*?^---\s*$", text, re.M | re.S)
-    if front_matter:
-        return front_matter.group(1).strip()
+    """The first line that is not navigation: a page saved by hand often starts with 「会議録を見る」 or a breadcrumb."""
     for line in text.splitlines():
         line = line.strip().lstrip("#").strip()
-        if line:
+        if line and not is_navigation(line):
             return line[:80]
     return path.stem
 
@@ -55,13 +53,13 @@ def load_document(path: Path, warnings: list[str] | None = None) -> Document:
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror}); check its permissions") from None
     read = READERS[path.suffix.lower()](path, raw)
-    if read.warning and warnings is not None:
-        warnings.append(read.warning)
+    if warnings is not None:
+        warnings.extend(read.warnings)
     text = read.text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InputError(f"{path}: is empty; remove it or add the document's text")
     return Document(id=document_id(text), path=str(path), title=read.title or _title(text, path), text=text,
-                    kind=read.kind, encoding=read.encoding)
+                    kind=read.kind, encoding=read.encoding, headings=read.headings)
 
 
 def _files_in_folder(folder: Path) -> list[Path]:

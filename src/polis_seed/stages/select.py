@@ -18,7 +18,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..models import Angle, Chunk, Document
-from ..language.text import is_question, normalize_for_matching
+from ..language.text import is_navigation, is_question, normalize_for_matching
 
 # Words that mark a concern or a limit: a nudge toward the con side, which advocacy documents under-supply.
 _CONCERN_CUES = (
@@ -49,8 +49,11 @@ class Passage:
 
 
 def usable_sentence(sentence: str) -> bool:
-    """A sentence that can carry a claim: not a heading, table row, run of numbers, question or instruction."""
+    """A sentence that can carry a claim: not a heading, table row, run of numbers, question, instruction or
+    navigation (「会議録を見る（PDF）」, "Watch the video")."""
     if sentence.startswith("#") or not 15 <= len(sentence) <= 250 or "\t" in sentence or sentence.count("|") >= 3:
+        return False
+    if is_navigation(sentence):
         return False
     letters = sum(ch.isalpha() for ch in sentence)
     if letters < 0.6 * len(sentence.replace(" ", "")) or is_question(sentence):
@@ -72,12 +75,15 @@ class SentencePool:
     @classmethod
     def build(cls, chunks: list[Chunk], documents: list[Document], embed: Embedder) -> SentencePool:
         paths = {document.id: document.path for document in documents}
+        # A Markdown or HTML heading has lost its `#` in the text; it is still a heading.
+        headings = {document.id: {normalize_for_matching(heading) for heading in document.headings}
+                    for document in documents}
         seen: set[str] = set()
         passages = []
         for chunk in chunks:
             for sentence in chunk.sentences:
                 key = normalize_for_matching(sentence)
-                if key in seen or not usable_sentence(sentence):
+                if key in seen or key in headings.get(chunk.document_id, ()) or not usable_sentence(sentence):
                     continue
                 seen.add(key)
                 passages.append(Passage(sentence, chunk.id, chunk.document_id, paths.get(chunk.document_id, "")))

@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..models import Attempt, Document, Language
 from ..prompts import load_system_user_prompt
 from ..providers.base import CompletionRequest, Message, Provider
+from ..io.markup import clean_markup
+from ..language.text import is_navigation, normalize_for_matching
 from ..rules import LANGUAGE_NAMES, Topic, documents_vocabulary
-from ..language.text import normalize_for_matching
 from .ask import ask
 
 CANDIDATES = 12
@@ -38,14 +39,23 @@ class TopicAnswer(BaseModel):
     terms: list[str] = Field(default_factory=list)
 
 
+def subject_texts(documents: list[Document]) -> list[str]:
+    """What the subject is found in, per document: its title twice, then its text without navigation
+    (「会議録を見る」 and breadcrumbs repeat on every page and would outweigh the document's own words)."""
+    texts = []
+    for document in documents:
+        lines = clean_markup(document.text[:20_000]).splitlines()
+        texts.append("\n".join([document.title, document.title] + [line for line in lines if not is_navigation(line)]))
+    return texts
+
+
 def noun_candidates(documents: list[Document], language: Language) -> list[str]:
     """The documents' nouns and noun phrases most likely to name their subject: found in many of the
     documents (titles count double), frequent, and specific (a compound of several words before one word
     alone). Words that only qualify (「必要」, 「重要」) are left out."""
     counts: Counter = Counter()
     document_frequency: Counter = Counter()
-    for document in documents:
-        text = document.title + "\n" + document.title + "\n" + document.text[:20_000]
+    for text in subject_texts(documents):
         if language == "ja":
             from ..language.morphology import compound_nouns
 
@@ -93,8 +103,7 @@ def find_topic(documents: list[Document], language: Language, provider: Provider
         key = normalize_for_matching(term)
         return len(key) >= 2 and key in corpus
 
-    vocabulary = documents_vocabulary([document.title + "\n" + document.text[:20_000] for document in documents],
-                                      language)
+    vocabulary = documents_vocabulary(subject_texts(documents), language)
     if given:
         terms = [term for term in [given] + _words_of(given, language) if in_documents(term)]
         return Topic(given, tuple(dict.fromkeys(terms))[:8], vocabulary), []
