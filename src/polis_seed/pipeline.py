@@ -322,7 +322,17 @@ def run_pipeline(paths: list[Path], settings: Settings, outputs: OutputSet, opti
             atomic_write_text(outputs.angles, yaml.safe_dump({"angles": [a.model_dump() for a in discovery.angles]},
                                                              allow_unicode=True, sort_keys=False))
             events.angles_discovered(discovery.angles, outputs.angles)
-        deduped = deduplicate(generated.statements, settings, provider=provider) if options.deduplicate_too else None
+        try:
+            deduped = deduplicate(generated.statements, settings, provider=provider) if options.deduplicate_too else None
+        except PendingAnswer:  # the llm tier's requests wait in this batch round, all of them queued
+            deduped = None
+        if queue is not None and queue.waiting:
+            usage = usage_of(settings, generated.report, time.monotonic() - started)
+            result = PipelineResult(prepared, choice, [], generated.report, generated.notes, usage, outputs,
+                                    discovery, ingested=ingested)
+            result.batch_round = batch.write_round(queue, settings, options.submit_batch)
+            result.batch_round.ingested = ingested
+            return result
     usage = usage_of(settings, generated.report, time.monotonic() - started)
     result = PipelineResult(prepared, choice, generated.statements, generated.report, generated.notes, usage, outputs,
                             discovery, deduped, ingested=ingested, topic=topic)
