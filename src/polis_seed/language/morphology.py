@@ -52,7 +52,7 @@ def _part_of_speech(pos_id: int) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=1 << 14)
 def morphemes(text: str) -> tuple[Morpheme, ...]:
     return tuple(Morpheme(m.surface(), m.normalized_form(), _part_of_speech(m.part_of_speech_id()),
-                          tuple(m.synonym_group_ids()))
+                          tuple(m.synonym_group_ids()) if hasattr(m, "synonym_group_ids") else ())
                  for m in _dictionary()[1].tokenize(text))
 
 
