@@ -34,7 +34,7 @@ DEFAULTS: dict[str, Default] = {
     "context_tokens": Default(None, "the model's context budget in tokens (default: what the model or server reports)"),
     "concurrency": Default(None, "requests in flight at once (default: local 1, openai 8, anthropic 4)"),
     "threshold": Default(88.0, "fuzzy dedupe tier: rapidfuzz ratio 0-100"),
-    "semantic_threshold": Default(0.92, "semantic dedupe tier: embedding cosine 0-1"),
+    "semantic_threshold": Default(0.96, "semantic dedupe tier: embedding cosine 0-1"),
     "tiers": Default(["exact", "fuzzy", "semantic"], "dedupe tiers, from exact,fuzzy,semantic,llm"),
     "stance_check": Default(True, "check which side each statement really takes (two short model requests per "
                                   "statement); --no-stance-check turns it off"),
