@@ -1,6 +1,8 @@
 """Precision and recall of dedupe merges per tier on the labelled data in tests/data/dedupe.
 
-Usage: python benchmarks/dedupe_quality.py [--sweep]
+Usage: python benchmarks/dedupe_quality.py [--heldout] [--sweep]
+--heldout measures heldout_pairs.tsv and heldout_lists.yaml instead (written before the paraphrase work and
+never tuned on).
 - pairs.tsv: each pair is deduped on its own; a merge of a 'dup' pair is a true positive, a merge of a
   'distinct' or 'opposite' pair a false positive.
 - lists.yaml: whole lists deduped. Claim recall = share of claims with at least one statement left;
@@ -31,9 +33,9 @@ CONFIGS = {
 }
 
 
-def load_pairs() -> list[tuple[str, str, str]]:
+def load_pairs(name: str = "pairs.tsv") -> list[tuple[str, str, str]]:
     rows = []
-    for line in (DATA / "pairs.tsv").read_text(encoding="utf-8").splitlines():
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             label, first, second = line.split("\t")
             rows.append((label, first, second))
@@ -88,21 +90,23 @@ def sweep(pairs) -> None:
 
 
 def main() -> None:
-    pairs = load_pairs()
+    heldout = "--heldout" in sys.argv
+    pairs = load_pairs("heldout_pairs.tsv" if heldout else "pairs.tsv")
+    lists_file = DATA / ("heldout_lists.yaml" if heldout else "lists.yaml")
     if "--sweep" in sys.argv:
         sweep(pairs)
         return
-    print(f"labelled data: {len(pairs)} pairs ({sum(1 for p in pairs if p[0] == 'dup')} dup, "
+    print(f"labelled data{' (held out)' if heldout else ''}: {len(pairs)} pairs ({sum(1 for p in pairs if p[0] == 'dup')} dup, "
           f"{sum(1 for p in pairs if p[0] == 'distinct')} distinct, {sum(1 for p in pairs if p[0] == 'opposite')} opposite)")
     print(f"thresholds: fuzzy {default_of('threshold')}, semantic {default_of('semantic_threshold')}")
     print(f"{'tiers':34} {'precision':>9} {'recall':>7} {'distinct merged':>16} {'opposites merged':>17} "
           f"{'claim recall':>13} {'kept-precision':>15}")
     for name, tiers in CONFIGS.items():
         pm = pair_metrics(tiers, pairs)
-        lm = list_metrics(tiers)
+        lm = list_metrics(tiers, lists_file)
         print(f"{name:34} {pm['precision']:9.2f} {pm['recall']:7.2f} {pm['distinct_merged']:16d} "
               f"{pm['opposites_merged']:17d} {lm['claim_recall']:13.2f} {lm['kept_precision']:15.2f}")
-    baseline = list_metrics(("exact",))
+    baseline = list_metrics(("exact",), lists_file)
     print(f"lists: {baseline['in']} statements; redundant share of the input {baseline['redundant_in']:.2f}")
 
 

@@ -1,6 +1,7 @@
 """Dedupe on real Polis conversations: merges per tier, every merge printed for reading by hand.
 
 Usage: python benchmarks/dedupe_real.py [DATA_DIR] [--include-rejected] [--tiers exact,fuzzy,semantic]
+                                        [--semantic-threshold T]
 DATA_DIR defaults to ../shared/data/polis-open (one folder per conversation with comments.csv). Prints,
 per conversation, the comments read, the merges per tier and the time; then every merge as
 `tier score | kept | absorbed | reason`, and the number of near misses kept apart.
@@ -24,8 +25,10 @@ def main() -> None:
     parser.add_argument("data", nargs="?", default=str(Path(__file__).resolve().parents[2] / "shared/data/polis-open"))
     parser.add_argument("--include-rejected", action="store_true")
     parser.add_argument("--tiers", default="exact,fuzzy,semantic")
+    parser.add_argument("--semantic-threshold", type=float, default=None)
     args = parser.parse_args()
-    settings = Settings(tiers=args.tiers.split(","), include_rejected=args.include_rejected)
+    settings = Settings(tiers=args.tiers.split(","), include_rejected=args.include_rejected,
+                        **({"semantic_threshold": args.semantic_threshold} if args.semantic_threshold else {}))
     totals: Counter = Counter()
     merges = []
     for conversation in sorted(Path(args.data).iterdir()):

@@ -79,7 +79,9 @@ def measure(kind: str, count: int) -> dict:
         return {"seconds": seconds, "extra_mb": rss_mb() - before, "pairs": pairs}
     if kind == "semantic":
         from polis_seed.language.embeddings import e5_embed
-        from polis_seed.stages.dedupe import DEFAULT_SEMANTIC_THRESHOLD, semantic_pairs
+        from polis_seed.defaults import default_of
+        from polis_seed.stages.dedupe import semantic_pairs
+        DEFAULT_SEMANTIC_THRESHOLD = default_of("semantic_threshold")
 
         e5_embed(["warm up"])
         started = time.perf_counter()

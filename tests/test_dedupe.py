@@ -119,9 +119,9 @@ def test_the_best_statement_of_a_group_is_its_representative():
 def test_a_judge_is_asked_about_changed_words_but_never_about_numbers_or_negations():
     asked = []
 
-    def judge(first, second):
-        asked.append((first, second))
-        return True
+    def judge(pairs):
+        asked.extend(pairs)
+        return [True] * len(pairs)
 
     options = DedupeOptions(tiers=("exact", "fuzzy", "semantic", "llm"))
     same = dedupe_statements([Statement(text="Open source needs skilled staff to run"),

@@ -53,7 +53,7 @@ def test_default_angles_load_with_two_different_sides_each():
     assert all(angle.pro != angle.con for angle in angles)
 
 
-@pytest.mark.parametrize("name, fields", [("judge.yaml", {"first", "second"}), ("discover.yaml", {"count", "sentences"})])
+@pytest.mark.parametrize("name, fields", [("judge.yaml", {"count", "pairs"}), ("discover.yaml", {"count", "sentences"})])
 def test_system_user_prompts_name_the_placeholders_the_code_fills(name, fields):
     prompt = load_system_user_prompt(name)
     assert set(re.findall(r"(?<!\{)\{([a-z_]+)\}(?!\})", prompt.user)) == fields

@@ -151,11 +151,16 @@ def planned_steps(plan: RunPlan) -> Steps:
             steps += [("side check", 1), ("fixes", 1), ("side check of the fixes", 1)]
         else:
             steps += [("fixes", 1)]
-        return Steps(steps)
-    from .stages.generate import SENTENCE_STEPS
+    else:
+        from .stages.generate import SENTENCE_STEPS
 
-    first = subject + (["angles"] if plan.discover_angles else [])
-    return Steps(([(" and ".join(first), 2)] if first else []) + SENTENCE_STEPS(plan.stance_check))
+        first = subject + (["angles"] if plan.discover_angles else [])
+        steps = ([(" and ".join(first), 2)] if first else []) + SENTENCE_STEPS(plan.stance_check)
+    if plan.dedupe and plan.dedupe.needs_model:
+        from .stages.judge import JUDGE_ATTEMPTS
+
+        steps.append(("judging near duplicates", JUDGE_ATTEMPTS))
+    return Steps(steps)
 
 
 @dataclass
@@ -320,23 +325,25 @@ def run_pipeline(paths: list[Path], plan: RunPlan, events: Events | None = None)
     embed = embedder_for(plan.cache_dir)
     try:
         with provider_plan.open(plan.cache_dir, debug=plan.debug, batch_queue=queue) as provider:
+            def batch_round() -> PipelineResult:
+                """A batch round: nothing is written but the round's request file."""
+                usage = usage_of(provider_plan, GenerationReport(), time.monotonic() - started)
+                waiting = PipelineResult(prepared, choice, [], GenerationReport(), [], usage, plan.outputs,
+                                         ingested=ingested)
+                waiting.batch_round = batch.write_round(queue, plan.submit_batch)
+                more, usually = steps.after_current()
+                waiting.batch_round.step, waiting.batch_round.more_at_most, waiting.batch_round.more_usually = (
+                    steps.current, more, usually)
+                waiting.batch_round.planned_at_most = steps.at_most
+                waiting.batch_round.ingested = ingested
+                return waiting
+
             try:
                 generated = generate(prepared, provider, plan, events, embed, steps)
             except PendingAnswer:
-                generated = None
-            if generated is None or (queue is not None and queue.waiting):
-                # A batch round: nothing is written but the round's request file.
-                usage = usage_of(provider_plan, generated.report if generated else GenerationReport(),
-                                 time.monotonic() - started)
-                result = PipelineResult(prepared, choice, [], GenerationReport(), [], usage, plan.outputs,
-                                        ingested=ingested)
-                result.batch_round = batch.write_round(queue, plan.submit_batch)
-                more, usually = steps.after_current()
-                result.batch_round.step, result.batch_round.more_at_most, result.batch_round.more_usually = (
-                    steps.current, more, usually)
-                result.batch_round.planned_at_most = steps.at_most
-                result.batch_round.ingested = ingested
-                return result
+                return batch_round()
+            if queue is not None and queue.waiting:
+                return batch_round()
             discovery = generated.discovery
             if discovery is not None:
                 prepared = dataclasses.replace(prepared, angles=discovery.angles)
@@ -349,8 +356,13 @@ def run_pipeline(paths: list[Path], plan: RunPlan, events: Events | None = None)
                 events.angles_discovered(discovery.angles, plan.outputs.angles)
             if generated.angles is not None and len(generated.angles) < len(prepared.angles):
                 prepared = dataclasses.replace(prepared, angles=generated.angles)
-            deduped = deduplicate(generated.statements, plan.dedupe, provider=provider, embed=embed) \
-                if plan.dedupe else None
+            deduped = None
+            if plan.dedupe:
+                steps.enter("judging near duplicates")
+                try:
+                    deduped = deduplicate(generated.statements, plan.dedupe, provider=provider, embed=embed)
+                except PendingAnswer:  # the llm tier's requests wait in this batch round, all of them queued
+                    return batch_round()
     finally:
         embed.close()
     usage = usage_of(provider_plan, generated.report, time.monotonic() - started)

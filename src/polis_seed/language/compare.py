@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal, NamedTuple
 
+from .lexicon import (HEDGE_ENDINGS_JA, HEDGE_NOUNS_JA, HEDGE_WORDS_EN, family_sides, known_different_concepts,
+                      opposing_characters, opposite_sides, same_side, shares_synonym_group)
 from .morphology import morphemes
 from .text import normalize_for_matching, statement_language
 
@@ -40,6 +42,13 @@ class Token(NamedTuple):
     surface: str
     key: str
     kind: Kind
+    # SudachiDict's synonym groups (Japanese), empty elsewhere.
+    groups: tuple[int, ...] = ()
+    # A verb, adjective or adverb (or a Japanese noun that works as one: 削減, 困難): it says what is claimed
+    # of something, so a paraphrase may change it; a changed noun names something else.
+    predicate: bool = False
+    # A predicate of a contradictory family with its negation absorbed (容易ではない, not fair): its side flipped.
+    flipped: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,10 @@ _NEGATING_JA = {"ない", "無い", "ぬ", "ず", "ん", "不", "非", "無", "�
 _LIGHT_VERBS_JA = {"為る", "居る", "有る", "成る", "来る", "行く", "仕舞う", "置く", "見る", "出来る", "貰う", "呉れる",
                    "下さる", "頂く", "致す", "御座る"}
 _HEDGE_VERBS_JA = {"思う", "考える", "感じる", "言える"}
+
+
+def _is_predicate_ja(pos: tuple[str, ...]) -> bool:
+    return pos[0] in ("動詞", "形容詞", "形状詞", "副詞") or (pos[0] == "名詞" and pos[2] in ("サ変可能", "形状詞可能"))
 
 
 def _tokens_ja(text: str) -> list[Token]:
@@ -77,10 +90,66 @@ def _tokens_ja(text: str) -> list[Token]:
             kind = "function"
         elif key in _HEDGE_VERBS_JA and previous == "と":  # 「…と思う」: a hedge, not a claim of its own
             kind = "function"
+        elif pos[0] == "接尾辞" and key == "的" and tokens and tokens[-1].kind == "content":
+            # 現実 + 的 is one adjective, 現実的: the unit a predicate family knows.
+            last = tokens.pop()
+            tokens.append(Token(last.surface + surface, last.key + key, "content", (), True))
+            continue
         else:
             kind = "content"
-        tokens.append(Token(surface, key, kind))
+        tokens.append(Token(surface, key, kind, morpheme.synonyms if kind == "content" else (),
+                            kind == "content" and _is_predicate_ja(pos)))
+    return _absorb_negations(_without_hedges_ja(tokens), negation_after=True)
+
+
+def _without_hedges_ja(tokens: list[Token]) -> list[Token]:
+    """〜場合が多い, 〜ことが多い, 〜傾向がある/にある after a predicate, with nothing but endings after them, say
+    how often, not which side: they become function words."""
+    for start in range(1, len(tokens) - 2):
+        noun, particle, ending = tokens[start:start + 3]
+        if (noun.key in HEDGE_NOUNS_JA and particle.surface in ("が", "に", "も") and ending.key in HEDGE_ENDINGS_JA
+                and _previous_claim_word(tokens, start) is not None and tokens[start - 1].surface != "の"
+                and all(token.kind == "function" for token in tokens[start + 3:])
+                and not (noun.key in ("こと", "事") and ending.key in ("有る", "ある"))):  # 〜ことがある: sometimes
+            return tokens[:start] + [token._replace(kind="function") for token in tokens[start:start + 3]] \
+                + tokens[start + 3:]
     return tokens
+
+
+def _previous_claim_word(tokens: list[Token], index: int) -> Token | None:
+    return next((tokens[j] for j in range(index - 1, -1, -1) if tokens[j].kind != "function"), None)
+
+
+def _absorb_negations(tokens: list[Token], negation_after: bool) -> list[Token]:
+    """A predicate of a contradictory family takes the negation that belongs to it (容易ではない, 不可能,
+    not fair, isn't realistic): its side flips and the negation goes, so 容易ではない compares as 困難 does.
+    Japanese negates after the predicate (only endings between) or by a prefix right before it; English
+    before it (only function words between)."""
+    absorbed = list(tokens)
+    index = 0
+    while index < len(absorbed):
+        token = absorbed[index]
+        if token.kind == "content" and any(contradictory for _, _, contradictory in family_sides(token.key)):
+            if negation_after:
+                after = next((j for j in range(index + 1, len(absorbed)) if absorbed[j].kind != "function"), None)
+                prefix = index - 1 if index and absorbed[index - 1].kind == "negation" \
+                    and absorbed[index - 1].key in _NEGATING_PREFIXES_JA else None
+                negation = after if after is not None and absorbed[after].kind == "negation" else prefix
+            else:
+                negation = next((j for j in range(index - 1, -1, -1) if absorbed[j].kind != "function"), None)
+                negation = negation if negation is not None and absorbed[negation].kind == "negation" else None
+            if negation is not None:
+                # The key carries the flip: 容易ではない must never compare equal to 容易だ.
+                key = token.key[1:] if token.flipped else "¬" + token.key
+                absorbed[index] = token._replace(key=key, flipped=not token.flipped)
+                del absorbed[negation]
+                if negation < index:
+                    index -= 1
+        index += 1
+    return absorbed
+
+
+_NEGATING_PREFIXES_JA = frozenset("不非無未")
 
 
 _WORD = re.compile(r"(?<![\w.])[+\-−]\d+(?:[.,]\d+)*%?|[^\W_]+(?:['’][^\W_]+)*|\d+(?:[.,]\d+)*%?"
@@ -118,6 +187,32 @@ def _lemmatizer(language: str) -> Callable[[str], str] | None:
     return functools.lru_cache(maxsize=1 << 16)(lambda word: lemmatize(word, lang=language).casefold())
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _english_readings(word: str) -> frozenset[str]:
+    """The parts of speech an English word can have (lemminflect's tables); empty when unknown or not installed."""
+    try:
+        from lemminflect import getAllLemmas
+    except ImportError:
+        return frozenset()
+    return frozenset(getAllLemmas(word))
+
+
+# Negating prefixes of English adjectives: "unrealistic" is "not realistic" when both are adjectives.
+_NEGATING_PREFIXES = ("un", "in", "im", "ir", "il", "dis", "non")
+_NOT_NEGATED = frozenset({"invaluable", "inflammable", "infamous", "impassive", "unravel", "disgruntled"})
+
+
+def _prefix_negated(word: str) -> str | None:
+    """The adjective an English adjective negates by its prefix (unrealistic → realistic), if any."""
+    if word in _NOT_NEGATED or "ADJ" not in _english_readings(word):
+        return None
+    for prefix in _NEGATING_PREFIXES:
+        stem = word[len(prefix):].lstrip("-")
+        if word.startswith(prefix) and len(stem) >= 4 and "ADJ" in _english_readings(stem):
+            return stem
+    return None
+
+
 def _tokens_latin(text: str, language: str) -> list[Token]:
     text = _HEDGES_EN.sub(" ", text) if language == "en" else text
     lemma = _lemmatizer(language) if language in _FUNCTION_WORDS else None
@@ -126,18 +221,27 @@ def _tokens_latin(text: str, language: str) -> list[Token]:
     for word in _WORD.findall(text):
         folded = word.casefold().replace("’", "'")
         if folded.endswith("n't"):
-            tokens.append(Token(word, folded[:-3] or folded, "content"))
+            base = folded[:-3] or folded
+            tokens.append(Token(word, base, "function" if base in function_words or base in ("ca", "wo") else "content"))
             tokens.append(Token("n't", "not", "negation"))
             continue
         if _NUMBER.search(folded):
             tokens.append(Token(word, folded, "number"))
         elif folded in _NEGATING_WORDS:
             tokens.append(Token(word, folded, "negation"))
-        elif folded in function_words:
+        elif folded in function_words or (language == "en" and folded in HEDGE_WORDS_EN):
             tokens.append(Token(word, folded, "function"))
+        elif language == "en" and folded == "to" and tokens and tokens[-1].key in HEDGE_WORDS_EN:
+            tokens.append(Token(word, folded, "function"))  # "tends to": the hedge's own "to"
+        elif language == "en" and (stem := _prefix_negated(folded)) is not None:
+            tokens.append(Token(word[:len(folded) - len(stem)], "not", "negation"))
+            tokens.append(Token(word, lemma(stem) if lemma else stem, "content", (), True))
         else:
-            tokens.append(Token(word, lemma(folded) if lemma else folded, "content"))
-    return tokens
+            key = lemma(folded) if lemma else folded
+            readings = _english_readings(folded) if language == "en" else frozenset()
+            predicate = bool(readings) and readings <= {"VERB", "ADJ", "ADV", "AUX"} and not word[:1].isupper()
+            tokens.append(Token(word, key, "content", (), predicate or bool(family_sides(key))))
+    return _absorb_negations(tokens, negation_after=False) if language == "en" else tokens
 
 
 def _tokens_by_character(text: str) -> list[Token]:
@@ -283,16 +387,62 @@ def _moved_words_keep_their_roles(first: list[tuple[Token, str]], second: list[t
 
 
 def _changed(left: list[Token], right: list[Token]) -> Verdict | None:
-    """Why a change of words is not equivalent, unless it is a rephrasing the semantic tier may weigh."""
+    """Why a change of words is certainly not equivalent: a number, a negation, or sides that oppose."""
     shown = f"{_surface(left) or '∅'} → {_surface(right) or '∅'}"
     if any(t.kind == "number" for t in left + right):
         return Verdict(False, f"a number differs: {shown}")
     if sum(t.kind == "negation" for t in left) != sum(t.kind == "negation" for t in right):
         return Verdict(False, f"one says no where the other does not: {shown}")
-    if len(left) <= WORD_CHANGE_SIZE and len(right) <= WORD_CHANGE_SIZE:
-        if not left or not right:
-            return Verdict(False, f"a word is added or dropped: {shown}")
-        return Verdict(False, f"a word is changed: {shown}")
+    for first in left:
+        for second in right:
+            if opposite_sides(first.key, second.key):
+                return Verdict(False, f"opposite predicates: {shown}")
+            opposing = opposing_characters(first.key.lstrip("¬"), second.key.lstrip("¬"))
+            if opposing is not None and not same_side(first.key, second.key):
+                return Verdict(False, f"opposite predicates ({opposing[0]} / {opposing[1]}): {shown}")
+    return None
+
+
+def _known_equivalent(left: list[Token], right: list[Token]) -> str | None:
+    """How each changed word is known to be the other, in order (a dictionary, not a similarity), or None."""
+    content_left = [t for t in left if t.kind == "content"]
+    content_right = [t for t in right if t.kind == "content"]
+    if not content_left or len(content_left) != len(content_right):
+        return None
+    how = set()
+    for first, second in zip(content_left, content_right):
+        if first.key == second.key:
+            continue
+        if same_side(first.key, second.key):
+            how.add("a predicate of the same family and side")
+        elif not first.flipped and not second.flipped and shares_synonym_group(first.groups, second.groups):
+            how.add("synonyms in SudachiDict's synonym dictionary")
+        else:
+            return None
+    return " and ".join(sorted(how)) or "the same words"
+
+
+def _why_not_similar_enough(left: list[Token], right: list[Token]) -> str | None:
+    """Why a small change (a word or two) cannot be weighed by the embeddings: it names something else (a
+    changed noun needs a dictionary), the dictionaries know the two words as different concepts or as other
+    predicates, or, for Japanese, the two share no character (困難 / 難しい share 難)."""
+    shown = f"{_surface(left) or '∅'} → {_surface(right) or '∅'}"
+    if not left or not right:
+        return f"a word is added or dropped: {shown}"
+    if not all(t.predicate for t in left + right):
+        return f"a word is changed: {shown}"
+    for first, second in zip(left, right):
+        if known_different_concepts(first.groups, second.groups):
+            return f"a word is changed (different concepts in SudachiDict's synonym dictionary): {shown}"
+        if family_sides(first.key) and family_sides(second.key) and not same_side(first.key, second.key):
+            return f"a predicate is changed for another: {shown}"
+    japanese = any(_KANA.search(t.surface) or not t.surface.isascii() for t in left + right)
+    if not japanese:
+        return f"a word is changed (no English thesaurus here knows them as the same): {shown}"
+    characters_left = {ch for t in left for ch in t.key + t.surface if ord(ch) > 0x3400}
+    characters_right = {ch for t in right for ch in t.key + t.surface if ord(ch) > 0x3400}
+    if not characters_left & characters_right:
+        return f"a word is changed: {shown}"
     return None
 
 
@@ -311,11 +461,15 @@ def _without_one_sided_label(first: str, second: str) -> tuple[str, str]:
 
 
 def compare(first: str, second: str, span_similarity: SpanSimilarity | None = None,
-            span_threshold: float = 0.0, sentiment: Callable[[str], float] | None = None) -> Verdict:
+            span_threshold: float = 0.0, sentiment: Callable[[str], float] | None = None,
+            word_threshold: float = 1.0) -> Verdict:
     """Whether every difference between two statements is known to be equivalent, and why (not).
 
-    `span_similarity` (the semantic tier) lets a rephrased phrase count as equivalent when its similarity
-    to the other side's phrase reaches `span_threshold`."""
+    Known: function words, spelling, a moved phrase, and words a dictionary knows as the same (SudachiDict's
+    synonyms, predicate families, a negated opposite). `span_similarity` (the semantic tier) adds evidence:
+    a rephrased phrase counts as equivalent when its similarity to the other side's phrase reaches
+    `span_threshold`, and a changed predicate of a word or two when it reaches `word_threshold` and the checks
+    of `_why_not_similar_enough` pass. No similarity ever outweighs a number, a negation or opposite sides."""
     first, second = _without_one_sided_label(first, second)
     if span_similarity is None:
         quick = quick_difference(first, second)
@@ -327,7 +481,7 @@ def compare(first: str, second: str, span_similarity: SpanSimilarity | None = No
     words_a, words_b = _claim_words(a), _claim_words(b)
     keys_a, keys_b = [token.key for token, _ in words_a], [token.key for token, _ in words_b]
     if keys_a == keys_b:
-        return Verdict(True, "only function words, particles or politeness endings differ")
+        return Verdict(True, "only function words, particles, politeness endings or hedges differ")
     count_a, count_b = Counter(keys_a), Counter(keys_b)
     if count_a == count_b:
         block = _single_move(keys_a, keys_b)
@@ -336,12 +490,6 @@ def compare(first: str, second: str, span_similarity: SpanSimilarity | None = No
         if block is not None and _moved_words_keep_their_roles(words_a, words_b, block):
             return Verdict(True, "the same words with one phrase moved, in the same role")
         return Verdict(False, "the same words in other roles: who does what to whom changes")
-    if span_similarity is None:
-        # Without the semantic tier no changed word can be equivalent: say which words changed, no alignment needed.
-        by_key = {token.key: token for token, _ in words_a + words_b}
-        left = [by_key[key] for key in (count_a - count_b).elements()]
-        right = [by_key[key] for key in (count_b - count_a).elements()]
-        return _changed(left, right) or Verdict(False, f"a phrase is changed: {_surface(left)} → {_surface(right)}")
     opcodes = [op for op in SequenceMatcher(None, keys_a, keys_b, autojunk=False).get_opcodes() if op[0] != "equal"]
     # A phrase dropped in one place and added in another, unchanged and in the same role, is a move. Two
     # moved phrases trade places, which changes their roles.
@@ -363,15 +511,31 @@ def compare(first: str, second: str, span_similarity: SpanSimilarity | None = No
         return Verdict(False, "two phrases trade places, so their roles change")
     changes = [([token for token, _ in words_a[i1:i2]], [token for token, _ in words_b[j1:j2]])
                for _, i1, i2, j1, j2 in opcodes]
+    reasons = []
     for left, right in changes:
         shown = f"{_surface(left) or '∅'} → {_surface(right) or '∅'}"
         refused = _changed(left, right)
         if refused is not None:
             return refused
+        known = _known_equivalent(left, right)
+        if known is not None:
+            reasons.append(f"{shown}: {known}")
+            continue
         if sentiment is not None and sentiment(_surface(left)) * sentiment(_surface(right)) < 0:
             return Verdict(False, f"the changed phrases have opposite sentiment: {shown}")
+        small = len(left) <= WORD_CHANGE_SIZE and len(right) <= WORD_CHANGE_SIZE
+        if small:
+            refused_reason = _why_not_similar_enough(left, right)
+            if refused_reason is not None:
+                return Verdict(False, refused_reason)
+        if span_similarity is None:
+            return Verdict(False, f"a phrase is changed: {shown}")
         similarity = span_similarity(_surface(left), _surface(right))
-        if similarity < span_threshold:
+        threshold = word_threshold if small else span_threshold
+        if similarity < threshold:
             return Verdict(False, f"a phrase is changed and the two phrases differ in meaning "
-                                  f"({similarity:.2f} < {span_threshold:.2f}): {shown}")
-    return Verdict(True, "the changed phrases say the same thing")
+                                  f"({similarity:.2f} < {threshold:.2f}): {shown}")
+        reasons.append(f"{shown}: close in meaning ({similarity:.2f}), same polarity")
+    if moves:
+        reasons.append("one phrase moved")
+    return Verdict(True, "the same claim in other words: " + "; ".join(reasons))

@@ -12,6 +12,8 @@ class Morpheme(NamedTuple):
     surface: str
     normalized: str
     pos: tuple[str, ...]  # part of speech, with conjugation type and form (one shared tuple per id)
+    # SudachiDict's synonym groups of the word (empty when its synonym dictionary does not have it).
+    synonyms: tuple[int, ...] = ()
 
 
 @functools.lru_cache(maxsize=1)
@@ -49,7 +51,8 @@ def _part_of_speech(pos_id: int) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=1 << 14)
 def morphemes(text: str) -> tuple[Morpheme, ...]:
-    return tuple(Morpheme(m.surface(), m.normalized_form(), _part_of_speech(m.part_of_speech_id()))
+    return tuple(Morpheme(m.surface(), m.normalized_form(), _part_of_speech(m.part_of_speech_id()),
+                          tuple(m.synonym_group_ids()) if hasattr(m, "synonym_group_ids") else ())
                  for m in _dictionary()[1].tokenize(text))
 
 

@@ -1,31 +1,87 @@
-"""The LLM tier of dedupe: a model judges whether two statements make the same claim."""
+"""The LLM tier of dedupe: a model judges whether pairs of statements make the same claim, many pairs per
+request, with a structured answer ({pair number, same_claim} for each pair).
+
+All the near misses of one dedupe are asked at once, in requests of at most PAIRS_PER_REQUEST pairs, so a
+capable model settles a list's hard cases in one or two requests. In a batch run every request is queued
+before the round stops (PendingAnswer), so the judgement needs one extra round, not one per pair.
+"""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
 from ..prompts import load_system_user_prompt
-from ..providers.base import CompletionRequest, Message, Provider
+from ..providers.base import CompletionRequest, Message, PendingAnswer, Provider
 from .ask import ask
 
+PAIRS_PER_REQUEST = 40
+# A request whose answer misses or repeats pairs is asked once more (a batch run's rounds count on it).
+JUDGE_ATTEMPTS = 2
 
-class SameClaim(BaseModel):
+
+class PairAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    pair: int
     same_claim: bool
 
 
-def llm_judge(provider: Provider):
-    """A judge(first, second) -> bool that asks the provider; anything but a clear yes is a no."""
+class SameClaims(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answers: list[PairAnswer]
+
+
+def _problems(answer: SameClaims, count: int) -> list[str]:
+    numbers = [item.pair for item in answer.answers]
+    missing = sorted(set(range(1, count + 1)) - set(numbers))
+    unknown = sorted(set(numbers) - set(range(1, count + 1)))
+    repeated = sorted({n for n in numbers if numbers.count(n) > 1})
+    problems = []
+    if missing:
+        problems.append(f"missing: answer for every pair; no answer for pair(s) {', '.join(map(str, missing))}")
+    if unknown:
+        problems.append(f"unknown: there are only pairs 1 to {count}; remove pair(s) {', '.join(map(str, unknown))}")
+    if repeated:
+        problems.append(f"repeated: answer each pair once; pair(s) {', '.join(map(str, repeated))} answered twice")
+    return problems
+
+
+def llm_judge(provider: Provider, on_attempt=None):
+    """A judge(pairs) -> [same claim?] that asks the provider, PAIRS_PER_REQUEST pairs per request. Anything
+    but a clear yes is a no: a failed request, an unreadable answer, a pair left unanswered."""
     prompt = load_system_user_prompt("judge.yaml")
+    attempts: list = []
 
-    def judge(first: str, second: str) -> bool:
+    def ask_batch(pairs: list[tuple[str, str]]) -> list[bool]:
+        listed = "\n".join(f"Pair {number}:\n  A: {first}\n  B: {second}"
+                           for number, (first, second) in enumerate(pairs, start=1))
         request = CompletionRequest.asking_for(
-            SameClaim, [Message(role="system", content=prompt.system.format()),
-                        Message(role="user", content=prompt.user.format(first=first, second=second))],
-            temperature=0.0, max_tokens=20)
-        asked = ask(provider, request, SameClaim, purpose="judge", max_attempts=1, retry=lambda problems: "")
-        # Never merge on a failed or unreadable judgement.
-        return bool(asked.answer and asked.answer.same_claim)
+            SameClaims, [Message(role="system", content=prompt.system.format()),
+                         Message(role="user", content=prompt.user.format(count=len(pairs), pairs=listed))],
+            temperature=0.0, max_tokens=40 + 16 * len(pairs))
+        asked = ask(provider, request, SameClaims, purpose="judge", max_attempts=JUDGE_ATTEMPTS,
+                    check=lambda answer: _problems(answer, len(pairs)),
+                    retry=lambda problems: "Fix your answer: " + "; ".join(problems), on_attempt=on_attempt)
+        attempts.extend(asked.attempts)
+        answer = asked.answer or asked.last_answer
+        said = {item.pair: item.same_claim for item in answer.answers} if answer else {}
+        return [said.get(number, False) is True for number in range(1, len(pairs) + 1)]
 
+    def judge(pairs: list[tuple[str, str]]) -> list[bool]:
+        verdicts: list[bool] = []
+        pending: PendingAnswer | None = None
+        for start in range(0, len(pairs), PAIRS_PER_REQUEST):
+            chunk = pairs[start:start + PAIRS_PER_REQUEST]
+            try:
+                verdicts += ask_batch(chunk)
+            except PendingAnswer as waiting:
+                # Queue every request of this dedupe before the round stops: one extra round in all.
+                pending = waiting
+                verdicts += [False] * len(chunk)
+        if pending is not None:
+            raise pending
+        return verdicts
+
+    judge.attempts = attempts
     return judge
