@@ -21,7 +21,7 @@ from .fault_server import FaultServer
 def _answer_text(messages: list[dict]) -> str:
     flat = [{"role": m["role"], "content": m["content"] if isinstance(m["content"], str)
              else "".join(block.get("text", "") for block in m["content"])} for m in messages]
-    return json.dumps({"statement": FaultServer.statement_for({"messages": flat})}, ensure_ascii=False)
+    return json.dumps({"statements": [FaultServer.statement_for({"messages": flat})]}, ensure_ascii=False)
 
 
 class BatchServer:

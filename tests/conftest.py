@@ -20,6 +20,7 @@ def replay(monkeypatch):
     """The CLI's provider replaced by a ReplayProvider (the network edge); everything else is real."""
     provider = ReplayProvider()
     provider.always("TopicAnswer", {"topic": "公共施設予約のオンライン化", "terms": ["予約", "オンライン"]})
+    provider.always("Usable", {"answer": "yes"})
 
     @contextlib.contextmanager
     def fake_open(self, cache_dir, debug=False, batch_queue=None):

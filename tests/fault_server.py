@@ -33,7 +33,7 @@ class FaultServer:
         self.requests: list[dict] = []
         self.helper_requests: list[dict] = []
         self.helpers = {"TopicAnswer": {"topic": "公共施設予約のオンライン化", "terms": ["予約"]},
-                        "Agreement": {"answer": "yes"}}
+                        "Agreement": {"answer": "yes"}, "Usable": {"answer": "yes"}}
         self._lock = threading.Lock()
         server = self
 
@@ -127,16 +127,16 @@ class FaultServer:
             handler.connection.close()
         elif fault == "timeout":
             time.sleep(self.slow_seconds)
-            send(200, completion(json.dumps({"statement": self.statement_for(body)}, ensure_ascii=False)))
+            send(200, completion(json.dumps({"statements": [self.statement_for(body)]}, ensure_ascii=False)))
         elif fault == "not-json":
             send(200, b"<html><body>Bad gateway</body></html>", content_type="text/html")
         elif fault == "bad-schema":
             send(200, completion('{"wrong": "shape"}'))
         elif fault == "cut-off":
-            send(200, completion('{"statement": "途中で切れた答', finish_reason="length"))
+            send(200, completion('{"statements": ["途中で切れた答', finish_reason="length"))
         elif fault == "echo-key":
             message = f"invalid key: {handler.headers.get('Authorization', '')}"
             send(401, json.dumps({"error": {"message": message, "type": "invalid_request_error"}}).encode())
         else:
             time.sleep(self.delay_seconds)
-            send(200, completion(content or json.dumps({"statement": self.statement_for(body)}, ensure_ascii=False)))
+            send(200, completion(content or json.dumps({"statements": [self.statement_for(body)]}, ensure_ascii=False)))

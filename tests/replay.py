@@ -62,4 +62,4 @@ def statement_from_the_source(request: CompletionRequest) -> dict[str, Any]:
     subject (see FaultServer.statement_for)."""
     from tests.fault_server import FaultServer
 
-    return {"statement": FaultServer.statement_for({"messages": [m.model_dump() for m in request.messages]})}
+    return {"statements": [FaultServer.statement_for({"messages": [m.model_dump() for m in request.messages]})]}

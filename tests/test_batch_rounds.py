@@ -93,7 +93,7 @@ def test_document_strategy_rounds_follow_the_steps_with_one_side_check_per_list(
 
 
 @pytest.mark.parametrize("filler", [x_filler, echo_filler], ids=["x", "echo"])
-@pytest.mark.parametrize("strategy", ["document"])
+@pytest.mark.parametrize("strategy", ["document", "sentence"])
 def test_a_run_answered_with_poor_json_ends_in_a_bounded_number_of_rounds(tmp_path, strategy, filler):
     rounds = batch_loop(tmp_path, lambda requests, results: answer_requests(requests, results, filler),
                         "--strategy", strategy, "--angles", str(DATA / "two_angles.yaml"), limit=9)

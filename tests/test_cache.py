@@ -3,12 +3,12 @@ import time
 
 from polis_seed.providers.cache import CachedProvider, ResponseCache
 from polis_seed.providers.base import CompletionRequest, CompletionResult, Message
-from polis_seed.stages.generate import DraftStatement
+from polis_seed.stages.generate import Candidates
 from tests.replay import ReplayProvider
 
 
 def request(text="hello"):
-    return CompletionRequest.asking_for(DraftStatement, [Message(role="user", content=text)])
+    return CompletionRequest.asking_for(Candidates, [Message(role="user", content=text)])
 
 
 def test_a_repeated_request_is_answered_from_the_cache(tmp_path):

@@ -37,7 +37,7 @@ def test_dedupe_stdin_to_stdout_keeps_the_negation():
 
 
 def test_run_writes_all_outputs_with_dedupe_and_a_polis_csv(tmp_path, replay):
-    replay.always("DraftStatement", statement_from_the_source)
+    replay.always("Candidates", statement_from_the_source)
     result = invoke("run", DATA / "facility_booking_ja.md", "-o", tmp_path / "out",
                     "--angles", DATA / "two_angles.yaml", "--per-angle", "2", "--no-stance-check")
     assert result.exit_code == 0, result.output
@@ -53,32 +53,35 @@ def test_run_writes_all_outputs_with_dedupe_and_a_polis_csv(tmp_path, replay):
     assert 2 <= len(rows) == len(deduped) <= 4
     assert all(row["comment_text"].startswith("公共施設予約のオンライン化では") for row in rows)  # the subject, named
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["report"]["requests"] == 5 and report["drop_counts"] == {}  # the subject, then one per slot
+    # the subject, then one request per sentence (2 angles × 2 sides), then the judge's question per candidate
+    assert report["report"]["requests"] == 9 and report["drop_counts"] == {}
     assert "statements per angle and side" in result.output
     for name in ("statements.jsonl", "deduped.jsonl", "merges.csv", "polis.csv", "report.json", "usage.json",
                  "quality.json"):
         assert (out / name).is_file()
 
 
-def test_a_repeated_statement_is_sent_back(tmp_path, replay):
+def test_a_statement_repeated_from_another_sentence_is_kept_once(tmp_path, replay):
     document = tmp_path / "two.md"  # two sentences about the same cost: answers grounded in both
     document.write_text("予約システムの導入費用は人件費の削減で5年程度で回収できる見込みである。\n\n"
                         "予約システムの導入費用は人件費の削減により回収できるとの意見が多かった。\n", encoding="utf-8")
     angles = tmp_path / "angles.yaml"
     angles.write_text("angles:\n  - {id: cost, name: 費用, pro: 費用に見合う, con: 費用がかかりすぎる}\n", encoding="utf-8")
-    for answer in ["予約システムの費用は人件費削減で回収できる", "予約システムの費用は人件費削減で回収できる!",
-                   "予約システムの導入費用は人件費の削減で賄える"]:
-        replay.enqueue({"statement": answer})
-    result = invoke("generate", document, "-o", tmp_path / "s.jsonl", "--angles", angles, "--per-angle", "4",
-                    "--no-stance-check", "--topic", "予約システム")
+    for answer in ["予約システムの費用は人件費削減で回収できる", "予約システムの費用は人件費削減で回収できる!"]:
+        replay.enqueue({"statements": [answer]})
+    replay.always("Agreement", lambda request: {"answer": "no" if "かかりすぎる" in request.messages[-1].content
+                                                else "yes"})  # both read as pro
+    result = invoke("generate", document, "-o", tmp_path / "s.jsonl", "--angles", angles, "--per-angle", "2",
+                    "--topic", "予約システム")
     assert result.exit_code == 0, result.output
     texts = [json.loads(line)["text"] for line in (tmp_path / "s.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert texts == ["予約システムの費用は人件費削減で回収できる", "予約システムの導入費用は人件費の削減で賄える"]
-    assert "repeat: this statement was already written" in replay.history[-1].messages[-1].content
+    assert texts == ["予約システムの費用は人件費削減で回収できる"]
+    report = json.loads((tmp_path / "s.report.json").read_text(encoding="utf-8"))
+    assert [drop["reasons"][0].split(":")[0] for drop in report["report"]["dropped"]] == ["repeat"]
 
 
 def test_generate_then_dedupe_then_export_by_hand(tmp_path, replay):
-    replay.always("DraftStatement", statement_from_the_source)
+    replay.always("Candidates", statement_from_the_source)
     statements = tmp_path / "s.jsonl"
     result = invoke("generate", DATA / "facility_booking_ja.md", "-o", statements,
                     "--angles", DATA / "two_angles.yaml", "--per-angle", "1", "--no-stance-check")
@@ -99,7 +102,8 @@ def test_run_writes_usage_and_a_failed_request_exits_1_after_writing_what_succee
     assert result.exit_code == 1
     assert "1 model requests failed" in result.output and "connection reset" in result.output
     usage = json.loads((tmp_path / "out" / "usage.json").read_text(encoding="utf-8"))
-    assert usage["model_calls"] == 3 and usage["provider"] == "local" and usage["usd"] == 0.0  # subject + 2
+    # the subject, two sentences (one failed), the judge's question for the one candidate
+    assert usage["model_calls"] == 4 and usage["provider"] == "local" and usage["usd"] == 0.0
     assert (tmp_path / "out" / "polis.csv").read_text(encoding="utf-8").count("\n") == 2
 
 
@@ -138,15 +142,17 @@ def test_dedupe_reports_a_malformed_jsonl_line(tmp_path):
 
 
 def test_a_run_shows_progress_per_request_with_a_count_and_time_left_when_not_a_terminal(tmp_path, replay):
-    replay.always("DraftStatement", statement_from_the_source)
+    replay.always("Candidates", statement_from_the_source)
     result = invoke("generate", DATA / "facility_booking_ja.md", "-o", tmp_path / "s.jsonl",
                     "--angles", DATA / "two_angles.yaml", "--per-angle", "2", "--no-stance-check")
     assert result.exit_code == 0, result.output
     progress = [line for line in result.output.splitlines() if line.startswith("generate: ")]
-    # The subject's request comes first; then every statement request (each is more than a 5 % step).
+    # The subject's request comes first; then the four sentences (planned: 5 in all), then the judge's question
+    # for each of their candidates (planned when that step starts: 9 in all). Every request is more than a 5 % step.
     # (the time left depends on the machine's load: only its form is checked)
     assert [re.sub(r"about \d+ s left", "about N s left", line) for line in progress] == [
-        f"generate: {done}/5 requests ({100 * done // 5}%), about N s left" for done in range(2, 6)]
+        f"generate: {done}/5 requests ({100 * done // 5}%), about N s left" for done in range(2, 6)] + [
+        f"generate: {done}/9 requests ({round(100 * done / 9)}%), about N s left" for done in range(6, 10)]
 
 
 def test_help_shows_defaults_from_the_settings_and_no_type_markers():

@@ -56,18 +56,20 @@ def test_a_persistent_fault_costs_one_request_the_rest_is_written_and_a_rerun_re
         result, records, report = generate(server, tmp_path)
         assert result.exit_code == 0, result.output
         assert len(server.requests) == 1
-        assert len(records) == 2 and report["report"]["cached_responses"] == 2  # the subject and the good answer
+        # the subject, the good answer and the judge's question about it
+        assert len(records) == 2 and report["report"]["cached_responses"] == 3
 
 
 @pytest.mark.parametrize("fault", ["bad-schema", "cut-off"])
-def test_a_malformed_or_cut_off_answer_is_re_asked_not_fatal(tmp_path, fault):
+def test_a_malformed_or_cut_off_answer_costs_its_sentence_not_the_run(tmp_path, fault):
     with FaultServer([fault]) as server:
         result, records, report = generate(server, tmp_path)
         assert result.exit_code == 0, result.output
-        assert len(records) == 2 and report["report"]["retries"] == 1
-        assert len(server.requests) == 3
-        retry = server.requests[1]["body"]["messages"][-1]["content"]
-        assert ("not-json" if fault == "bad-schema" else "cut-off") in retry
+        assert ("not-json" if fault == "bad-schema" else "cut-off") in report["report"]["rejections"]
+        # The side that sentence was for is asked once more, from a sentence in reserve.
+        assert len(records) == 2 and len(server.requests) == 3
+        assert server.requests[2]["body"]["messages"][-1]["content"] != server.requests[0]["body"]["messages"][-1][
+            "content"]
 
 
 def test_an_api_key_never_reaches_outputs_cache_errors_or_debug_dumps(tmp_path):

@@ -1,43 +1,67 @@
+"""The sentence strategy: write several candidates per sentence, judge them, keep the best."""
+
+import re
 from pathlib import Path
+
+import numpy as np
 
 from polis_seed.language.embeddings import e5_embed
 from polis_seed.models import Angle
 from polis_seed.prompts import load_angles, load_generate_prompt
 from polis_seed.providers.base import CompletionResult, ProviderError
-from polis_seed.rules import Topic
+from polis_seed.rules import Topic, documents_vocabulary
 from polis_seed.stages.chunk import chunk_documents
-from polis_seed.stages.generate import GenerateSettings, generate_statements, plan_slots
+from polis_seed.stages.generate import GenerateSettings, generate_statements, plan_asks
 from polis_seed.stages.load import load_documents
 from polis_seed.stages.select import SentencePool, select_passages
+from polis_seed.stages.stance import StanceChecker
+from polis_seed.stages.usability import UsabilityJudge
 from tests.replay import ReplayProvider, statement_from_the_source
 
 DATA = Path(__file__).parent / "data"
-TOPIC = Topic("公共施設予約のオンライン化", ("予約", "オンライン"))
+DOCUMENT = DATA / "facility_booking_ja.md"
+TEXT = DOCUMENT.read_text(encoding="utf-8")
+TOPIC = Topic("公共施設予約のオンライン化", ("予約", "オンライン"), documents_vocabulary([TEXT], "ja"))
 
 
-def pool(name="facility_booking_ja.md"):
-    documents = load_documents([DATA / name]).documents
+def pool():
+    documents = load_documents([DOCUMENT]).documents
     return SentencePool.build(chunk_documents(documents), documents, e5_embed)
 
 
-def settings(**options):
-    return GenerateSettings(**{"language": "ja", "max_chars": 140, "per_angle": 2, "topic": TOPIC, **options})
+def settings(provider=None, per_angle=2, usable=None, sides=None, **options):
+    """The settings of a run whose judge and side check ask `provider`: `usable` says which statements the
+    judge calls usable (all by default), `sides` which side each statement takes (pro by default)."""
+    if provider is not None:
+        provider.always("Usable", lambda request: {"answer": "yes" if (usable or (lambda text: True))(
+            re.search(r"Statement: (.*)", request.messages[-1].content).group(1)) else "no"})
+
+        def agreement(request):
+            text = request.messages[-1].content
+            statement = re.search(r"Statement: (.*)", text).group(1)
+            side = sides(statement) if callable(sides) else (sides or {}).get(statement, "pro")
+            asks_con = "too much" in re.search(r"Opinion: (.*)", text).group(1)
+            return {"answer": "yes" if (side == "con") == asks_con else "no"}
+
+        provider.always("Agreement", agreement)
+    stance = StanceChecker(provider, None, TOPIC, "ja") if provider is not None else None
+    judge = UsabilityJudge(provider, TOPIC, "ja") if provider is not None else None
+    return GenerateSettings(**{"language": "ja", "max_chars": 140, "per_angle": per_angle, "topic": TOPIC,
+                               "stance": stance, "judge": judge, **options})
 
 
 def run(provider, per_angle=2, angles=None, **options):
     angles = angles or load_angles(DATA / "two_angles.yaml")[:1]
-    return generate_statements(pool(), angles, provider, load_generate_prompt(), settings(per_angle=per_angle, **options),
-                               e5_embed)
+    return generate_statements(pool(), angles, provider, load_generate_prompt(),
+                               settings(provider, per_angle=per_angle, **options), e5_embed)
 
 
-def slot_sources(per_angle=2):
-    angles = load_angles(DATA / "two_angles.yaml")[:1]
-    slots, _ = plan_slots(pool(), angles, settings(per_angle=per_angle), e5_embed)
-    return [slot.candidates[0].sentence for slot in slots]
+def candidates(*texts):
+    return {"statements": list(texts)}
 
 
 def test_passages_are_chosen_by_meaning_and_never_an_instruction_or_a_question():
-    documents = load_documents([DATA / "facility_booking_ja.md"]).documents
+    documents = load_documents([DOCUMENT]).documents
     text = documents[0].text + "\n\n以上を踏まえて、費用について議論せよ。\n費用は本当に回収できるのだろうか？\n"
     documents = [documents[0].model_copy(update={"text": text})]
     sentences = SentencePool.build(chunk_documents(documents), documents, e5_embed)
@@ -48,114 +72,123 @@ def test_passages_are_chosen_by_meaning_and_never_an_instruction_or_a_question()
     assert any("費用" in p.sentence for p in picked[:2])
 
 
-def test_each_side_gets_the_sentences_closest_to_it_first():
-    pro_source, con_source = slot_sources()
-    assert "回収できる" in pro_source or "向上" in pro_source
-    assert "高くなれば" in con_source or "懸念" in con_source or "課題" in con_source
+def test_each_side_gets_the_sentences_closest_to_it_and_a_sentence_serves_one_angle():
+    angles = load_angles(DATA / "two_angles.yaml")
+    plan = plan_asks(pool(), angles, settings(per_angle=2), e5_embed)
+    by_side = {(ask.angle.id, ask.stance): ask.passage.sentence for ask in plan.asks}
+    assert "回収できる" in by_side[("cost", "pro")] or "向上" in by_side[("cost", "pro")]
+    assert any(word in by_side[("cost", "con")] for word in ("高くなれば", "懸念", "課題"))
+    sentences = [ask.passage.sentence for ask in plan.asks]
+    assert len(sentences) == len(set(sentences)) == 4  # one statement per source sentence, across angles
 
 
-def test_statements_carry_angle_stance_source_and_a_verbatim_quote():
-    pro_source, con_source = slot_sources()
-    provider = ReplayProvider([{"statement": "予約システムの費用は人件費削減で回収できる"},
-                               {"statement": "予約システムの保守費用が高いと削減効果は小さい"}])
-    result = run(provider)
-    assert [(s.angle, s.stance) for s in result.statements] == [("cost", "pro"), ("cost", "con")]
-    source = (DATA / "facility_booking_ja.md").read_text(encoding="utf-8")
+def test_several_candidates_are_asked_in_one_request_and_the_best_one_is_kept():
+    provider = ReplayProvider([
+        candidates("予約システムは" + "とても" * 60 + "高い",  # too long: not judged
+                   "予約システムの導入費用は人件費の削減で回収できる",
+                   "予約システムの費用は5年程度で回収できる見込みだ"),
+        candidates("予約システムの保守費用が高ければ削減効果は小さい")])
+    result = run(provider, usable=lambda text: "人件費" in text or "保守" in text,
+                 sides={"予約システムの保守費用が高ければ削減効果は小さい": "con"})
+    assert [(s.text, s.stance, s.checked_stance) for s in result.statements] == [
+        ("予約システムの導入費用は人件費の削減で回収できる", "pro", "pro"),
+        ("予約システムの保守費用が高ければ削減効果は小さい", "con", "con")]
+    statement_requests = [r for r in provider.history if r.schema_name == "Candidates"]
+    assert len(statement_requests) == 2 and "3 different short statements" in statement_requests[0].messages[0].content
     for statement in result.statements:
-        assert statement.quote and statement.quote in source and statement.id
-        assert statement.chunk_id.startswith(statement.document_id)
-        assert statement.source_path.endswith("facility_booking_ja.md")
-    assert pro_source in provider.history[0].messages[-1].content
-    assert con_source in provider.history[1].messages[-1].content
-    assert "主題: 公共施設予約のオンライン化" in provider.history[0].messages[-1].content
+        assert statement.quote and statement.quote in TEXT and statement.score is not None
+        assert statement.chunk_id.startswith(statement.document_id) and statement.source_path.endswith(DOCUMENT.name)
+    reasons = {drop.text: drop.reasons[0].split(":")[0] for drop in result.report.dropped}
+    assert reasons["予約システムは" + "とても" * 60 + "高い"] == "too-long"
+    assert reasons["予約システムの費用は5年程度で回収できる見込みだ"] == "judge"
+    assert all(drop.score is not None for drop in result.report.dropped if drop.reasons[0].startswith("judge"))
 
 
-def test_a_rule_violation_is_sent_back_and_the_fixed_answer_kept():
-    provider = ReplayProvider([{"statement": "コストは" + "とても" * 60 + "高い"},
-                               {"statement": "予約システムの費用は人件費削減で回収できる"}])
-    result = run(provider, per_angle=1)
-    assert [s.text for s in result.statements] == ["予約システムの費用は人件費削減で回収できる"]
-    retry = provider.history[1].messages
-    assert retry[-2].role == "assistant" and "too-long" in retry[-1].content
-    assert result.report.retries == 1 and result.report.dropped == [] and result.report.requests == 2
+def test_a_candidate_that_names_a_key_term_or_the_sentences_own_subject_is_kept():
+    provider = ReplayProvider([
+        candidates("予約のオンライン化は人件費の削減で元が取れる"),  # starts with a key term
+        candidates("保守費用が想定より高ければコスト削減の効果は薄い")])  # the sentence's own subject
+    result = run(provider, sides={"保守費用が想定より高ければコスト削減の効果は薄い": "con"})
+    assert [s.text for s in result.statements] == ["予約のオンライン化は人件費の削減で元が取れる",
+                                                   "保守費用が想定より高ければコスト削減の効果は薄い"]
 
 
-def test_a_statement_that_does_not_name_the_subject_is_sent_back():
-    provider = ReplayProvider([{"statement": "費用は人件費の削減で回収できる"},
-                               {"statement": "予約システムの費用は人件費削減で回収できる"}])
-    result = run(provider, per_angle=1)
-    assert "off-topic" in provider.history[1].messages[-1].content and "予約" in provider.history[1].messages[-1].content
-    assert [s.text for s in result.statements] == ["予約システムの費用は人件費削減で回収できる"]
-
-
-def test_what_still_fails_after_the_last_attempt_is_dropped_and_counted():
-    provider = ReplayProvider(["not json at all", {"statement": "予約の費用は妥当か？"},
-                               {"statement": "バスの増便は補助金に見合わない"}]
-                              + [{"statement": "バスの増便は補助金に見合わない"}] * 30)
-    result = run(provider, per_angle=1, max_attempts=3)
+def test_a_candidate_below_the_threshold_is_not_exported_but_kept_with_its_score():
+    provider = ReplayProvider([candidates("予約システムの導入費用は人件費の削減で回収できる"),
+                               candidates("予約システムの保守費用が高ければ削減効果は小さい")]
+                              + [candidates("予約システムの費用は妥当だ")] * 10)
+    result = run(provider, usable=lambda text: False)
     assert result.statements == []
-    first = result.report.dropped[0]
-    assert {"off-source", "off-topic"} & {reason.split(":")[0] for reason in first.reasons}
-    assert "not-json" in provider.history[1].messages[-1].content
-    assert "question" in provider.history[2].messages[-1].content
-    assert any("cost" in note for note in result.notes)
+    judged = [drop for drop in result.report.dropped if drop.reasons[0].startswith("judge")]
+    assert judged and all(0 <= drop.score < 0.5 for drop in judged)
+    assert any(note.startswith("cost: no pro statement; none written from") for note in result.notes)
+
+
+def test_a_same_side_paraphrase_of_a_better_statement_is_not_exported(tmp_path):
+    document = tmp_path / "two.md"  # two sentences that say the same
+    document.write_text("予約システムの導入費用は人件費の削減で5年程度で回収できる見込みである。\n\n"
+                        "予約システムの導入費用は人件費の削減により回収できるとの意見が多かった。\n", encoding="utf-8")
+    documents = load_documents([document]).documents
+    sentences = SentencePool.build(chunk_documents(documents), documents, e5_embed)
+    provider = ReplayProvider([candidates("予約システムの導入費用は人件費の削減で回収できる"),
+                               candidates("予約システムの導入費用は人件費の削減で回収できます")])
+    cost = load_angles(DATA / "two_angles.yaml")[:1]
+    result = generate_statements(sentences, cost, provider, load_generate_prompt(),
+                                 settings(provider, per_angle=4, refill=False), e5_embed)  # both read as pro
+    assert [s.text for s in result.statements] == ["予約システムの導入費用は人件費の削減で回収できる"]
+    assert [drop.reasons[0].split(":")[0] for drop in result.report.dropped] == ["repeat"]
+
+
+def test_a_side_left_empty_gets_one_more_try_from_the_sentences_in_reserve():
+    angles = load_angles(DATA / "two_angles.yaml")[:1]
+    plan = plan_asks(pool(), angles, settings(per_angle=2), e5_embed)
+    spare = plan.reserve[("cost", "con")][0].passage.sentence
+    provider = ReplayProvider([statement_from_the_source] * 3)
+    # Only a statement written from the reserve sentence reads as con: the first con statement reads as pro.
+    spare_words = re.sub(r"[、。．,.!?！？「」0-9０-９]", "", spare)[:10]
+    result = run(provider, sides=lambda text: "con" if spare_words in text else "pro")
+    assert [s.stance for s in result.statements] == ["pro", "con"]
+    assert spare_words in result.statements[1].text and result.statements[1].quote in spare
+    asked = [r for r in provider.history if r.schema_name == "Candidates"]
+    assert len(asked) == 3 and spare in asked[2].messages[-1].content  # the refill asked the reserve sentence
 
 
 def test_an_angle_no_passage_is_about_is_left_out_with_one_note():
     nowhere = Angle(id="space", name="宇宙開発 / space flight", pro="rockets should launch from here",
                     con="rockets should not launch from here", keywords=["ロケット"])
     provider = ReplayProvider()
-    result = generate_statements(pool(), [nowhere], provider, load_generate_prompt(), settings(), e5_embed)
+    result = generate_statements(pool(), [nowhere], provider, load_generate_prompt(), settings(provider), e5_embed)
     assert result.statements == [] and provider.history == []
     assert result.notes == ["left out, as no passage of the documents is about them: space (try --discover-angles, "
                             "or an --angles file written for your topic)"]
 
 
-def test_prompt_tells_the_model_document_text_is_data():
-    provider = ReplayProvider([{"statement": "予約システムの費用は人件費削減で回収できる"}])
+def test_prompt_tells_the_model_document_text_is_data_and_names_the_key_terms():
+    provider = ReplayProvider([candidates("予約システムの導入費用は人件費の削減で回収できる")])
     run(provider, per_angle=1)
-    system = provider.history[0].messages[0].content
-    assert "never follow it" in system and "Japanese" in system
-    assert provider.history[0].messages[-1].content.rstrip().endswith("</source>")
+    request = provider.history[0]
+    assert "never follow it" in request.messages[0].content and "Japanese" in request.messages[0].content
+    assert request.messages[-1].content.rstrip().endswith("</source>")
+    assert "キーワード: 予約、オンライン" in request.messages[-1].content and "主題: 公共施設予約のオンライン化" in \
+        request.messages[-1].content
 
 
 def test_a_refusal_or_a_cut_off_answer_costs_one_request_not_the_run():
     provider = ReplayProvider([CompletionResult(content="", refusal="I can't help with that"),
-                               CompletionResult(content='{"statement": "予約システムの費用は人件', finish_reason="length"),
-                               {"statement": "予約システムの費用は人件費削減で回収できる"}])
-    result = run(provider, per_angle=1, max_attempts=3)
-    assert [s.text for s in result.statements] == ["予約システムの費用は人件費削減で回収できる"]
-    assert "refused" in provider.history[1].messages[-1].content
-    assert "cut-off" in provider.history[2].messages[-1].content
+                               CompletionResult(content='{"statements": ["予約システムの費用は人件', finish_reason="length")]
+                              + [statement_from_the_source] * 4)
+    result = run(provider, per_angle=2, sides=lambda text: "con")
+    assert result.report.requests >= 2 and {"refused", "cut-off"} <= set(result.report.rejections)
+    # Both first sentences gave nothing; the sides left empty were asked again from the sentences in reserve.
+    assert [s.stance for s in result.statements] == ["con"] and len(provider.history) >= 3
 
 
-def test_a_failed_request_is_recorded_and_the_other_slots_go_on():
-    provider = ReplayProvider([ProviderError("HTTP 500 from server"), statement_from_the_source])
-    result = generate_statements(pool(), load_angles(DATA / "two_angles.yaml"), provider, load_generate_prompt(),
-                                 settings(per_angle=1), e5_embed)
+def test_a_failed_request_is_recorded_and_the_other_sentences_go_on():
+    provider = ReplayProvider([ProviderError("HTTP 500 from server"),
+                               candidates("予約システムの保守費用が高ければ削減効果は小さい")])
+    result = run(provider, sides={"予約システムの保守費用が高ければ削減効果は小さい": "con"})
     assert result.report.failed_requests == 1 and "HTTP 500" in result.report.failures[0]
-    assert [s.angle for s in result.statements] == ["resident_services"]
-
-
-def test_every_statement_request_requires_the_statement_to_start_with_the_subject():
-    import re
-
-    from polis_seed.stages.generate import subject_pattern
-
-    provider = ReplayProvider([statement_from_the_source] * 4)
-    run(provider, per_angle=2)
-    pattern = provider.history[0].answer_schema["properties"]["statement"]["pattern"]
-    assert pattern == subject_pattern(TOPIC.name, "ja")
-    assert re.match(pattern, f"{TOPIC.name}は費用に見合う") and not re.match(pattern, "路線バスの増便は費用に見合う")
-    english = subject_pattern("a congestion charge", "en")
-    assert re.match(english, "The congestion charge would cut traffic.")
-    assert re.match(english, "Congestion charge revenue should fund buses.")
-    assert not re.match(english, "More bus runs are not worth the subsidy.")
-    vowel = subject_pattern("electoral system", "en")  # the article must fit: "An electoral system", never "A e…"
-    assert re.match(vowel, "An electoral system with fewer safe seats is fairer.")
-    assert not re.match(vowel, "A electoral system with fewer safe seats is fairer.")
-    assert not re.match(english, "An congestion charge is unfair.")
-    assert subject_pattern("a.b (c)", "en") and re.match(subject_pattern("a.b (c)", "en"), "A.b (c) is fine")
+    assert [s.text for s in result.statements] == ["予約システムの保守費用が高ければ削減効果は小さい"]
 
 
 def test_headings_labels_questions_and_instructions_are_not_passages():

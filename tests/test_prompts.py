@@ -32,8 +32,6 @@ def test_a_generate_prompt_renders_every_placeholder_with_the_request_in_the_las
     assert "無痛分娩の公費助成" in last
     assert "/" not in last.split("\n")[1]  # the angle's name in the language asked for only
     assert last.count("<source>") == 1 and "‹source›tricky‹/source›" in last  # the document's own tags defused
-    retry = prompt.retry.format(problems="too-long: shorten it", language_name=language_name)
-    assert "too-long: shorten it" in retry and language_name in retry
 
 
 def test_a_prompt_folder_without_the_file_is_an_error_not_a_silent_fallback(tmp_path, monkeypatch):
@@ -80,7 +78,8 @@ def requests_with_their_prompts():
     from polis_seed.stages.discover import discovery_request
     from polis_seed.stages.document import (Claim, Distillation, DistilledStatement, DocumentSettings,
                                             discuss_requests, distil_request, fix_request, plan_groups)
-    from polis_seed.stages.generate import first_request, plan_slots
+    from polis_seed.stages.generate import candidates_request, plan_asks
+    from polis_seed.stages.usability import UsabilityJudge
     from polis_seed.stages.load import load_documents
     from polis_seed.stages.select import SentencePool
     from polis_seed.stages.stance import ListSideCheck, agreement_request
@@ -98,7 +97,7 @@ def requests_with_their_prompts():
     distil = distil_request(claims, distil_prompt, settings)
     item = DistilledStatement(text="予約システムは元が取れる", angle="cost", stance="pro", document="D1", quote="x")
     generate_settings = GenerateSettings(language="ja", max_chars=140, per_angle=2, topic=topic)
-    slots, _ = plan_slots(SentencePool.build(chunks, documents, neutral_embed), angles, generate_settings, neutral_embed)
+    asks = plan_asks(SentencePool.build(chunks, documents, neutral_embed), angles, generate_settings, neutral_embed).asks
     yield "discuss", discuss_requests(plan_groups(documents, chunks, 6000), angles,
                                       load_prompt("discuss.yaml", DiscussPrompt), settings)[0][2]
     yield "distil", distil
@@ -109,8 +108,12 @@ def requests_with_their_prompts():
     yield "stance", agreement_request(load_system_user_prompt("stance.yaml"), "予約システムは元が取れる", "費用に見合う")
     yield "topic", topic_request(documents, ["予約", "施設"], "ja")
     yield "discover", discovery_request(chunks, "ja", 4)
+    from polis_seed.stages.judge import pairs_request
+
+    yield "judge", pairs_request(load_system_user_prompt("judge.yaml"), [("予約は便利だ", "予約は便利である")])
+    yield "usable", UsabilityJudge(None, topic, "ja", load_system_user_prompt("usable.yaml")).request("予約システムは便利だ")
     for name in ("generate.yaml", "generate_rich.yaml"):
-        yield name, first_request(slots[0], slots[0].candidates[0], load_generate_prompt(name), generate_settings)
+        yield name, candidates_request(asks[0], load_generate_prompt(name), generate_settings)
 
 
 # A JSON key a prompt shows ("statement": …) or names ("item" set to …).

@@ -73,7 +73,7 @@ def test_an_unusable_discovery_answer_is_asked_again_once_then_gives_no_angles()
 def test_run_with_discovered_angles_writes_them_and_a_quality_report(tmp_path, replay):
     replay.enqueue({"angles": [{"name": "費用対効果", "pro": "the system is worth its cost",
                                 "con": "the system costs more than it saves", "keywords": ["費用", "人件費"]}]})
-    replay.always("DraftStatement", statement_from_the_source)
+    replay.always("Candidates", statement_from_the_source)
     out = tmp_path / "out"
     configured = tmp_path / "angles.yaml"
     configured.write_text("angles:\n  - id: space\n    name: 宇宙\n    pro: p\n    con: c\n    keywords: [ロケット]\n",
@@ -95,7 +95,7 @@ def test_a_side_without_support_is_noted_once_and_nothing_is_invented(tmp_path, 
     angles = tmp_path / "angles.yaml"
     angles.write_text("angles:\n  - id: cost\n    name: cost\n    pro: saves money\n    con: costs too much\n"
                       "    keywords: [人件費]\n", encoding="utf-8")
-    replay.always("DraftStatement", statement_from_the_source)
+    replay.always("Candidates", statement_from_the_source)
     document = tmp_path / "one.md"  # one usable sentence: enough for one side only
     document.write_text("# 予約システム\n\nシステムの導入費用は、窓口業務の人件費削減によって5年程度で回収できる見込みである。\n",
                         encoding="utf-8")
@@ -106,5 +106,5 @@ def test_a_side_without_support_is_noted_once_and_nothing_is_invented(tmp_path, 
     quality = json.loads((out / "quality.json").read_text(encoding="utf-8"))
     assert quality["per_angle"]["cost"]["con"] == 0 and quality["per_angle"]["cost"]["both_sides"] is False
     notes = [line for line in result.output.splitlines() if line.startswith("note: cost")]
-    assert notes == ["note: cost: 0 of 1 con statements; the documents gave no more usable sentences (0 tried); "
-                     "nothing was invented"]
+    assert notes == ["note: cost: no con statement; no sentence of the documents leans to that side; nothing was "
+                     "invented"]

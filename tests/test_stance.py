@@ -76,7 +76,8 @@ def test_embeddings_alone_decide_when_there_is_no_model():
     assert stance.read("予約システムは人件費の削減で元が取れる", COST).side == "pro"
 
 
-def test_generate_sends_back_a_repeat_and_the_table_counts_checked_sides(tmp_path, replay, monkeypatch):
+def test_generate_labels_each_statement_with_the_side_it_takes_and_the_table_counts_checked_sides(
+        tmp_path, replay, monkeypatch):
     from polis_seed.language import embeddings
 
     monkeypatch.setattr(embeddings, "e5_embed", neutral_embed)
@@ -88,10 +89,9 @@ def test_generate_sends_back_a_repeat_and_the_table_counts_checked_sides(tmp_pat
                       encoding="utf-8")
     replay.always("Agreement", agreement)
     SIDES.update({"予約システムは人件費削減で費用を回収できる": "pro", "予約システムの維持費は小さな町に重い負担だ": "con"})
-    for answer in ["予約システムは人件費削減で費用を回収できる",  # pro slot: pro, accepted
-                   "予約システムは人件費削減で費用を回収できる",  # con slot: a repeat, sent back
-                   "予約システムの維持費は小さな町に重い負担だ"]:  # con: accepted
-        replay.enqueue({"statement": answer})
+    replay.always("Candidates", lambda request: {"statements": [
+        "予約システムは人件費削減で費用を回収できる" if "回収" in request.messages[-1].content
+        else "予約システムの維持費は小さな町に重い負担だ"]})
     result = runner.invoke(cli.app, ["run", str(document), "-o", str(tmp_path / "out"), "--angles", str(angles),
                                      "--per-angle", "2", "--topic", "予約システム", "--tiers", "exact"])
     assert result.exit_code == 0, result.output
@@ -110,50 +110,44 @@ def _two_cost_sentences(tmp_path):
     return document, angles
 
 
-def _generate_with_pro_answers(tmp_path, replay, answers: list[str]) -> list[dict]:
-    """generate on the two cost sentences with these answers queued, every one of them reading as pro."""
+def test_a_statement_that_reads_as_the_other_side_is_labelled_with_the_side_it_takes(tmp_path, replay, monkeypatch):
+    from polis_seed.language import embeddings
+
+    monkeypatch.setattr(embeddings, "e5_embed", neutral_embed)
     document, angles = _two_cost_sentences(tmp_path)
     replay.always("Agreement", agreement)
+    answers = ["予約システムは人件費削減で費用を回収できる", "予約システムは人件費の削減で費用を賄える"]
     SIDES.update({answer: "pro" for answer in answers})
     for answer in answers:
-        replay.enqueue({"statement": answer})
+        replay.enqueue({"statements": [answer]})
     result = runner.invoke(cli.app, ["generate", str(document), "-o", str(tmp_path / "s.jsonl"), "--angles",
-                                     str(angles), "--per-angle", "2", "--topic", "予約システム"])
+                                     str(angles), "--per-angle", "4", "--topic", "予約システム"])
     assert result.exit_code == 0, result.output
-    return [json.loads(line) for line in (tmp_path / "s.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = [json.loads(line) for line in (tmp_path / "s.jsonl").read_text(encoding="utf-8").splitlines()]
+    # The sentence leaning con gave a pro statement: kept, labelled pro; nothing is asked again.
+    assert [(r["text"], r["stance"], r["checked_stance"]) for r in rows] == [(answers[0], "pro", "pro"),
+                                                                           (answers[1], "pro", "pro")]
+    assert len([r for r in replay.history if r.schema_name == "Candidates"]) == 2
 
 
-def test_with_the_small_models_prompt_a_statement_on_the_other_side_is_relabelled_at_once(tmp_path, replay,
-                                                                                          monkeypatch):
-    from polis_seed.language import embeddings
-
-    monkeypatch.setattr(embeddings, "e5_embed", neutral_embed)
+def test_a_capable_model_writes_one_statement_per_sentence_for_a_side_and_one_request_reads_every_side(
+        tmp_path, replay, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-used")
+    document, angles = _two_cost_sentences(tmp_path)
     answers = ["予約システムは人件費削減で費用を回収できる", "予約システムは人件費の削減で費用を賄える"]
-    rows = _generate_with_pro_answers(tmp_path, replay, answers)
-    # The con slot's answer reads as pro: kept, labelled pro, not sent back (the prompt asked for no side).
-    assert [(r["text"], r["stance"]) for r in rows] == [(answers[0], "pro"), (answers[1], "pro")]
-    assert len([r for r in replay.history if r.schema_name == "DraftStatement"]) == 2
-
-
-def test_with_a_prompt_that_asks_for_a_side_the_other_side_is_re_asked_then_relabelled(tmp_path, replay,
-                                                                                       monkeypatch):
-    import shutil
-
-    from polis_seed.language import embeddings
-    from polis_seed.prompts import prompts_dir
-
-    monkeypatch.setattr(embeddings, "e5_embed", neutral_embed)
-    own = tmp_path / "prompts"
-    shutil.copytree(prompts_dir(), own)
-    shutil.copy(own / "generate_rich.yaml", own / "generate.yaml")  # asks for a side
-    monkeypatch.setenv("POLIS_SEED_PROMPTS", str(own))
-    answers = ["予約システムは人件費削減で費用を回収できる",  # the pro slot: pro, accepted
-               "予約システムは人件費の削減で費用を賄える",  # the con slot, twice pro
-               "予約システムの費用は人件費の削減で賄える"]
-    rows = _generate_with_pro_answers(tmp_path, replay, answers)
-    assert [(r["text"], r["stance"]) for r in rows] == [(answers[0], "pro"), (answers[2], "pro")]
-    asked_again = [r.messages[-1].content for r in replay.history if r.schema_name == "DraftStatement"][2:]
-    assert asked_again and all("reads as the pro side" in message for message in asked_again)
+    for answer in answers:
+        replay.enqueue({"statements": [answer]})
+    replay.enqueue({"sides": [{"item": 1, "side": "pro"}, {"item": 2, "side": "pro"}]})
+    result = runner.invoke(cli.app, ["generate", str(document), "-o", str(tmp_path / "s.jsonl"), "--angles",
+                                     str(angles), "--per-angle", "4", "--topic", "予約システム", "--provider", "openai",
+                                     "--strategy", "sentence"])
+    assert result.exit_code == 0, result.output
+    asked = [r for r in replay.history if r.schema_name == "Candidates"]
+    assert len(asked) == 2 and all(re.search(r"Write 1\s+statement", r.messages[0].content) for r in asked)
+    assert any("立場: 予約システムは費用がかかりすぎる" in r.messages[-1].content for r in asked)  # the rich prompt asks a side
+    assert [r.schema_name for r in replay.history].count("SidesAnswer") == 1
+    rows = [json.loads(line) for line in (tmp_path / "s.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(r["stance"], r["checked_stance"]) for r in rows] == [("pro", "pro"), ("pro", "pro")]
 
 
 def test_lint_with_angles_reports_statements_that_read_as_the_other_side(tmp_path, monkeypatch):

@@ -90,6 +90,7 @@ class Statement(Record):
     chunk_id: str | None = None
     quote: str | None = None
     merged: list[str] = Field(default_factory=list, description="texts this statement absorbed in dedupe")
+    score: float | None = Field(None, description="the judge's score, 0..1 (sentence strategy)")
     from_documents: bool = Field(True, description="False: written from the model's own knowledge for a side the "
                                                    "documents do not support (--fill-from-knowledge); it has no quote")
     moderated: Literal[-1, 0, 1] | None = Field(None, description="Polis moderation: 1 accepted, 0 not yet, -1 rejected")
@@ -109,6 +110,19 @@ class Drop(Record):
     reasons: list[str]
     document_id: str | None = None
     quote: str | None = None
+    score: float | None = Field(None, description="the judge's score (sentence strategy), when it was judged")
+
+
+class Judged(Record):
+    """A candidate the judge scored (sentence strategy): what it measured, so its calibration can be checked."""
+
+    text: str
+    angle: str
+    side: CheckedStance
+    source: str
+    features: dict[str, float]
+    score: float
+    kept: bool
 
 
 class Attempt(Record):
@@ -133,6 +147,7 @@ class GenerationReport(Record):
     attempts: list[Attempt] = Field(default_factory=list)
     dropped: list[Drop] = Field(default_factory=list)
     kept: int = 0
+    judged: list[Judged] = Field(default_factory=list)
 
     @computed_field
     @property
@@ -201,7 +216,7 @@ class GenerationReport(Record):
 
     def merged_with(self, other: GenerationReport) -> GenerationReport:
         return GenerationReport(attempts=self.attempts + other.attempts, dropped=self.dropped + other.dropped,
-                                kept=self.kept + other.kept)
+                                kept=self.kept + other.kept, judged=self.judged + other.judged)
 
 
 class Merge(Record):

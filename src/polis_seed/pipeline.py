@@ -78,11 +78,13 @@ def prepare(paths: list[Path], plan: RunPlan) -> Prepared:
     return Prepared(documents, chunk_documents(documents), angles, language, loaded.warnings, masked)
 
 
-def sentence_settings(prepared: Prepared, plan: RunPlan, topic: Topic | None = None, stance=None):
+def sentence_settings(prepared: Prepared, plan: RunPlan, topic: Topic | None = None, stance=None, judge=None):
     from .stages.generate import GenerateSettings
 
+    # A capable model writes one statement per sentence; a small one several, and the judge keeps the best.
     return GenerateSettings(language=prepared.language, max_chars=plan.max_chars, per_angle=plan.per_angle,
-                            concurrency=plan.provider.concurrency, topic=topic, stance=stance)
+                            concurrency=plan.provider.concurrency, topic=topic, stance=stance, judge=judge,
+                            candidates=1 if plan.strategy.capable else 3)
 
 
 def document_settings(prepared: Prepared, plan: RunPlan, topic: Topic | None = None):
@@ -225,32 +227,29 @@ def generate(prepared: Prepared, provider: Provider, plan: RunPlan, events: Even
             + (reader.attempts if reader else [])
         report = GenerationReport(attempts=attempts, dropped=result.report.dropped, kept=result.report.kept)
         return Generated(result.statements, report, result.notes, None, topic, discovery)
-    from .stages.generate import generate_statements, plan_slots
+    from .stages.generate import generate_statements, plan_asks
     from .stages.select import SentencePool
+    from .stages.usability import UsabilityJudge
 
     (topic, topic_attempts), discovery = ask_together([subject, angles], 2)
     events.info(f"subject: {topic.name}" + (f" (key terms: {', '.join(topic.terms)})" if topic.terms else ""))
     if discovery is not None:
         prepared = dataclasses.replace(prepared, angles=discovery.angles)
     reader = side_reader(plan, provider, topic, prepared.language, embed, events) if plan.stance_check else None
-    options = sentence_settings(prepared, plan, topic, reader)
+    judge = None if plan.strategy.capable else UsabilityJudge(
+        provider, topic, prepared.language, on_attempt=events.request_done, concurrency=plan.provider.concurrency)
+    options = sentence_settings(prepared, plan, topic, reader, judge)
     pool = SentencePool.build(prepared.chunks, prepared.documents, embed)
-    slots, unmatched = plan_slots(pool, prepared.angles, options, embed)
-    events.requests_planned(sum(min(slot.count, len(slot.candidates)) for slot in slots),
-                            checks_per_request=2 if reader is not None and not plan.strategy.capable else 0)
+    planned = plan_asks(pool, prepared.angles, options, embed)
     result = generate_statements(pool, prepared.angles, provider, load_generate_prompt(plan.strategy.sentence_prompt),
-                                 options, embed, on_attempt=events.request_done, on_step=steps.enter)
-    statements = result.statements
-    if reader is not None:
-        from .stages.stance import label_sides
-
-        steps.enter("side check")
-        statements = label_sides(reader, statements, prepared.angles)
-    used = [angle for angle in prepared.angles if angle.id not in unmatched]
+                                 options, embed, on_attempt=events.request_done, on_step=steps.enter,
+                                 on_planned=events.requests_planned)
+    used = [angle for angle in prepared.angles if angle.id not in planned.unmatched]
     attempts = topic_attempts + (discovery.attempts if discovery else []) + result.report.attempts \
-        + (reader.attempts if reader else [])
-    report = GenerationReport(attempts=attempts, dropped=result.report.dropped, kept=result.report.kept)
-    return Generated(statements, report, result.notes, used, topic, discovery)
+        + (reader.attempts if reader else []) + (judge.attempts if judge else [])
+    report = GenerationReport(attempts=attempts, dropped=result.report.dropped, kept=result.report.kept,
+                              judged=result.report.judged)
+    return Generated(result.statements, report, result.notes, used, topic, discovery)
 
 
 def usage_of(provider: ResolvedProvider, report: GenerationReport, seconds: float) -> dict[str, Any]:
@@ -463,8 +462,7 @@ def _planned(prepared: Prepared, plan: RunPlan):
         notes = [f"document strategy: {len(groups)} group(s) of documents × {len(requests) // max(1, len(groups))} "
                  f"request(s), then 1 request to distil ~{claims} claims ({distil_input:,} input tokens estimated)"]
         return requests, cached, output, distil_input, notes
-    from .stages.generate import plan_slots, planned_requests
-
+    from .stages.generate import plan_asks, planned_requests
     from .stages.select import SentencePool
     from .stages.topic import find_topic
 
@@ -472,15 +470,20 @@ def _planned(prepared: Prepared, plan: RunPlan):
     options = sentence_settings(prepared, plan, topic)
     embed = embedder_for(plan.cache_dir)
     try:
-        slots, _ = plan_slots(SentencePool.build(prepared.chunks, prepared.documents, embed), prepared.angles, options,
-                              embed)
+        asks = plan_asks(SentencePool.build(prepared.chunks, prepared.documents, embed), prepared.angles, options, embed)
     finally:
         embed.close()
-    requests = planned_requests(slots, load_generate_prompt(choice.sentence_prompt), options)
+    requests = planned_requests(asks, load_generate_prompt(choice.sentence_prompt), options)
     notes = ["plus 1 request to name the documents' subject"]
-    if plan.stance_check:
-        notes.append(f"plus about {2 * len(requests)} short requests to check the side of each statement")
-    return requests, 0, len(requests) * (20 + options.target_chars), 0, notes
+    candidates = len(requests) * options.candidates
+    if plan.strategy.capable:
+        if plan.stance_check:
+            notes.append("plus 1 request to check the side of every statement")
+    else:
+        checks = 3 if plan.stance_check else 1
+        notes.append(f"plus up to {checks * candidates} short requests to judge the {candidates} candidates (fewer: "
+                     "a candidate that breaks a rule is not judged), and a second round for sides left empty")
+    return requests, 0, candidates * (20 + options.target_chars), 0, notes
 
 
 def plan_dry_run(paths: list[Path], plan: RunPlan) -> DryRunPlan:

@@ -31,10 +31,11 @@ class FewShotExample(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     topic: str = ""
+    terms: str = ""
     angle_name: str
     side: str
     source: str
-    statement: str
+    statements: list[str]
 
 
 class GeneratePrompt(BaseModel):
@@ -42,7 +43,6 @@ class GeneratePrompt(BaseModel):
 
     system: str
     user: dict[Language, str]
-    retry: str
     examples: dict[Language, list[FewShotExample]]
 
 

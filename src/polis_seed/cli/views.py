@@ -73,10 +73,16 @@ class ConsoleEvents(Events):
         """`count` more requests to come, each followed by `checks_per_request` checks of its answer (the
         stance check's two questions); the ones already done (the subject, the angles) count too."""
         with self._lock:
+            if not self.planned:
+                self.started = time.monotonic()  # the time left is measured from the first planned request
             self.per_request = 1 + checks_per_request
             self.planned = self.done + count * self.per_request
             self.retries = 0
-            self.started = time.monotonic()
+            # Steps plan their requests as they start: the plain lines go on from where the new total puts them.
+            share = self.done / self.planned if self.planned else 0.0
+            self._next_plain = (int(share / PLAIN_PROGRESS_STEP) + 1) * PLAIN_PROGRESS_STEP
+            if self._task is not None:
+                self._progress.update(self._task, total=self.planned)
             if self.console.is_terminal and self._progress is None:
                 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                                            TimeRemainingColumn)

@@ -1,41 +1,51 @@
-"""generate, sentence strategy: Chunks and Angles in, Statements out, each traced to the sentence it
-was written from.
+"""generate, sentence strategy: write several, judge, keep the best.
 
-Built for a small model: each request shows one source sentence, one angle and one side, and asks for
-one short statement (`prompts/generate.yaml`). The rules check every answer and send their findings
-back (stages/ask.py); a sentence that yields nothing usable gives way to the next one.
+Built for a small model, which is a poor writer and a fair judge:
+1. Select (stages/select.py): for each angle the sentences of the documents closest to it by meaning, half
+   leaning to each side. A source sentence serves one angle only, so it gives at most one statement.
+2. Candidates: one request per sentence asks for several statements of the view it expresses, in one
+   structured answer (`prompts/generate.yaml`): the prompt is read once, the extra cost is output tokens.
+   No fixed prefix: a statement names its subject in the documents' own words (the rules check it).
+3. Judge (stages/usability.py): the rules drop what breaks one; the rest get their side read (the stance
+   check), their grounding in the sentence measured, and one yes/no question put to the model with token
+   probabilities. One calibrated score from all of it.
+4. Keep: per sentence the best candidate, per angle and side the best ones, none below the threshold; a
+   same-side paraphrase of a better statement is left out. What is not kept stays in report.json with its
+   score and reasons (restorable in the review page).
+5. A side left empty gets one more try from the sentences that were not asked: candidates, then judgement.
+The steps are the rounds of a batch run (at most four after the subject); nothing is re-asked.
+
+A capable model (generate_rich.yaml, which asks for a side) writes one candidate, kept when it passes the
+rules and reads as its side.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import math
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 
-from ..models import Angle, Attempt, Drop, GenerationReport, Language, Stance, Statement
+from ..language.text import clean_statement, normalize_for_matching
+from ..models import Angle, Attempt, Drop, GenerationReport, Judged, Language, Stance, Statement
 from ..prompts import GeneratePrompt
 from ..providers.base import CompletionRequest, Message, Provider
-from ..rules import LANGUAGE_NAMES, Context, Topic, problems
-from ..language.text import clean_statement, normalize_for_matching
-from ..providers.base import PendingAnswer
-from .ask import ask
+from ..rules import LANGUAGE_NAMES, Context, Topic, problems, vote_length
+from .ask import ask, ask_together
 from .select import Embedder, Passage, SentencePool, select_passages
-from .stance import SideReader
+from .stance import SideReader, StanceChecker
+from .usability import Judgement, UsabilityJudge
 
 MAX_QUOTE_CHARS = 120
 
 
-class DraftStatement(BaseModel):
+class Candidates(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    statement: str
+    statements: list[str]
 
 
 @dataclass
@@ -44,16 +54,18 @@ class GenerateSettings:
     max_chars: int
     per_angle: int
     concurrency: int = 1
-    max_attempts: int = 2  # measured: a third attempt succeeded for 1 in 16 answers on the embedded model
+    candidates: int = 3  # statements asked per sentence (a capable model: 1)
     passages_per_angle: int = 16
     passage_char_budget: int = 4000
     topic: Topic | None = None
     stance: SideReader | None = None
+    judge: UsabilityJudge | None = None  # None: a candidate that passes the rules and its side check is kept
+    refill: bool = True  # a side left empty gets one more try from unused sentences
 
     @property
     def target_chars(self) -> int:
         """The length the prompt asks for: well under the limit, as short statements vote best."""
-        return min(self.max_chars, 50 if self.language == "ja" else 100)
+        return vote_length(self.language, self.max_chars).target
 
     @property
     def min_chars(self) -> int:
@@ -61,7 +73,13 @@ class GenerateSettings:
 
     def context(self, source: str | None = None) -> Context:
         return Context(max_chars=self.max_chars, language=self.language, min_chars=self.min_chars, source=source,
-                       topic=self.topic)
+                       topic=self.topic, vote_chars=vote_length(self.language, self.max_chars).most)
+
+
+def SENTENCE_STEPS(stance_check: bool) -> list[tuple[str, int]]:
+    """The steps of the sentence strategy after the subject, each one round at most (nothing is re-asked)."""
+    return [("candidates", 1), ("judging the candidates", 1), ("candidates for empty sides", 1),
+            ("judging those candidates", 1)]
 
 
 @dataclass
@@ -69,7 +87,6 @@ class GenerationResult:
     statements: list[Statement]
     report: GenerationReport
     notes: list[str] = field(default_factory=list)
-    pending: int = 0  # requests waiting in a batch file
 
 
 def short_quote(sentence: str, statement: str) -> str:
@@ -87,6 +104,12 @@ def fence_source(text: str) -> str:
     return text.replace("<source>", "‹source›").replace("</source>", "‹/source›")
 
 
+def _terms(topic: Topic | None) -> str:
+    if topic is None:
+        return ""
+    return "、".join(dict.fromkeys(term for term in topic.terms if term != topic.name))
+
+
 def build_messages(prompt: GeneratePrompt, angle: Angle, stance: Stance, source: str,
                    settings: GenerateSettings) -> list[Message]:
     """System rules, worked examples as earlier turns, then the one sentence to rewrite."""
@@ -94,37 +117,55 @@ def build_messages(prompt: GeneratePrompt, angle: Angle, stance: Stance, source:
     topic = settings.topic.name if settings.topic else None
     messages = [Message(role="system", content=prompt.system.format(
         language_name=LANGUAGE_NAMES[settings.language], min_chars=settings.min_chars,
-        target_chars=settings.target_chars, max_chars=settings.max_chars,
+        target_chars=settings.target_chars, max_chars=settings.max_chars, count=settings.candidates,
     ))]
     for example in prompt.examples[settings.language]:
         messages.append(Message(role="user", content=user_template.format(
-            topic=example.topic, angle_name=example.angle_name, side=example.side, source=fence_source(example.source))))
-        messages.append(Message(role="assistant", content=json.dumps({"statement": example.statement},
-                                                                     ensure_ascii=False)))
+            topic=example.topic, terms=example.terms, angle_name=example.angle_name, side=example.side,
+            source=fence_source(example.source))))
+        messages.append(Message(role="assistant", content=json.dumps(
+            {"statements": example.statements[:settings.candidates]}, ensure_ascii=False)))
     messages.append(Message(role="user", content=user_template.format(
-        topic=topic or "", angle_name=angle.text("name", settings.language, topic),
+        topic=topic or "", terms=_terms(settings.topic), angle_name=angle.text("name", settings.language, topic),
         side=angle.text(stance, settings.language, topic), source=fence_source(source))))
     return messages
 
 
 @dataclass
-class Slot:
-    """One angle's statements on one side, and the sentences to write them from, best first."""
+class Ask:
+    """One sentence asked for statements on one angle; `stance` is the side the sentence leans to."""
 
     angle: Angle
     stance: Stance
-    count: int
-    candidates: list[Passage]
+    passage: Passage
 
 
-def plan_slots(pool: SentencePool, angles: list[Angle], settings: GenerateSettings,
-               embed: Embedder) -> tuple[list[Slot], list[str]]:
-    """Per angle a pro slot and a con slot. A sentence leaning to the con side (closer to its description,
-    or voicing a concern) goes to the con side first, the others to the pro side first; each side falls
-    back on the other's sentences last."""
-    slots: list[Slot] = []
-    unmatched: list[str] = []
+def candidates_request(item: Ask, prompt: GeneratePrompt, settings: GenerateSettings) -> CompletionRequest:
+    return CompletionRequest.asking_for(
+        Candidates, build_messages(prompt, item.angle, item.stance, item.passage.sentence, settings),
+        temperature=0.7 if settings.candidates > 1 else 0.2,
+        max_tokens=40 + settings.candidates * (20 + 3 * settings.target_chars))
+
+
+@dataclass
+class SentencePlan:
+    """What will be asked: per angle and side the sentences chosen first, and the rest in reserve."""
+
+    asks: list[Ask]
+    reserve: dict[tuple[str, str], list[Ask]]
+    unmatched: list[str]
+    counts: dict[tuple[str, str], int]
+
+
+def plan_asks(pool: SentencePool, angles: list[Angle], settings: GenerateSettings, embed: Embedder) -> SentencePlan:
+    """Per angle the closest sentences, half leaning to each side (a sentence closer to the con side's
+    description, or voicing a concern, leans con). A sentence serves the first angle that takes it."""
     topic = settings.topic.name if settings.topic else None
+    used: set[str] = set()
+    asks: list[Ask] = []
+    reserve: dict[tuple[str, str], list[Ask]] = {}
+    counts: dict[tuple[str, str], int] = {}
+    unmatched: list[str] = []
     for angle in angles:
         passages = select_passages(angle, pool, embed, settings.language, topic, settings.passages_per_angle,
                                    settings.passage_char_budget)
@@ -133,184 +174,246 @@ def plan_slots(pool: SentencePool, angles: list[Angle], settings: GenerateSettin
             continue
         ordered = sorted(passages, key=lambda p: p.leans_con, reverse=True)
         half = len(ordered) // 2
-        con_side, pro_side = ordered[:half], ordered[half:][::-1]
-        pro_count, con_count = math.ceil(settings.per_angle / 2), settings.per_angle // 2
-        # Each side's own sentences first (most relevant first); the other side's leftovers after them.
-        by_relevance = lambda group: sorted(group, key=lambda p: p.relevance, reverse=True)  # noqa: E731
-        slots.append(Slot(angle, "pro", pro_count, by_relevance(pro_side) + by_relevance(con_side)[con_count:]))
-        slots.append(Slot(angle, "con", con_count, by_relevance(con_side) + by_relevance(pro_side)[pro_count:]))
-    return [slot for slot in slots if slot.count], unmatched
+        sides = {"con": ordered[:half], "pro": ordered[half:]}
+        counts[(angle.id, "pro")] = math.ceil(settings.per_angle / 2)
+        counts[(angle.id, "con")] = settings.per_angle // 2
+        for stance in ("pro", "con"):
+            free = [p for p in sorted(sides[stance], key=lambda p: p.relevance, reverse=True)
+                    if normalize_for_matching(p.sentence) not in used]
+            wanted = counts[(angle.id, stance)]
+            for passage in free[:wanted]:
+                used.add(normalize_for_matching(passage.sentence))
+                asks.append(Ask(angle, stance, passage))
+            reserve[(angle.id, stance)] = [Ask(angle, stance, passage) for passage in free[wanted:]]
+    return SentencePlan(asks, reserve, unmatched, counts)
 
 
-_REGEX_SPECIAL = set(".^$*+?()[]{}|\\/\"")
-_JA_SUBJECT_PARTICLES = "は|が|を|に|で|の|と|も|へ|には|では|への|による|により|について"
-
-
-def _literal(text: str) -> str:
-    return "".join("\\" + char if char in _REGEX_SPECIAL else char for char in text)
-
-
-def subject_pattern(topic: str | None, language: Language) -> str | None:
-    """A pattern the statement must match: it starts with the subject (「自治体情報システムの標準化は…」,
-    "The congestion charge …"). A server that follows JSON-schema patterns (llama-server, OpenAI) then
-    cannot write about its worked examples or about nothing in particular; one that ignores them is
-    still checked by the rules."""
-    topic = (topic or "").strip()
-    if not topic or len(topic) > 40:
-        return None
-    if language == "ja":
-        return f"^{_literal(topic)}({_JA_SUBJECT_PARTICLES})[^\"]+$"
-    words = topic.split()
-    if words[0].casefold() in ("a", "an", "the"):
-        words = words[1:]
-    if not words:
-        return None
-    first = words[0]
-    head = f"[{first[0].upper()}{first[0].lower()}]{_literal(first[1:])}" if first[0].isalpha() else _literal(first)
-    rest = "".join(" " + _literal(word) for word in words[1:])
-    # The article that fits the sound of the subject's first letter ("An electoral system", "A congestion charge").
-    article = "The|the|An|an" if first[0].casefold() in "aeiou" else "The|the|A|a"
-    return f"^(({article}) )?{head}{rest}[^\"]+$"
-
-
-def first_request(slot: Slot, passage: Passage, prompt: GeneratePrompt, settings: GenerateSettings) -> CompletionRequest:
-    request = CompletionRequest.asking_for(
-        DraftStatement, build_messages(prompt, slot.angle, slot.stance, passage.sentence, settings),
-        temperature=0.2, max_tokens=40 + 3 * settings.max_chars)
-    pattern = subject_pattern(settings.topic.name if settings.topic else None, settings.language)
-    if pattern:
-        schema = copy.deepcopy(request.answer_schema)
-        schema["properties"]["statement"]["pattern"] = pattern
-        request = request.model_copy(update={"answer_schema": schema})
-    return request
-
-
-def planned_requests(slots: list[Slot], prompt: GeneratePrompt, settings: GenerateSettings) -> list[CompletionRequest]:
-    """The first attempt of every statement a run will ask for (re-asks come on top)."""
-    return [first_request(slot, passage, prompt, settings)
-            for slot in slots for passage in slot.candidates[:slot.count]]
+def planned_requests(plan: SentencePlan, prompt: GeneratePrompt, settings: GenerateSettings) -> list[CompletionRequest]:
+    """The candidate requests of the first step (a dry run counts them; judgement comes on top)."""
+    return [candidates_request(item, prompt, settings) for item in plan.asks]
 
 
 @dataclass
-class SlotResult:
-    statements: list[Statement] = field(default_factory=list)
-    attempts: list[Attempt] = field(default_factory=list)
-    dropped: list[Drop] = field(default_factory=list)
-    tried: int = 0
-    pending: bool = False
+class Candidate:
+    text: str
+    ask: Ask
+    problems: list[str]
+    judgement: Judgement | None = None
+
+    @property
+    def score(self) -> float:
+        return self.judgement.score if self.judgement else 0.0
+
+    @property
+    def side(self) -> str:
+        """The side it takes as the check read it, else the side its sentence leans to."""
+        return self.judgement.side if self.judgement and self.judgement.side in ("pro", "con") else self.ask.stance
 
 
-def _fill_angle(slots: list[Slot], provider: Provider, prompt: GeneratePrompt, settings: GenerateSettings,
-                stop: threading.Event, on_attempt: Callable[[Attempt], None] | None) -> list[SlotResult]:
-    """The slots of one angle, one after the other, so that the con side cannot repeat what the pro side
-    wrote. Angles share nothing, so they run concurrently and a re-run asks exactly the same requests
-    (which the cache then answers)."""
-    seen: set[str] = set()
-    return [_fill_slot(slot, provider, prompt, settings, stop, on_attempt, seen) for slot in slots]
+def _texts(answer: Candidates | None, count: int) -> list[str]:
+    if answer is None:
+        return []
+    texts = [clean_statement(text).strip("「」\"'") for text in answer.statements]
+    unique = {normalize_for_matching(text): text for text in texts if text}
+    return list(unique.values())[:count]
 
 
-def _fill_slot(slot: Slot, provider: Provider, prompt: GeneratePrompt, settings: GenerateSettings,
-               stop: threading.Event, on_attempt: Callable[[Attempt], None] | None, seen: set[str]) -> SlotResult:
-    """Up to `slot.count` statements, one sentence each, none a repeat of one in `seen`."""
-    result = SlotResult()
-    waiting = 0  # passages whose answer a batch round has still to bring
-    # A prompt that asks for a side gets a statement on the other side re-asked; one that asks for the
-    # view of the source sentence (the small model's) gets it relabelled.
-    asks_for_side = "{side}" in prompt.user[settings.language]
-    for passage in slot.candidates:
-        if len(result.statements) + waiting >= slot.count or stop.is_set():
-            break
-        result.tried += 1
-        checks = [0]
-        relabel: dict[str, str] = {}
+def write_candidates(asks: list[Ask], provider: Provider, prompt: GeneratePrompt, settings: GenerateSettings,
+                     on_attempt: Callable[[Attempt], None] | None) -> tuple[list[Candidate], list[Attempt], list[Ask]]:
+    """Every sentence's candidates, asked at once; (candidates with their rule findings, attempts, asks that failed)."""
+    def one(item: Ask):
+        return ask(provider, candidates_request(item, prompt, settings), Candidates, purpose="statement",
+                   check=lambda answer: [] if _texts(answer, settings.candidates) else ["empty: write the statements"],
+                   max_attempts=1, on_attempt=on_attempt, retry=lambda found: "")
 
-        def check(draft: DraftStatement, source: str = passage.sentence) -> list[str]:
-            checks[0] += 1
-            text = clean_statement(draft.statement).strip("「」\"'")
-            found = problems(text, settings.context(source))
-            if not found and normalize_for_matching(text) in seen:
-                found.append("repeat: this statement was already written; write a different one")
-            if not found and settings.stance is not None:
-                reading = settings.stance.read(text, slot.angle)
-                if reading.side in ("pro", "con") and reading.side != slot.stance:
-                    if not asks_for_side or checks[0] >= settings.max_attempts:
-                        relabel[text] = reading.side  # a good statement on the other side: keep it, relabelled
-                    else:
-                        found.append(f"stance: {settings.stance.disagreement_message(slot.angle, slot.stance)}")
-            return found
-
-        try:
-            asked = ask(provider, first_request(slot, passage, prompt, settings), DraftStatement, purpose="statement",
-                        check=check, max_attempts=settings.max_attempts, on_attempt=on_attempt,
-                        retry=lambda found: prompt.retry.format(problems="; ".join(found),
-                                                                language_name=LANGUAGE_NAMES[settings.language]))
-        except PendingAnswer:
-            # A batch round: the next passages are asked in the same round, as many as statements are missing.
-            result.pending = True
-            waiting += 1
-            continue
-        result.attempts += asked.attempts
+    answers = ask_together([lambda item=item: one(item) for item in asks], settings.concurrency)
+    candidates: list[Candidate] = []
+    attempts: list[Attempt] = []
+    failed: list[Ask] = []
+    for item, asked in zip(asks, answers):
+        attempts += asked.attempts
         if asked.failed:
-            # The provider is failing: stop this slot; a re-run retries the failed request.
-            break
-        if asked.answer is None:
-            text = clean_statement(asked.last_answer.statement) if asked.last_answer else asked.last_text
-            result.dropped.append(Drop(text=text, angle=slot.angle.id, stance=slot.stance, reasons=asked.problems,
-                                       document_id=passage.document_id, quote=short_quote(passage.sentence, text)))
+            failed.append(item)
             continue
-        text = clean_statement(asked.answer.statement).strip("「」\"'")
-        seen.add(normalize_for_matching(text))
-        result.statements.append(Statement(
-            text=text, angle=slot.angle.id, stance=relabel.get(text, slot.stance), document_id=passage.document_id,
-            source_path=passage.path, chunk_id=passage.chunk_id, quote=short_quote(passage.sentence, text),
-        ).with_id())
-    return result
+        for text in _texts(asked.answer or asked.last_answer, settings.candidates):
+            candidates.append(Candidate(text, item, problems(text, settings.context(item.passage.sentence))))
+    return candidates, attempts, failed
 
 
-def angle_notes(angles: list[Angle], unmatched: list[str], slots: list[Slot], results: list[SlotResult]) -> list[str]:
+def judge_requests(candidates: list[Candidate], settings: GenerateSettings) -> int:
+    """The requests judging these candidates takes: the side check's and the judge's questions."""
+    passing = sum(1 for candidate in candidates if not candidate.problems)
+    per_candidate = (2 if isinstance(settings.stance, StanceChecker) else 0) + (1 if settings.judge else 0)
+    lists = 1 if settings.stance is not None and not isinstance(settings.stance, StanceChecker) and passing else 0
+    return passing * per_candidate + lists
+
+
+def judge_candidates(candidates: list[Candidate], settings: GenerateSettings) -> None:
+    """The side and the usability of every candidate that passes the rules, all asked at once."""
+    passing = [candidate for candidate in candidates if not candidate.problems]
+    if not passing:
+        return
+    items = [(candidate.text, candidate.ask.angle) for candidate in passing]
+    readings: list = [None] * len(passing)
+    opinions: list[float | None] = [None] * len(passing)
+
+    def sides():
+        return settings.stance.read_all(items) if settings.stance is not None else readings
+
+    def usable():
+        return settings.judge.ask_all([c.text for c in passing]) if settings.judge is not None else opinions
+
+    readings, opinions = ask_together([sides, usable], 2)
+    for candidate, reading, opinion in zip(passing, readings, opinions):
+        judge = settings.judge or UsabilityJudge.without_model(settings.topic, settings.language)
+        candidate.judgement = judge.judgement(candidate.text, candidate.ask.passage.sentence, reading, opinion,
+                                              settings.target_chars)
+
+
+def _drop(candidate: Candidate, reasons: list[str]) -> Drop:
+    passage = candidate.ask.passage
+    return Drop(text=candidate.text, angle=candidate.ask.angle.id, stance=candidate.ask.stance, reasons=reasons,
+                document_id=passage.document_id, quote=short_quote(passage.sentence, candidate.text),
+                score=round(candidate.score, 3) if candidate.judgement else None)
+
+
+def keep_best(candidates: list[Candidate], counts: dict[tuple[str, str], int], settings: GenerateSettings,
+              embed: Embedder, kept: list[Candidate] | None = None) -> tuple[list[Candidate], list[Drop]]:
+    """Per sentence the best candidate above the threshold, per angle and side the best ones (no two alike).
+    `kept`: what earlier steps kept, which new candidates must not repeat."""
+    kept = list(kept or [])
+    dropped: list[Drop] = []
+    best: dict[int, Candidate] = {}
+    for candidate in candidates:
+        if candidate.problems:
+            dropped.append(_drop(candidate, candidate.problems))
+            continue
+        judgement = candidate.judgement
+        if judgement is not None and not judgement.passes:
+            dropped.append(_drop(candidate, [judgement.reason()]))
+            continue
+        key = id(candidate.ask)
+        if key in best and best[key].score >= candidate.score:
+            dropped.append(_drop(candidate, ["not-best: another statement from the same source sentence scored higher"]))
+            continue
+        if key in best:
+            dropped.append(_drop(best[key], ["not-best: another statement from the same source sentence scored higher"]))
+        best[key] = candidate
+    chosen = sorted(best.values(), key=lambda c: c.score, reverse=True)
+    for group in _by_angle_and_side(chosen):
+        earlier = [c for c in kept if c.ask.angle.id == group[0].ask.angle.id and c.side == group[0].side]
+        group = _without_repeats(group, earlier, embed, dropped)
+        room = counts.get((group[0].ask.angle.id, group[0].side), 0) - len(earlier) if group else 0
+        kept += group[:max(0, room)]
+        for candidate in group[max(0, room):]:
+            dropped.append(_drop(candidate, [f"surplus: {candidate.side} on '{candidate.ask.angle.id}' already has "
+                                             "its best statements"]))
+    return kept, dropped
+
+
+def _by_angle_and_side(candidates: list[Candidate]) -> list[list[Candidate]]:
+    groups: dict[tuple[str, str], list[Candidate]] = {}
+    for candidate in candidates:
+        groups.setdefault((candidate.ask.angle.id, candidate.side), []).append(candidate)
+    return list(groups.values())
+
+
+def _without_repeats(group: list[Candidate], earlier: list[Candidate], embed: Embedder,
+                     dropped: list[Drop]) -> list[Candidate]:
+    """The group (best first) without statements that say what a better one of the same side says: dedupe's
+    own comparison (a changed word is the point unless it is known to be equivalent), so no different claim
+    is lost; the run's dedupe stage then compares across angles and sides."""
+    from .dedupe import DedupeOptions, dedupe_statements
+
+    statements = [Statement(text=c.text) for c in group]
+    result = dedupe_statements(statements, DedupeOptions(), against=[Statement(text=c.text) for c in earlier],
+                               embed=embed, keep_order=True)
+    said = {merge.absorbed: merge.kept for merge in result.merges + result.dropped_against}
+    kept = []
+    for candidate in group:
+        if candidate.text in said:
+            dropped.append(_drop(candidate, [f"repeat: 「{said[candidate.text]}」, a better statement on the same side, "
+                                             "says the same"]))
+        else:
+            kept.append(candidate)
+    return kept
+
+
+def _statement(candidate: Candidate) -> Statement:
+    passage = candidate.ask.passage
+    judgement = candidate.judgement
+    return Statement(text=candidate.text, angle=candidate.ask.angle.id, stance=candidate.side,
+                     checked_stance=judgement.side if judgement and judgement.read_side else None,
+                     document_id=passage.document_id, source_path=passage.path, chunk_id=passage.chunk_id,
+                     quote=short_quote(passage.sentence, candidate.text),
+                     score=round(judgement.score, 3) if judgement and judgement.scored else None).with_id()
+
+
+def angle_notes(angles: list[Angle], plan: SentencePlan, asked: list[Ask], kept: list[Candidate]) -> list[str]:
     """One note per angle that falls short, in one wording: what is missing and why."""
-    notes = [f"left out, as no passage of the documents is about them: {', '.join(unmatched)} (try "
-             "--discover-angles, or an --angles file written for your topic)"] if unmatched else []
-    for slot, result in zip(slots, results):
-        if result.pending or any(attempt.failure for attempt in result.attempts):
+    notes = [f"left out, as no passage of the documents is about them: {', '.join(plan.unmatched)} (try "
+             "--discover-angles, or an --angles file written for your topic)"] if plan.unmatched else []
+    for angle in angles:
+        if angle.id in plan.unmatched:
             continue
-        if len(result.statements) < slot.count:
-            notes.append(f"{slot.angle.id}: {len(result.statements)} of {slot.count} {slot.stance} statements; "
-                         f"the documents gave no more usable sentences ({result.tried} tried); nothing was invented")
+        for stance in ("pro", "con"):
+            wanted = plan.counts.get((angle.id, stance), 0)
+            have = sum(1 for c in kept if c.ask.angle.id == angle.id and c.side == stance)
+            tried = sum(1 for item in asked if item.angle.id == angle.id and item.stance == stance)
+            if wanted and have == 0:
+                notes.append(f"{angle.id}: no {stance} statement; " + (
+                    f"none written from {tried} sentence{'s' if tried > 1 else ''} passed the judge" if tried
+                    else "no sentence of the documents leans to that side") + "; nothing was invented")
     return notes
-
-
-def SENTENCE_STEPS(stance_check: bool) -> list[tuple[str, int]]:
-    return [("statements", 0)]
 
 
 def generate_statements(pool: SentencePool, angles: list[Angle], provider: Provider, prompt: GeneratePrompt,
                         settings: GenerateSettings, embed: Embedder,
                         on_attempt: Callable[[Attempt], None] | None = None,
-                        on_step: Callable[[str], None] | None = None) -> GenerationResult:
-    """Statements for every angle, half pro and half con, each from its own source sentence.
-
-    Angles run on up to `settings.concurrency` threads; results keep the angle order."""
-    slots, unmatched = plan_slots(pool, angles, settings, embed)
-    stop = threading.Event()
-    pool = ThreadPoolExecutor(max_workers=max(1, settings.concurrency))
-    try:
-        by_angle: dict[str, list[Slot]] = {}
-        for slot in slots:
-            by_angle.setdefault(slot.angle.id, []).append(slot)
-        futures = [pool.submit(_fill_angle, angle_slots, provider, prompt, settings, stop, on_attempt)
-                   for angle_slots in by_angle.values()]
-        for _ in as_completed(futures):
-            pass
-    except BaseException:
-        # Ctrl-C: no new request starts; answers already received are in the cache.
-        stop.set()
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown()
-    results = [result for future in futures for result in future.result()]
-    statements = [statement for result in results for statement in result.statements]
-    report = GenerationReport(attempts=[a for result in results for a in result.attempts],
-                              dropped=[d for result in results for d in result.dropped], kept=len(statements))
-    return GenerationResult(statements=statements, report=report, notes=angle_notes(angles, unmatched, slots, results),
-                            pending=sum(1 for result in results if result.pending))
+                        on_step: Callable[[str], None] | None = None,
+                        on_planned: Callable[[int], None] | None = None) -> GenerationResult:
+    """Statements for every angle and side, each from its own source sentence, the best of several.
+    `on_step` names each step as it starts, `on_planned` says how many requests it will make."""
+    step = on_step or (lambda name: None)
+    planned = on_planned or (lambda count: None)
+    plan = plan_asks(pool, angles, settings, embed)
+    step("candidates")
+    planned(len(plan.asks))
+    candidates, attempts, failed = write_candidates(plan.asks, provider, prompt, settings, on_attempt)
+    step("judging the candidates")
+    planned(judge_requests(candidates, settings))
+    judge_candidates(candidates, settings)
+    kept, dropped = keep_best(candidates, plan.counts, settings, embed)
+    all_candidates = list(candidates)
+    more: list[Ask] = []
+    if settings.refill and not failed:
+        empty = [key for key, count in plan.counts.items()
+                 if count and not any(c.ask.angle.id == key[0] and c.side == key[1] for c in kept)]
+        # A sentence serves one angle: the reserve leaves out sentences another angle has asked meanwhile.
+        asked = {normalize_for_matching(item.passage.sentence) for item in plan.asks}
+        for key in empty:
+            spare = [item for item in plan.reserve.get(key, [])
+                     if normalize_for_matching(item.passage.sentence) not in asked][:plan.counts[key]]
+            asked |= {normalize_for_matching(item.passage.sentence) for item in spare}
+            more += spare
+        if more:
+            step("candidates for empty sides")
+            planned(len(more))
+            extra, extra_attempts, _ = write_candidates(more, provider, prompt, settings, on_attempt)
+            attempts += extra_attempts
+            step("judging those candidates")
+            planned(judge_requests(extra, settings))
+            judge_candidates(extra, settings)
+            all_candidates += extra
+            kept, extra_dropped = keep_best(extra, plan.counts, settings, embed, kept)
+            dropped += extra_dropped
+    order = {angle.id: index for index, angle in enumerate(angles)}
+    kept.sort(key=lambda c: (order[c.ask.angle.id], c.side != "pro", -c.score))
+    statements = [_statement(candidate) for candidate in kept]
+    kept_ids = {id(candidate) for candidate in kept}
+    judged = [Judged(text=c.text, angle=c.ask.angle.id, side=c.judgement.side, source=c.ask.passage.sentence,
+                     features={name: round(value, 4) for name, value in c.judgement.features.items()},
+                     score=round(c.score, 4), kept=id(c) in kept_ids)
+              for c in all_candidates if c.judgement is not None and c.judgement.scored]
+    report = GenerationReport(attempts=attempts, dropped=dropped, kept=len(statements), judged=judged)
+    return GenerationResult(statements, report, angle_notes(angles, plan, plan.asks + more, kept))

@@ -47,6 +47,16 @@ def _problems(answer: SameClaims, count: int) -> list[str]:
     return problems
 
 
+def pairs_request(prompt, pairs: list[tuple[str, str]]) -> CompletionRequest:
+    """One request for many pairs, each numbered; the answer names the numbers."""
+    listed = "\n".join(f"Pair {number}:\n  A: {first}\n  B: {second}"
+                       for number, (first, second) in enumerate(pairs, start=1))
+    return CompletionRequest.asking_for(
+        SameClaims, [Message(role="system", content=prompt.system.format()),
+                     Message(role="user", content=prompt.user.format(count=len(pairs), pairs=listed))],
+        temperature=0.0, max_tokens=40 + 16 * len(pairs))
+
+
 def llm_judge(provider: Provider, on_attempt=None):
     """A judge(pairs) -> [same claim?] that asks the provider, PAIRS_PER_REQUEST pairs per request. Anything
     but a clear yes is a no: a failed request, an unreadable answer, a pair left unanswered."""
@@ -54,12 +64,7 @@ def llm_judge(provider: Provider, on_attempt=None):
     attempts: list = []
 
     def ask_batch(pairs: list[tuple[str, str]]) -> list[bool]:
-        listed = "\n".join(f"Pair {number}:\n  A: {first}\n  B: {second}"
-                           for number, (first, second) in enumerate(pairs, start=1))
-        request = CompletionRequest.asking_for(
-            SameClaims, [Message(role="system", content=prompt.system.format()),
-                         Message(role="user", content=prompt.user.format(count=len(pairs), pairs=listed))],
-            temperature=0.0, max_tokens=40 + 16 * len(pairs))
+        request = pairs_request(prompt, pairs)
         asked = ask(provider, request, SameClaims, purpose="judge", max_attempts=JUDGE_ATTEMPTS,
                     check=lambda answer: _problems(answer, len(pairs)),
                     retry=lambda problems: "Fix your answer: " + "; ".join(problems), on_attempt=on_attempt)
