@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from .defaults import DEFAULTS, default_of
-from .providers.registry import PROVIDER_NAMES
+from .providers.registry import PROVIDER_NAMES, PROVIDER_OPTIONS
 from .errors import InputError
 
 CONFIG_FILE_NAME = "polis-seed.yaml"
@@ -24,7 +24,7 @@ def _setting(key: str, **constraints: Any) -> Any:
     return Field(entry.value, description=entry.description, **constraints)
 
 
-class Settings(BaseModel):
+class CommonSettings(BaseModel):
     """Everything a run can be configured with; unknown keys are an error, not silence. Defaults and
     descriptions come from defaults.DEFAULTS."""
 
@@ -60,6 +60,11 @@ class Settings(BaseModel):
         if value not in PROVIDER_NAMES:
             raise ValueError(f"unknown provider; choose one of {', '.join(PROVIDER_NAMES)}")
         return value
+
+
+# Settings: the common ones, plus every option a provider declares (its API version, …), as text.
+Settings = create_model("Settings", __base__=CommonSettings, __doc__=CommonSettings.__doc__,
+                        **{name: (str | None, _setting(name)) for name in PROVIDER_OPTIONS})
 
 
 def _read_config(path: Path) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .providers.registry import PROVIDER_NAMES
+from .providers.registry import PROVIDER_NAMES, PROVIDER_OPTIONS
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,12 @@ DEFAULTS: dict[str, Default] = {
     "max_retries": Default(2, "the SDK's own retries of a failed request"),
     "redact": Default(False, "mask e-mail addresses, phone numbers and postal codes before any text is sent to a model"),
 }
+
+
+# The options a provider declares (providers/registry.py), each a setting of its own.
+DEFAULTS.update({name: Default(None, f"{option.description} (also ${option.variable}"
+                                     + (f"; default: {option.default})" if option.default else ")"))
+                 for name, option in PROVIDER_OPTIONS.items()})
 
 
 def default_of(key: str) -> Any:

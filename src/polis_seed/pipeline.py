@@ -257,7 +257,7 @@ def usage_of(provider: ResolvedProvider, report: GenerationReport, seconds: floa
     prices = load_price_table()
     use = TokenUse(input=report.prompt_tokens, output=report.completion_tokens,
                    cached_input=report.cached_input_tokens, cache_write=report.cache_write_tokens)
-    cost = 0.0 if not provider.hosted else prices.cost(model, use)
+    cost = 0.0 if not provider.hosted else prices.cost(provider.price_model, use)
     return {"provider": provider.name, "model": model, "model_calls": report.calls_made,
             "answered_from_cache": report.cached_responses, "input_tokens": report.prompt_tokens,
             "cached_input_tokens": report.cached_input_tokens, "cache_write_tokens": report.cache_write_tokens,
@@ -522,8 +522,8 @@ def plan_dry_run(paths: list[Path], plan: RunPlan) -> DryRunPlan:
         cache_writes = sum(estimate_prefix_tokens(r) for r in requests) - cached
     use = TokenUse(input=input_tokens - cached - cache_writes, output=output_tokens, cached_input=cached,
                    cache_write=cache_writes)
-    cost = 0.0 if not provider.hosted else prices.cost(model, use)
-    batch_cost = 0.0 if not provider.hosted else prices.cost(model, use, batch=True)
+    cost = 0.0 if not provider.hosted else prices.cost(provider.price_model, use)
+    batch_cost = 0.0 if not provider.hosted else prices.cost(provider.price_model, use, batch=True)
     notes.append("first attempts only: re-asks of rejected statements add up to 2× more; a cached request costs nothing")
     return DryRunPlan(provider.name, model, choice.strategy, len(requests) + extra_requests + (choice.strategy == "document"),
                       input_tokens, cached, output_tokens, cost, batch_cost, counted_by, prices.as_of, notes)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .config import Settings
 from .models import Angle, Language
-from .providers.registry import ResolvedProvider, resolve_provider
+from .providers.registry import PROVIDER_OPTIONS, ResolvedProvider, resolve_provider
 
 CAPABLE_CONTEXT_TOKENS = 16_384
 
@@ -63,7 +63,8 @@ def choose_strategy(provider: ResolvedProvider, strategy: str = "auto") -> Strat
 def provider_of(settings: Settings) -> ResolvedProvider:
     """The provider the settings name, resolved: the one place its fields are read."""
     return resolve_provider(settings.provider, settings.model, settings.base_url, settings.timeout,
-                            settings.max_retries, settings.concurrency, settings.context_tokens)
+                            settings.max_retries, settings.concurrency, settings.context_tokens,
+                            {name: getattr(settings, name) for name in PROVIDER_OPTIONS})
 
 
 def cache_dir_of(settings: Settings) -> Path | None:

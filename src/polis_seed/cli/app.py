@@ -15,7 +15,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from .. import __version__
-from .options import DEDUPE, GENERATION, OPTIONS, PlainUsageCommand, settings_flags, with_options
+from .options import DEDUPE, GENERATION, OPTIONS, PROVIDER, PlainUsageCommand, settings_flags, with_options
 from .errors import print_error, reports_errors
 from ..errors import InputError
 
@@ -130,7 +130,7 @@ def run_command(
 
 @command("dedupe")
 @reports_errors
-@with_options(*DEDUPE, "include_rejected", "config", "provider", "model", "base_url")
+@with_options(*DEDUPE, "include_rejected", "config", *PROVIDER)
 def dedupe_command(
     source: StatementsArgument,
     output: Annotated[str, typer.Option("-o", "--output", metavar="OUT",
@@ -177,7 +177,7 @@ def export_command(
 
 @command("lint")
 @reports_errors
-@with_options("config", "max_chars", "include_rejected", "provider", "model", "base_url", "topic", "timeout",
+@with_options("config", "max_chars", "include_rejected", *PROVIDER, "topic", "timeout",
               "max_retries", "no_cache", "cache_dir")
 def lint_command(
     source: StatementsArgument,
@@ -266,7 +266,7 @@ app.add_typer(batch_app, name="batch")
 
 @batch_app.command("answer", cls=PlainUsageCommand)
 @reports_errors
-@with_options("config", "provider", "model", "base_url", "context_tokens", "timeout", "max_retries", "cache_dir",
+@with_options("config", *PROVIDER, "context_tokens", "timeout", "max_retries", "cache_dir",
               "no_cache")
 def batch_answer_command(
     requests: Annotated[Path, typer.Argument(metavar="REQUESTS", help="A round-N.requests.jsonl file.")],

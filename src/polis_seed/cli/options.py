@@ -15,6 +15,7 @@ import typer
 import typer.core
 
 from ..defaults import describe
+from ..providers.registry import PROVIDER_OPTIONS
 
 
 class PlainUsageCommand(typer.core.TyperCommand):
@@ -77,7 +78,10 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     "batch": _flag("--batch", "With --batch-dir and --provider openai or anthropic: submit each round to the "
                               "provider's batch API (half price) and collect it on the next run."),
 }
-GENERATION = ("config", "provider", "model", "base_url", "angles", "lang", "topic", "max_chars", "per_angle", "count",
+OPTIONS.update({name: _setting(name, str, "--" + name.replace("_", "-"), metavar="TEXT") for name in PROVIDER_OPTIONS})
+# Where a provider is chosen, its own options can be given too.
+PROVIDER = ("provider", "model", "base_url", *PROVIDER_OPTIONS)
+GENERATION = ("config", *PROVIDER, "angles", "lang", "topic", "max_chars", "per_angle", "count",
               "strategy", "context_tokens", "concurrency", "no_stance_check", "fill_from_knowledge", "no_cache",
               "cache_dir", "strict", "redact", "timeout", "max_retries", "discover_angles", "batch_dir", "batch",
               "debug")

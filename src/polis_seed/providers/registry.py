@@ -22,6 +22,17 @@ if TYPE_CHECKING:  # the registry stays light: `--help` lists the providers with
     from .base import CompletionRequest, Provider
 
 
+@dataclass(frozen=True)
+class ProviderOption:
+    """A setting one provider needs beyond model, base URL and key (Azure: its API version). The CLI, the
+    config file and the resolved provider pick it up from here: a flag, a variable, a default."""
+
+    name: str  # the setting's key (config file) and, with dashes, its flag
+    variable: str | None
+    default: str | None
+    description: str
+
+
 class BatchAPI(Protocol):
     """A provider's batch endpoint: submit a request file, and poll it until its results can be downloaded."""
 
@@ -49,8 +60,9 @@ class ProviderSpec:
     batch_api: Callable[[ResolvedProvider], BatchAPI] | None = None
     batch_url: str = "/v1/chat/completions"
     model_variable: str | None = None
-    # Variables the provider reads besides its key and base URL (name → default), e.g. an API version.
-    extra_variables: dict[str, str] = field(default_factory=dict)
+    options: tuple[ProviderOption, ...] = ()
+    # The name its prices are listed under in data/prices.yaml (default: the model's own name).
+    price_key: Callable[[ResolvedProvider], str] | None = None
     # What answers is known without building the provider (the local provider names its model file).
     identity: Callable[[ResolvedProvider], dict[str, str]] | None = None
     # A provider that has no public default server (Azure: each resource has its own endpoint).
@@ -73,7 +85,7 @@ class ResolvedProvider:
     max_retries: int
     concurrency: int
     context_tokens: int | None = None  # the window a local server is started with
-    extra: dict[str, str] = field(default_factory=dict)
+    options: dict[str, str | None] = field(default_factory=dict)  # the spec's own options, resolved
 
     @property
     def name(self) -> str:
@@ -82,6 +94,10 @@ class ResolvedProvider:
     @property
     def hosted(self) -> bool:
         return self.spec.hosted
+
+    @property
+    def price_model(self) -> str:
+        return self.spec.price_key(self) if self.spec.price_key else self.model
 
     def api_key(self) -> str | None:
         return os.environ.get(self.spec.key_variable) if self.spec.key_variable else None
@@ -212,16 +228,23 @@ def provider_spec(name: str) -> ProviderSpec:
         raise InputError(f"--provider {name}: unknown provider; choose one of {', '.join(PROVIDERS)}") from None
 
 
+PROVIDER_OPTIONS: dict[str, ProviderOption] = {option.name: option for spec in PROVIDERS.values()
+                                               for option in spec.options}
+
+
 def resolve_provider(name: str, model: str | None = None, base_url: str | None = None, timeout: float = 600.0,
-                     max_retries: int = 2, concurrency: int | None = None,
-                     context_tokens: int | None = None) -> ResolvedProvider:
-    """The provider a run uses, from its settings and the provider's variables; the one place they are read."""
+                     max_retries: int = 2, concurrency: int | None = None, context_tokens: int | None = None,
+                     options: dict[str, str | None] | None = None) -> ResolvedProvider:
+    """The provider a run uses, from its settings and the provider's variables; the one place they are read.
+    A setting given wins over its variable, which wins over its default."""
     spec = provider_spec(name)
     model_given = model or (os.environ.get(spec.model_variable) if spec.model_variable else None)
     url = base_url or (os.environ.get(spec.base_url_variable) if spec.base_url_variable else None)
-    extra = {variable: os.environ.get(variable) or default for variable, default in spec.extra_variables.items()}
+    given = options or {}
+    resolved = {option.name: given.get(option.name) or (os.environ.get(option.variable) if option.variable else None)
+                or option.default for option in spec.options}
     return ResolvedProvider(spec=spec, model=model_given or spec.default_model or "embedded", model_given=model_given,
                             base_url=url, timeout=timeout, max_retries=max_retries,
                             concurrency=concurrency or spec.default_concurrency, context_tokens=context_tokens,
-                            extra=extra)
+                            options=resolved)
 
