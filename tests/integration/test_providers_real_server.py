@@ -56,6 +56,21 @@ def test_anthropic_provider_with_base_url_and_no_key(server, tmp_path):
     assert records(output) == statements
 
 
+def test_azure_provider_against_llama_server_behind_an_azure_shaped_proxy(server, tmp_path):
+    from tests.azure_proxy import AzureProxy
+
+    output = tmp_path / "statements.jsonl"
+    with AzureProxy(server.base_url, api_key="azure-key") as azure:
+        result = polis_seed(*generate_args(output, "--provider", "azure", "--base-url", azure.endpoint, "--model",
+                                           "seeds-deployment", "--strategy", "sentence", "--cache-dir", tmp_path / "cache"),
+                            env={"AZURE_OPENAI_API_KEY": "azure-key"})
+        assert result.returncode == 0, result.stderr
+        chats = [seen for seen in azure.seen if seen["deployment"]]
+        assert chats and {seen["deployment"] for seen in chats} == {"seeds-deployment"}
+        assert all(seen["api_key"] == "azure-key" and seen["api_version"] == "2024-10-21" for seen in chats)
+    assert records(output) and all(len(r["text"]) <= 140 and r["quote"] for r in records(output))
+
+
 def test_dry_run_counts_tokens_with_anthropic_count_tokens_and_calls_no_model(server, tmp_path):
     result = polis_seed(*generate_args(tmp_path / "s.jsonl", "--provider", "anthropic", "--base-url",
                                        server.base_url, "--model", "claude-sonnet-4-5", "--dry-run"))

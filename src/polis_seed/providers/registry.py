@@ -117,11 +117,13 @@ class ResolvedProvider:
         """Fail on a bad set-up before any document is read or model started. Writing batch files calls no
         model, so it needs no key."""
         spec = self.spec
-        if need_key and spec.key_variable and not self.api_key() and not self.base_url:
-            raise InputError(f"--provider {spec.name}: no API key; set {spec.key_variable} (or give --base-url "
-                             "for a local compatible server)")
         if spec.needs_base_url and not self.base_url:
             raise InputError(f"--provider {spec.name}: no endpoint; set {spec.base_url_variable} or give --base-url")
+        # A base URL usually means a local compatible server, which needs no key; a provider that always has
+        # its own endpoint (Azure) always needs its key.
+        if need_key and spec.key_variable and not self.api_key() and (spec.needs_base_url or not self.base_url):
+            raise InputError(f"--provider {spec.name}: no API key; set {spec.key_variable}"
+                             + ("" if spec.needs_base_url else " (or give --base-url for a local compatible server)"))
         if spec.name == "local" and self.model_given:
             from .local import resolve_model_path
 
@@ -201,6 +203,26 @@ def _anthropic_batches(resolved: ResolvedProvider) -> BatchAPI:
     return AnthropicBatches(resolved.base_url, resolved.api_key(), resolved.timeout, resolved.max_retries)
 
 
+def _build_azure(resolved: ResolvedProvider, stack: contextlib.ExitStack) -> Provider:
+    from .azure_openai import AzureOpenAIProvider
+
+    return AzureOpenAIProvider(deployment=resolved.model, endpoint=resolved.base_url, api_key=resolved.api_key(),
+                               api_version=resolved.options["api_version"], timeout=resolved.timeout,
+                               max_retries=resolved.max_retries)
+
+
+def _azure_batches(resolved: ResolvedProvider) -> BatchAPI:
+    from .azure_openai import AzureBatches
+
+    return AzureBatches(resolved.base_url, resolved.api_key(), resolved.options["api_version"], resolved.timeout,
+                        resolved.max_retries)
+
+
+def _azure_identity(resolved: ResolvedProvider) -> dict[str, str]:
+    return {"provider": "azure", "model": resolved.model, "base_url": resolved.base_url or "",
+            "api_version": resolved.options["api_version"] or ""}
+
+
 PROVIDERS: dict[str, ProviderSpec] = {
     "local": ProviderSpec(
         name="local", description="the embedded model (or any .gguf file) served by llama-server on 127.0.0.1",
@@ -217,6 +239,19 @@ PROVIDERS: dict[str, ProviderSpec] = {
         base_url_variable="ANTHROPIC_BASE_URL", hosted=True, default_context_tokens=200_000, batch_format="anthropic",
         build=_build_anthropic, batch_api=_anthropic_batches, count_tokens=_anthropic_token_counter,
         bills_cache_writes=True),
+    "azure": ProviderSpec(
+        name="azure", description="Azure OpenAI: a deployment in your Azure resource (--base-url: its endpoint, "
+                                  "--model: the deployment)",
+        default_model=None, default_concurrency=8, key_variable="AZURE_OPENAI_API_KEY",
+        base_url_variable="AZURE_OPENAI_ENDPOINT", model_variable="AZURE_OPENAI_DEPLOYMENT", hosted=True,
+        default_context_tokens=128_000, batch_format="openai", batch_url="/chat/completions", build=_build_azure,
+        batch_api=_azure_batches, identity=_azure_identity, needs_base_url=True,
+        options=(ProviderOption("api_version", "AZURE_OPENAI_API_VERSION", "2024-10-21",
+                                "azure: the API version the resource is called with"),
+                 ProviderOption("azure_model", "AZURE_OPENAI_MODEL", None,
+                                "azure: the model the deployment serves, for the price table (default: the "
+                                "deployment's name)")),
+        price_key=lambda resolved: "azure/" + (resolved.options["azure_model"] or resolved.model)),
 }
 PROVIDER_NAMES = tuple(PROVIDERS)
 
