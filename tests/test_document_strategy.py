@@ -207,3 +207,15 @@ def test_anthropic_usage_records_the_cached_prefix_of_a_document_run(tmp_path):
     documents_block = bodies[0]["messages"][0]["content"][0]
     assert documents_block["cache_control"] == {"type": "ephemeral"} and "<document id=\"D1\"" in documents_block["text"]
     assert bodies[0]["messages"][0]["content"][0] == bodies[1]["messages"][0]["content"][0]
+
+
+def test_the_list_is_as_long_as_the_distinct_claims_not_the_cap():
+    from polis_seed.stages.document import Claim, distil_request
+
+    same = "人件費削減によって5年程度で回収できる見込みである"
+    claims = [Claim(angle="cost", stance="pro", claim="回収できる", document="D1", quote=same),
+              Claim(angle="resident_services", stance="pro", claim="住民の負担も減る", document="D1", quote=same),
+              Claim(angle="cost", stance="con", claim="保守費用で効果が減る", document="D1", quote=QUOTE_CON)]
+    settings = DocumentSettings(language="ja", max_chars=140, count=36, context_tokens=8000)
+    request = distil_request(claims, load_prompt("distil.yaml", DistilPrompt), settings)
+    assert "write 2 statements" in request.messages[0].content.casefold()  # two quotes: two claims, not 36

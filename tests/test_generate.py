@@ -201,3 +201,17 @@ def test_headings_labels_questions_and_instructions_are_not_passages():
                  "- 行政のデジタル依存が強まる一方、サイバー攻撃等のリスクが存在。",
                  "Residents said the congestion charge would hurt small shops in the centre."):
         assert usable_sentence(line), line
+
+
+def test_a_passage_is_the_part_of_its_sentence_that_carries_the_claim():
+    from polis_seed.stages.select import claim_part, usable_sentence
+
+    assert claim_part("柔軟性の欠如: 共通システムはカスタマイズが難しく、各自治体の独自性を反映しにくい。") == \
+        "共通システムはカスタマイズが難しく、各自治体の独自性を反映しにくい。"
+    assert claim_part("- 一方で、高齢者などスマートフォンを使わない住民が予約を取りにくくなる。") == \
+        "高齢者などスマートフォンを使わない住民が予約を取りにくくなる。"
+    assert claim_part("However, the charge would hurt small shops in the centre.") == \
+        "the charge would hurt small shops in the centre."
+    assert claim_part("住民の利便性は大きく向上するとの意見が出た。") == "住民の利便性は大きく向上するとの意見が出た。"
+    assert not usable_sentence("11 庁内調整 DX推進本部会議（幹事会）対応 ● ● ● ●")
+    assert not usable_sentence("自治体の情報システムの共通化について、以下の切り口から議論します。")

@@ -51,7 +51,7 @@ class Topic:
 
     name: str
     terms: tuple[str, ...] = ()
-    vocabulary: frozenset[str] = frozenset()
+    vocabulary: str = ""  # the documents' text, normalised (documents_vocabulary)
 
 
 @dataclass(frozen=True)
@@ -311,17 +311,20 @@ def subject_phrases(text: str, language: str) -> set[str]:
     return {word for word in re.findall(r"[a-z][a-z'-]{3,}", head.casefold()) if word not in _STOPWORDS_EN}
 
 
-def documents_vocabulary(texts: list[str], language: str) -> frozenset[str]:
-    """Every noun phrase (Japanese) or content word (English) the documents use, normalised."""
-    if language == "ja":
-        from .language.morphology import compound_nouns
+def documents_vocabulary(texts: list[str], language: str) -> str:
+    """The documents' text as phrases are looked up in it (normalised, one line per document)."""
+    return "\n".join(normalize_for_matching(text) for text in texts)
 
+
+def _used_by_documents(phrase: str, vocabulary: str, language: str) -> bool:
+    if len(phrase) < 2:
+        return False
+    if language == "ja":
         from .language.morphology import is_qualifier
 
-        return frozenset(normalize_for_matching(noun) for text in texts for noun in compound_nouns(text)
-                         if len(noun) >= 2 and not is_qualifier(noun))
-    return frozenset(word for text in texts for word in re.findall(r"[a-z][a-z'-]{3,}", text.casefold())
-                     if word not in _STOPWORDS_EN)
+        if is_qualifier(phrase):
+            return False
+    return phrase in vocabulary
 
 
 def _off_topic(text: str, context: Context, language: str) -> str | None:
@@ -333,7 +336,8 @@ def _off_topic(text: str, context: Context, language: str) -> str | None:
     normalized = normalize_for_matching(text)
     if any(normalize_for_matching(term) in normalized for term in topic.terms):
         return None
-    if topic.vocabulary and subject_phrases(text, language) & topic.vocabulary:
+    if topic.vocabulary and any(_used_by_documents(phrase, topic.vocabulary, language)
+                                for phrase in subject_phrases(text, language)):
         return None
     examples = "', '".join(topic.terms[:3])
     return (f"it does not say what it is about; start with what it is about, in the documents' own words "

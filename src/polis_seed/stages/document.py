@@ -270,9 +270,10 @@ def reduce_claims(claims: list[Claim], angles: list[Angle], per_side: int) -> li
 
 
 def list_length(claims: list[Claim], cap: int) -> int:
-    """As many statements as there are distinct claims, up to the cap: asked for more than the documents
-    hold, a model stretches one claim into several statements or repeats a quote under other angles."""
-    return max(1, min(cap, len(claims)))
+    """As many statements as there are distinct claims (claims quoting the same words are one), up to the cap:
+    asked for more than the documents hold, a model stretches one claim into several statements or repeats a
+    quote under other angles."""
+    return max(1, min(cap, len({normalize_for_matching(claim.quote) for claim in claims})))
 
 
 def distil_request(claims: list[Claim], prompt: DistilPrompt, settings: DocumentSettings,
