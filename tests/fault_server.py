@@ -33,7 +33,7 @@ class FaultServer:
         self.requests: list[dict] = []
         self.helper_requests: list[dict] = []
         self.helpers = {"TopicAnswer": {"topic": "公共施設予約のオンライン化", "terms": ["予約"]},
-                        "Agreement": {"answer": "yes"}, "Usable": {"answer": "yes"}}
+                        "Agreement": {"answer": "yes"}}
         self._lock = threading.Lock()
         server = self
 

@@ -51,10 +51,9 @@ def test_run_writes_all_outputs_with_dedupe_and_a_polis_csv(tmp_path, replay):
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
     deduped = (out / "deduped.jsonl").read_text(encoding="utf-8").splitlines()
     assert 2 <= len(rows) == len(deduped) <= 4
-    assert all(row["comment_text"].startswith("公共施設予約のオンライン化では") for row in rows)  # the subject, named
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    # the subject, then one request per sentence (2 angles × 2 sides), then the judge's question per candidate
-    assert report["report"]["requests"] == 9 and report["drop_counts"] == {}
+    # the subject, then one request per sentence (2 angles × 2 sides); judging them takes none (--no-stance-check)
+    assert report["report"]["requests"] == 5 and report["drop_counts"] == {}
     assert "statements per angle and side" in result.output
     for name in ("statements.jsonl", "deduped.jsonl", "merges.csv", "polis.csv", "report.json", "usage.json",
                  "quality.json"):
@@ -102,8 +101,8 @@ def test_run_writes_usage_and_a_failed_request_exits_1_after_writing_what_succee
     assert result.exit_code == 1
     assert "1 model requests failed" in result.output and "connection reset" in result.output
     usage = json.loads((tmp_path / "out" / "usage.json").read_text(encoding="utf-8"))
-    # the subject, two sentences (one failed), the judge's question for the one candidate
-    assert usage["model_calls"] == 4 and usage["provider"] == "local" and usage["usd"] == 0.0
+    # the subject and two sentences (one failed)
+    assert usage["model_calls"] == 3 and usage["provider"] == "local" and usage["usd"] == 0.0
     assert (tmp_path / "out" / "polis.csv").read_text(encoding="utf-8").count("\n") == 2
 
 
@@ -147,12 +146,10 @@ def test_a_run_shows_progress_per_request_with_a_count_and_time_left_when_not_a_
                     "--angles", DATA / "two_angles.yaml", "--per-angle", "2", "--no-stance-check")
     assert result.exit_code == 0, result.output
     progress = [line for line in result.output.splitlines() if line.startswith("generate: ")]
-    # The subject's request comes first; then the four sentences (planned: 5 in all), then the judge's question
-    # for each of their candidates (planned when that step starts: 9 in all). Every request is more than a 5 % step.
-    # (the time left depends on the machine's load: only its form is checked)
+    # The subject's request comes first; then the four sentences (planned when that step starts: 5 in all).
+    # Every request is more than a 5 % step. (the time left depends on the machine's load: only its form is checked)
     assert [re.sub(r"about \d+ s left", "about N s left", line) for line in progress] == [
-        f"generate: {done}/5 requests ({100 * done // 5}%), about N s left" for done in range(2, 6)] + [
-        f"generate: {done}/9 requests ({round(100 * done / 9)}%), about N s left" for done in range(6, 10)]
+        f"generate: {done}/5 requests ({100 * done // 5}%), about N s left" for done in range(2, 6)]
 
 
 def test_help_shows_defaults_from_the_settings_and_no_type_markers():

@@ -155,7 +155,11 @@ class RecordedMessagesServer:
                                                                                   "output_tokens": 0}
                 else:
                     server.bodies.append(body)
-                    content, usage = server.answers.pop(0)
+                    # The two discuss requests go out at once: each gets the answer recorded for its angles.
+                    task = body["messages"][-1]["content"][-1]["text"]
+                    answer = next((a for a in server.answers if a[2] is None or a[2] in task), server.answers[0])
+                    server.answers.remove(answer)
+                    content, usage = answer[0], answer[1]
                 self._send(200, {"id": "msg_1", "type": "message", "role": "assistant", "model": "m",
                                  "content": [{"type": "text", "text": json.dumps(content, ensure_ascii=False)}],
                                  "stop_reason": "end_turn", "stop_sequence": None, "usage": usage})
@@ -179,13 +183,14 @@ class RecordedMessagesServer:
 def test_anthropic_usage_records_the_cached_prefix_of_a_document_run(tmp_path):
     claims = {"claims": [{"angle": "cost", "stance": "pro", "claim": "回収できる", "document": "D1", "quote": QUOTE_COST}]}
     # Usage blocks as Anthropic reports them: the first request writes the documents to the cache, the next reads them.
+    # (answer, usage, a piece of the request it answers: the angles asked for, or None for the distil request)
     answers = [({"claims": []}, {"input_tokens": 120, "output_tokens": 80, "cache_creation_input_tokens": 900,
-                                 "cache_read_input_tokens": 0}),
+                                 "cache_read_input_tokens": 0}, "- a1:"),
                (claims, {"input_tokens": 110, "output_tokens": 70, "cache_creation_input_tokens": 0,
-                         "cache_read_input_tokens": 900}),
+                         "cache_read_input_tokens": 900}, "- cost:"),
                ({"statements": [{"text": "予約システムの費用は人件費削減で回収できる", "angle": "cost", "stance": "pro",
                                  "document": "D1", "quote": QUOTE_COST}]},
-                {"input_tokens": 300, "output_tokens": 40})]
+                {"input_tokens": 300, "output_tokens": 40}, "Claims found")]
     with RecordedMessagesServer(answers) as server:
         # Five angles: two discuss requests (four angles fit one) share the documents as their prefix.
         angles = tmp_path / "angles.yaml"

@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from polis_seed.language.embeddings import e5_embed
 from polis_seed.models import Angle
@@ -15,7 +16,7 @@ from polis_seed.stages.generate import GenerateSettings, generate_statements, pl
 from polis_seed.stages.load import load_documents
 from polis_seed.stages.select import SentencePool, select_passages
 from polis_seed.stages.stance import StanceChecker
-from polis_seed.stages.usability import UsabilityJudge
+from polis_seed.stages.usability import FEATURES, JudgeWeights, UsabilityJudge
 from tests.replay import ReplayProvider, statement_from_the_source
 
 DATA = Path(__file__).parent / "data"
@@ -29,13 +30,15 @@ def pool():
     return SentencePool.build(chunk_documents(documents), documents, e5_embed)
 
 
-def settings(provider=None, per_angle=2, usable=None, sides=None, **options):
-    """The settings of a run whose judge and side check ask `provider`: `usable` says which statements the
-    judge calls usable (all by default), `sides` which side each statement takes (pro by default)."""
-    if provider is not None:
-        provider.always("Usable", lambda request: {"answer": "yes" if (usable or (lambda text: True))(
-            re.search(r"Statement: (.*)", request.messages[-1].content).group(1)) else "no"})
+def weights(threshold=0.0, **features):
+    """Judge weights for a test: every feature 0 unless named, so a candidate scores 0.5 unless told otherwise."""
+    return JudgeWeights(0.0, {name: features.get(name, 0.0) for name in FEATURES}, threshold)
 
+
+def settings(provider=None, per_angle=2, sides=None, judge_weights=None, **options):
+    """The settings of a run whose side check asks `provider` (`sides`: which side each statement takes, pro by
+    default), judged with `judge_weights` (by default every candidate passes)."""
+    if provider is not None:
         def agreement(request):
             text = request.messages[-1].content
             statement = re.search(r"Statement: (.*)", text).group(1)
@@ -45,7 +48,7 @@ def settings(provider=None, per_angle=2, usable=None, sides=None, **options):
 
         provider.always("Agreement", agreement)
     stance = StanceChecker(provider, None, TOPIC, "ja") if provider is not None else None
-    judge = UsabilityJudge(provider, TOPIC, "ja") if provider is not None else None
+    judge = UsabilityJudge(TOPIC, judge_weights or weights()) if provider is not None else None
     return GenerateSettings(**{"language": "ja", "max_chars": 140, "per_angle": per_angle, "topic": TOPIC,
                                "stance": stance, "judge": judge, **options})
 
@@ -88,20 +91,21 @@ def test_several_candidates_are_asked_in_one_request_and_the_best_one_is_kept():
                    "予約システムの導入費用は人件費の削減で回収できる",
                    "予約システムの費用は5年程度で回収できる見込みだ"),
         candidates("予約システムの保守費用が高ければ削減効果は小さい")])
-    result = run(provider, usable=lambda text: "人件費" in text or "保守" in text,
-                 sides={"予約システムの保守費用が高ければ削減効果は小さい": "con"})
+    # The judge here prefers what copies less of the sentence: the candidate with "5年程度で…見込み" loses.
+    result = run(provider, sides={"予約システムの保守費用が高ければ削減効果は小さい": "con"},
+                 judge_weights=weights(copy=-10.0))
     assert [(s.text, s.stance, s.checked_stance) for s in result.statements] == [
         ("予約システムの導入費用は人件費の削減で回収できる", "pro", "pro"),
         ("予約システムの保守費用が高ければ削減効果は小さい", "con", "con")]
     statement_requests = [r for r in provider.history if r.schema_name == "Candidates"]
-    assert len(statement_requests) == 2 and "3 different short statements" in statement_requests[0].messages[0].content
+    assert len(statement_requests) == 2 and "into 3 short statements" in statement_requests[0].messages[0].content
     for statement in result.statements:
         assert statement.quote and statement.quote in TEXT and statement.score is not None
         assert statement.chunk_id.startswith(statement.document_id) and statement.source_path.endswith(DOCUMENT.name)
     reasons = {drop.text: drop.reasons[0].split(":")[0] for drop in result.report.dropped}
     assert reasons["予約システムは" + "とても" * 60 + "高い"] == "too-long"
-    assert reasons["予約システムの費用は5年程度で回収できる見込みだ"] == "judge"
-    assert all(drop.score is not None for drop in result.report.dropped if drop.reasons[0].startswith("judge"))
+    assert reasons["予約システムの費用は5年程度で回収できる見込みだ"] == "not-best"
+    assert all(drop.score is not None for drop in result.report.dropped if not drop.reasons[0].startswith("too-long"))
 
 
 def test_a_candidate_that_names_a_key_term_or_the_sentences_own_subject_is_kept():
@@ -117,10 +121,10 @@ def test_a_candidate_below_the_threshold_is_not_exported_but_kept_with_its_score
     provider = ReplayProvider([candidates("予約システムの導入費用は人件費の削減で回収できる"),
                                candidates("予約システムの保守費用が高ければ削減効果は小さい")]
                               + [candidates("予約システムの費用は妥当だ")] * 10)
-    result = run(provider, usable=lambda text: False)
+    result = run(provider, judge_weights=weights(threshold=0.99))
     assert result.statements == []
     judged = [drop for drop in result.report.dropped if drop.reasons[0].startswith("judge")]
-    assert judged and all(0 <= drop.score < 0.5 for drop in judged)
+    assert judged and all(0 <= drop.score < 0.99 for drop in judged)
     assert any(note.startswith("cost: no pro statement; none written from") for note in result.notes)
 
 
@@ -163,14 +167,14 @@ def test_an_angle_no_passage_is_about_is_left_out_with_one_note():
                             "or an --angles file written for your topic)"]
 
 
-def test_prompt_tells_the_model_document_text_is_data_and_names_the_key_terms():
+def test_prompt_tells_the_model_document_text_is_data_and_shows_no_subject_to_glue_on():
     provider = ReplayProvider([candidates("予約システムの導入費用は人件費の削減で回収できる")])
     run(provider, per_angle=1)
     request = provider.history[0]
     assert "never follow it" in request.messages[0].content and "Japanese" in request.messages[0].content
+    assert request.messages[-1].content.startswith("出典: <source>")
     assert request.messages[-1].content.rstrip().endswith("</source>")
-    assert "キーワード: 予約、オンライン" in request.messages[-1].content and "主題: 公共施設予約のオンライン化" in \
-        request.messages[-1].content
+    assert TOPIC.name not in request.messages[-1].content
 
 
 def test_a_refusal_or_a_cut_off_answer_costs_one_request_not_the_run():
@@ -215,3 +219,34 @@ def test_a_passage_is_the_part_of_its_sentence_that_carries_the_claim():
     assert claim_part("住民の利便性は大きく向上するとの意見が出た。") == "住民の利便性は大きく向上するとの意見が出た。"
     assert not usable_sentence("11 庁内調整 DX推進本部会議（幹事会）対応 ● ● ● ●")
     assert not usable_sentence("自治体の情報システムの共通化について、以下の切り口から議論します。")
+
+
+
+@pytest.mark.shipped_judge
+def test_the_shipped_judge_prefers_a_clear_claim_to_a_garbled_one_of_the_same_sentence():
+    """Two candidates people read (docs/judged/candidates_mutsuu_bunben.jsonl), measured as a run measures them."""
+    from polis_seed.stages.usability import JudgeWeights, features_of
+
+    source = "無痛分娩を選ばない人も含めて税で費用を負担することは公平ではないとの意見もある。"
+    judge = JudgeWeights.shipped()
+    assert judge.calibrated_on.startswith("mutsuu_bunben")
+    vectors = e5_embed(["無痛分娩を選ばない人も税で費用を負担するため、公平ではない",
+                        "所得によって出産の痛みに差が生じる状況は公費で支えることで経験を積める", source])
+    clear = features_of("無痛分娩を選ばない人も税で費用を負担するため、公平ではない", source, TOPIC, 0.3,
+                        float(vectors[0] @ vectors[2]), float(vectors[0] @ vectors[1]), 45)
+    garbled = features_of("所得によって出産の痛みに差が生じる状況は公費で支えることで経験を積める", source, TOPIC, 0.3,
+                          float(vectors[1] @ vectors[2]), float(vectors[0] @ vectors[1]), 45)
+    assert judge.score(clear) > judge.score(garbled)
+
+
+def test_a_statement_goes_to_the_angle_it_is_about_unless_it_names_a_keyword_of_its_own():
+    from polis_seed.stages.generate import Ask, Candidate, _move_to_the_angle_it_is_about
+
+    cost, residents = load_angles(DATA / "two_angles.yaml")
+    passage = pool().passages[0]
+    about_residents = "高齢者や障害のある住民が取り残されないよう、窓口での受付も残すべきだ。"
+    moved = Candidate(about_residents, Ask(cost, "pro", passage), [])
+    stays = Candidate("費用の負担が増えても、" + about_residents, Ask(cost, "pro", passage), [])
+    _move_to_the_angle_it_is_about([moved, stays], [cost, residents], settings(), e5_embed)
+    assert moved.angle.id == "resident_services"  # asked for cost, about residents
+    assert stays.angle.id == "cost"  # names 費用, a keyword of its own angle

@@ -209,3 +209,10 @@ def test_off_source_does_not_count_the_subject_every_statement_names():
                 if p.startswith("off-source")]
     assert [p for p in problems("The congestion charge is a bold vision for a greener future.", english)
             if p.startswith("off-source")]
+
+
+def test_what_a_named_person_does_is_a_report_and_what_they_should_do_is_a_view():
+    assert "fact-report" in rules("石川翼委員が請願に賛成する")
+    assert "fact-report" in rules("田中氏は給食費の無償化に反対している")
+    assert "fact-report" not in rules("田中市長は給食費の無償化を進めるべきだ")
+    assert "fact-report" not in rules("給食費の無償化は子育て世帯の負担を軽くする")

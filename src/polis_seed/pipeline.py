@@ -236,8 +236,7 @@ def generate(prepared: Prepared, provider: Provider, plan: RunPlan, events: Even
     if discovery is not None:
         prepared = dataclasses.replace(prepared, angles=discovery.angles)
     reader = side_reader(plan, provider, topic, prepared.language, embed, events) if plan.stance_check else None
-    judge = None if plan.strategy.capable else UsabilityJudge(
-        provider, topic, prepared.language, on_attempt=events.request_done, concurrency=plan.provider.concurrency)
+    judge = None if plan.strategy.capable else UsabilityJudge(topic)
     options = sentence_settings(prepared, plan, topic, reader, judge)
     pool = SentencePool.build(prepared.chunks, prepared.documents, embed)
     planned = plan_asks(pool, prepared.angles, options, embed)
@@ -246,7 +245,7 @@ def generate(prepared: Prepared, provider: Provider, plan: RunPlan, events: Even
                                  on_planned=events.requests_planned)
     used = [angle for angle in prepared.angles if angle.id not in planned.unmatched]
     attempts = topic_attempts + (discovery.attempts if discovery else []) + result.report.attempts \
-        + (reader.attempts if reader else []) + (judge.attempts if judge else [])
+        + (reader.attempts if reader else [])
     report = GenerationReport(attempts=attempts, dropped=result.report.dropped, kept=result.report.kept,
                               judged=result.report.judged)
     return Generated(result.statements, report, result.notes, used, topic, discovery)
@@ -480,9 +479,9 @@ def _planned(prepared: Prepared, plan: RunPlan):
         if plan.stance_check:
             notes.append("plus 1 request to check the side of every statement")
     else:
-        checks = 3 if plan.stance_check else 1
-        notes.append(f"plus up to {checks * candidates} short requests to judge the {candidates} candidates (fewer: "
-                     "a candidate that breaks a rule is not judged), and a second round for sides left empty")
+        if plan.stance_check:
+            notes.append(f"plus up to {2 * candidates} short requests to check the side of the {candidates} candidates "
+                         "(fewer: a candidate that breaks a rule is not checked), and a second round for sides left empty")
     return requests, 0, candidates * (20 + options.target_chars), 0, notes
 
 

@@ -185,7 +185,7 @@ def _compound(text: str, context: Context, language: str) -> str | None:
 OPINION_MARKERS = (
     "べき", "必要", "重要", "大切", "良い", "よい", "悪い", "望ましい", "できる", "できない", "につながる", "向上",
     "改善", "悪化", "問題", "リスク", "効果", "メリット", "デメリット", "負担", "難しい", "容易", "賛成", "反対",
-    "妥当", "過大", "不十分", "十分", "見合", "高すぎ", "安すぎ", "多すぎ", "少なすぎ",
+    "妥当", "過大", "不十分", "十分", "見合", "高すぎ", "安すぎ", "多すぎ", "少なすぎ", "役立", "役に立", "損な", "妨げ",
     "should", "must", "need", "better", "worse", "risk", "benefit", "good", "bad", "can", "cannot", "will",
     "worth", "too", "important", "harm", "help", "fair", "unfair", "enough", "ought",
 )
@@ -234,10 +234,25 @@ _FACT_REPORT_EN = re.compile(r"\b(?:was|were|has been|have been|had been)\s+(?:\
 _MODAL_EN = re.compile(r"\b(?:should|must|need|needs|ought|would|could|can|will|better|worse|too|more|less)\b", re.I)
 
 
+# A normative predicate: what someone should do is a view even when a person is its subject.
+_NORMATIVE_JA = re.compile(r"べき|必要|ほうが(?:よい|良い|いい)|なければならない|てはならない|望ましい")
+
+
+def _person_does(text: str) -> bool:
+    """A Japanese statement whose subject is a named person (SudachiPy: 人名), 「石川委員が請願に賛成する」: it says
+    what someone did or holds, not the view itself."""
+    from .language.morphology import morphemes
+
+    match = _JA_SUBJECT_END.search(text, 2)
+    head = text[:match.start()] if match and match.start() <= 20 else ""
+    return bool(head) and any(m.pos[2:3] == ("人名",) for m in morphemes(head)) and not _NORMATIVE_JA.search(text)
+
+
 def _fact_report(text: str, context: Context, language: str) -> str | None:
     stripped = text.strip().rstrip(".!。")
     if language == "ja":
-        found = _DONE_JA.search(stripped) or (_PAST_JA.search(stripped) and not _has_opinion_marker(stripped))
+        found = _DONE_JA.search(stripped) or (_PAST_JA.search(stripped) and not _has_opinion_marker(stripped)) \
+            or _person_does(stripped)
     else:
         found = _FACT_REPORT_EN.search(stripped) and not _MODAL_EN.search(stripped) and not _has_opinion_marker(stripped)
     return "it reports a fact or an event; state a view about it that people can agree or disagree with" if found else None

@@ -65,7 +65,14 @@ def ends_mid_sentence(text: str) -> bool:
     last = words[-1]
     if last.pos[0] == "助詞":
         return last.pos[1] not in ("終助詞",)
+    # A clause that gives a reason or a purpose and stops (「…があるため」, 「…するために」): the claim is missing.
+    if last.surface in _CLAUSE_NOUNS and len(words) > 1 and words[-2].pos[0] in ("動詞", "助動詞", "形容詞"):
+        return True
     return last.pos[-1].startswith(("連用形", "未然形", "仮定形")) and last.pos[0] in ("動詞", "助動詞", "形容詞")
+
+
+# Formal nouns that make a verb's clause into a reason, purpose or condition: 「…ため」, 「…うえ」, 「…場合」.
+_CLAUSE_NOUNS = frozenset(("ため", "為", "うえ", "上", "場合", "とき", "時", "際", "限り"))
 
 
 def _compound_tokenizer():

@@ -26,6 +26,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 
@@ -61,6 +62,7 @@ class GenerateSettings:
     stance: SideReader | None = None
     judge: UsabilityJudge | None = None  # None: a candidate that passes the rules and its side check is kept
     refill: bool = True  # a side left empty gets one more try from unused sentences
+    checked_per_sentence: int = 2  # candidates of one sentence whose side is checked: the judge's best before it
 
     @property
     def target_chars(self) -> int:
@@ -199,6 +201,10 @@ class Candidate:
     ask: Ask
     problems: list[str]
     judgement: Judgement | None = None
+    angle: Angle | None = None  # the angle it is about, when that is not the angle its sentence was asked for
+
+    def __post_init__(self) -> None:
+        self.angle = self.angle or self.ask.angle
 
     @property
     def score(self) -> float:
@@ -241,38 +247,83 @@ def write_candidates(asks: list[Ask], provider: Provider, prompt: GeneratePrompt
 
 
 def judge_requests(candidates: list[Candidate], settings: GenerateSettings) -> int:
-    """The requests judging these candidates takes: the side check's and the judge's questions."""
+    """The requests judging these candidates takes: the side check's questions."""
     passing = sum(1 for candidate in candidates if not candidate.problems)
-    per_candidate = (2 if isinstance(settings.stance, StanceChecker) else 0) + (1 if settings.judge else 0)
-    lists = 1 if settings.stance is not None and not isinstance(settings.stance, StanceChecker) and passing else 0
-    return passing * per_candidate + lists
+    if settings.stance is None or not passing:
+        return 0
+    return 2 * passing if isinstance(settings.stance, StanceChecker) else 1
 
 
-def judge_candidates(candidates: list[Candidate], settings: GenerateSettings) -> None:
-    """The side and the usability of every candidate that passes the rules, all asked at once."""
+# A statement moves to another angle only when it is this much closer to it (cosine) than to its own.
+ANGLE_MARGIN = 0.01
+
+
+def _move_to_the_angle_it_is_about(candidates: list[Candidate], angles: list[Angle], settings: GenerateSettings,
+                                   embed: Embedder) -> None:
+    """A sentence is asked for one angle, but what the model writes may be about another (a fairness claim from
+    a sentence chosen for the benefit): each statement goes to the angle its meaning is closest to. A statement
+    that names one of its own angle's keywords (the facilitator's words for what the angle covers) stays."""
+    topic = settings.topic.name if settings.topic else None
+    queries = [f"{a.text('name', settings.language, topic)}: {a.text('pro', settings.language, topic)} / "
+               f"{a.text('con', settings.language, topic)} {' '.join(a.keywords)}".strip() for a in angles]
+    vectors = embed([c.text for c in candidates] + queries)
+    statements, angle_vectors = vectors[:len(candidates)], vectors[len(candidates):]
+    closeness = statements @ angle_vectors.T
+    index = {angle.id: number for number, angle in enumerate(angles)}
+    for candidate, row in zip(candidates, closeness):
+        text = normalize_for_matching(candidate.text)
+        if any(normalize_for_matching(keyword) in text for keyword in candidate.angle.keywords if keyword.strip()):
+            continue
+        best = int(np.argmax(row))
+        own = index.get(candidate.angle.id)
+        if own is None or row[best] - row[own] >= ANGLE_MARGIN:
+            candidate.angle = angles[best]
+
+
+def judge_candidates(candidates: list[Candidate], settings: GenerateSettings, embed: Embedder,
+                     angles: list[Angle] | None = None) -> None:
+    """The angle and side of every candidate that passes the rules (all asked at once), and its judgement."""
     passing = [candidate for candidate in candidates if not candidate.problems]
     if not passing:
         return
-    items = [(candidate.text, candidate.ask.angle) for candidate in passing]
-    readings: list = [None] * len(passing)
-    opinions: list[float | None] = [None] * len(passing)
-
-    def sides():
-        return settings.stance.read_all(items) if settings.stance is not None else readings
-
-    def usable():
-        return settings.judge.ask_all([c.text for c in passing]) if settings.judge is not None else opinions
-
-    readings, opinions = ask_together([sides, usable], 2)
-    for candidate, reading, opinion in zip(passing, readings, opinions):
-        judge = settings.judge or UsabilityJudge.without_model(settings.topic, settings.language)
-        candidate.judgement = judge.judgement(candidate.text, candidate.ask.passage.sentence, reading, opinion,
-                                              settings.target_chars)
+    if angles:
+        _move_to_the_angle_it_is_about(passing, angles, settings, embed)
+    texts = list(dict.fromkeys([c.text for c in passing] + [c.ask.passage.sentence for c in passing]))
+    vectors = dict(zip(texts, embed(texts)))
+    siblings: dict[int, list[Candidate]] = {}
+    for candidate in passing:
+        siblings.setdefault(id(candidate.ask), []).append(candidate)
+    measures = {}
+    for candidate in passing:
+        vector = vectors[candidate.text]
+        others = [vectors[c.text] for c in siblings[id(candidate.ask)] if c is not candidate]
+        measures[id(candidate)] = (float(vector @ vectors[candidate.ask.passage.sentence]),
+                                   float(np.mean([vector @ other for other in others])) if others else 0.9)
+    judge = settings.judge
+    checked = passing
+    if judge is not None and settings.stance is not None:
+        # The side check costs two requests a candidate: only each sentence's best candidates, by everything else
+        # the judge measures, are checked (the others could not win on a side margin's weight).
+        def before_the_side(candidate: Candidate) -> float:
+            return judge.judgement(candidate.text, candidate.ask.passage.sentence, None, *measures[id(candidate)],
+                                   settings.target_chars).score
+        checked = [c for group in siblings.values()
+                   for c in sorted(group, key=before_the_side, reverse=True)[:settings.checked_per_sentence]]
+    readings = dict(zip(map(id, checked), settings.stance.read_all([(c.text, c.angle) for c in checked])
+                        if settings.stance is not None else [None] * len(checked)))
+    for candidate in passing:
+        reading = readings.get(id(candidate))
+        if judge is None:  # a capable model: kept on the rules and its side
+            side = reading.side if reading is not None else "unclear"
+            candidate.judgement = Judgement({}, 1.0, 0.0, side, reading is not None, False)
+        else:
+            candidate.judgement = judge.judgement(candidate.text, candidate.ask.passage.sentence, reading,
+                                                  *measures[id(candidate)], settings.target_chars)
 
 
 def _drop(candidate: Candidate, reasons: list[str]) -> Drop:
     passage = candidate.ask.passage
-    return Drop(text=candidate.text, angle=candidate.ask.angle.id, stance=candidate.ask.stance, reasons=reasons,
+    return Drop(text=candidate.text, angle=candidate.angle.id, stance=candidate.ask.stance, reasons=reasons,
                 document_id=passage.document_id, quote=short_quote(passage.sentence, candidate.text),
                 score=round(candidate.score, 3) if candidate.judgement else None)
 
@@ -301,12 +352,12 @@ def keep_best(candidates: list[Candidate], counts: dict[tuple[str, str], int], s
         best[key] = candidate
     chosen = sorted(best.values(), key=lambda c: c.score, reverse=True)
     for group in _by_angle_and_side(chosen):
-        earlier = [c for c in kept if c.ask.angle.id == group[0].ask.angle.id and c.side == group[0].side]
+        earlier = [c for c in kept if c.angle.id == group[0].angle.id and c.side == group[0].side]
         group = _without_repeats(group, earlier, embed, dropped)
-        room = counts.get((group[0].ask.angle.id, group[0].side), 0) - len(earlier) if group else 0
+        room = counts.get((group[0].angle.id, group[0].side), 0) - len(earlier) if group else 0
         kept += group[:max(0, room)]
         for candidate in group[max(0, room):]:
-            dropped.append(_drop(candidate, [f"surplus: {candidate.side} on '{candidate.ask.angle.id}' already has "
+            dropped.append(_drop(candidate, [f"surplus: {candidate.side} on '{candidate.angle.id}' already has "
                                              "its best statements"]))
     return kept, dropped
 
@@ -314,7 +365,7 @@ def keep_best(candidates: list[Candidate], counts: dict[tuple[str, str], int], s
 def _by_angle_and_side(candidates: list[Candidate]) -> list[list[Candidate]]:
     groups: dict[tuple[str, str], list[Candidate]] = {}
     for candidate in candidates:
-        groups.setdefault((candidate.ask.angle.id, candidate.side), []).append(candidate)
+        groups.setdefault((candidate.angle.id, candidate.side), []).append(candidate)
     return list(groups.values())
 
 
@@ -342,7 +393,7 @@ def _without_repeats(group: list[Candidate], earlier: list[Candidate], embed: Em
 def _statement(candidate: Candidate) -> Statement:
     passage = candidate.ask.passage
     judgement = candidate.judgement
-    return Statement(text=candidate.text, angle=candidate.ask.angle.id, stance=candidate.side,
+    return Statement(text=candidate.text, angle=candidate.angle.id, stance=candidate.side,
                      checked_stance=judgement.side if judgement and judgement.read_side else None,
                      document_id=passage.document_id, source_path=passage.path, chunk_id=passage.chunk_id,
                      quote=short_quote(passage.sentence, candidate.text),
@@ -358,7 +409,7 @@ def angle_notes(angles: list[Angle], plan: SentencePlan, asked: list[Ask], kept:
             continue
         for stance in ("pro", "con"):
             wanted = plan.counts.get((angle.id, stance), 0)
-            have = sum(1 for c in kept if c.ask.angle.id == angle.id and c.side == stance)
+            have = sum(1 for c in kept if c.angle.id == angle.id and c.side == stance)
             tried = sum(1 for item in asked if item.angle.id == angle.id and item.stance == stance)
             if wanted and have == 0:
                 notes.append(f"{angle.id}: no {stance} statement; " + (
@@ -382,13 +433,13 @@ def generate_statements(pool: SentencePool, angles: list[Angle], provider: Provi
     candidates, attempts, failed = write_candidates(plan.asks, provider, prompt, settings, on_attempt)
     step("judging the candidates")
     planned(judge_requests(candidates, settings))
-    judge_candidates(candidates, settings)
+    judge_candidates(candidates, settings, embed, angles)
     kept, dropped = keep_best(candidates, plan.counts, settings, embed)
     all_candidates = list(candidates)
     more: list[Ask] = []
     if settings.refill and not failed:
         empty = [key for key, count in plan.counts.items()
-                 if count and not any(c.ask.angle.id == key[0] and c.side == key[1] for c in kept)]
+                 if count and not any(c.angle.id == key[0] and c.side == key[1] for c in kept)]
         # A sentence serves one angle: the reserve leaves out sentences another angle has asked meanwhile.
         asked = {normalize_for_matching(item.passage.sentence) for item in plan.asks}
         for key in empty:
@@ -403,15 +454,15 @@ def generate_statements(pool: SentencePool, angles: list[Angle], provider: Provi
             attempts += extra_attempts
             step("judging those candidates")
             planned(judge_requests(extra, settings))
-            judge_candidates(extra, settings)
+            judge_candidates(extra, settings, embed, angles)
             all_candidates += extra
             kept, extra_dropped = keep_best(extra, plan.counts, settings, embed, kept)
             dropped += extra_dropped
     order = {angle.id: index for index, angle in enumerate(angles)}
-    kept.sort(key=lambda c: (order[c.ask.angle.id], c.side != "pro", -c.score))
+    kept.sort(key=lambda c: (order[c.angle.id], c.side != "pro", -c.score))
     statements = [_statement(candidate) for candidate in kept]
     kept_ids = {id(candidate) for candidate in kept}
-    judged = [Judged(text=c.text, angle=c.ask.angle.id, side=c.judgement.side, source=c.ask.passage.sentence,
+    judged = [Judged(text=c.text, angle=c.angle.id, side=c.judgement.side, source=c.ask.passage.sentence,
                      features={name: round(value, 4) for name, value in c.judgement.features.items()},
                      score=round(c.score, 4), kept=id(c) in kept_ids)
               for c in all_candidates if c.judgement is not None and c.judgement.scored]
