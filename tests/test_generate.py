@@ -250,3 +250,42 @@ def test_a_statement_goes_to_the_angle_it_is_about_unless_it_names_a_keyword_of_
     _move_to_the_angle_it_is_about([moved, stays], [cost, residents], settings(), e5_embed)
     assert moved.angle.id == "resident_services"  # asked for cost, about residents
     assert stays.angle.id == "cost"  # names 費用, a keyword of its own angle
+
+
+@pytest.mark.shipped_judge
+def test_recorded_answers_of_the_embedded_model_facts_non_claims_and_repeats_are_not_exported(tmp_path):
+    """Real candidates recorded from llama-server, judged with the shipped weights: the clear claims that name
+    their subject (a phrase of the documents: 共通システム, 既に検証済みのシステム) are exported; the fact, the
+    non-claim and the second of two same-side statements are not."""
+    import yaml
+
+    recorded = yaml.safe_load((DATA / "recorded" / "embedded_candidates.yaml").read_text(encoding="utf-8"))
+    answers = {s["source"]: [c["text"] for c in s["candidates"]] for s in recorded["sentences"]}
+    document = tmp_path / "recorded.md"
+    document.write_text("\n\n".join(answers), encoding="utf-8")
+    seeds = [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).parents[1] / "seeds").glob("*.txt"))]
+    topic = Topic(recorded["topic"]["name"], tuple(recorded["topic"]["terms"]), documents_vocabulary(seeds, "ja"))
+    provider, asked = ReplayProvider(), set()
+
+    def candidates(request):
+        source = re.findall(r"<source>(.*?)</source>", request.messages[-1].content, re.S)[-1].strip()
+        asked.add(source)
+        return {"statements": answers.get(source, [])}
+
+    provider.always("Candidates", candidates)
+    documents = load_documents([document]).documents
+    sentences = SentencePool.build(chunk_documents(documents), documents, e5_embed)
+    assert len(sentences.passages) == len(answers)
+    angles = load_angles(Path(__file__).parents[1] / "prompts" / "angles.yaml")
+    result = generate_statements(sentences, angles, provider, load_generate_prompt(), GenerateSettings(
+        language="ja", max_chars=140, per_angle=4, topic=topic, stance=None, judge=UsabilityJudge(topic)), e5_embed)
+    exported = {s.text for s in result.statements}
+    assert len(asked & set(answers)) >= 6  # the sentences were asked, so what is left out was judged, not missed
+    assert {"共通システムはすべての自治体に最適とは限らない",
+            "既に検証済みのシステムを利用することで導入時のリスクが低くなる"} <= exported
+    assert "自治体DXの取り巻く状況について説明される" not in exported  # not a claim
+    assert not exported & {"システム整備は地域公共団体の負担で行われる",
+                           "システム整備に県庁の補助金やデジ田交付金が活用されている"}  # facts
+    assert len(exported & {"自治体DXの実現は困難です", "自治体DXの実現は困難な場合が多い"}) <= 1  # one side, one claim
+    assert len(exported & {"共通システムは各自治体の独自性や特性を反映することができない",
+                           "カスタマイズが難しく共通システムは各自治体の独自性や特性を反映できない"}) == 1  # one a sentence

@@ -83,4 +83,4 @@ def test_no_two_folders_import_each_other():
 
 def test_the_top_level_holds_few_modules():
     top = [p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"]
-    assert len(top) <= 12, sorted(top)
+    assert len(top) <= 10, sorted(top)

@@ -428,6 +428,8 @@ def generate_statements(pool: SentencePool, angles: list[Angle], provider: Provi
     step = on_step or (lambda name: None)
     planned = on_planned or (lambda count: None)
     plan = plan_asks(pool, angles, settings, embed)
+    # A statement moves only to an angle the documents are about (one no sentence is about is left out).
+    angles = [angle for angle in angles if angle.id not in plan.unmatched]
     step("candidates")
     planned(len(plan.asks))
     candidates, attempts, failed = write_candidates(plan.asks, provider, prompt, settings, on_attempt)
