@@ -2,7 +2,8 @@
 calibrated on.
 
 Usage: python benchmarks/judge_calibration.py [--write]
-Reads docs/judged/candidates_*.jsonl: every candidate a run judged (report.json "judged"), with the class a person
+Reads docs/judged/candidates_*.jsonl (and judges docs/judged/heldout_candidates_*.jsonl, never fitted on, with the
+shipped weights): every candidate a run judged (report.json "judged"), with the class a person
 read for it (usable or not). The measures are recomputed from each candidate's text and source sentence with
 today's code (the side margin, which needs the model, is taken from the run). Then:
 - leave one list out: fit on the others, judge the one left out; accuracy, precision of what it keeps, and how
@@ -25,7 +26,7 @@ import yaml
 
 from polis_seed.language.embeddings import embedder_for
 from polis_seed.rules import Topic
-from polis_seed.stages.usability import FEATURES, features_of
+from polis_seed.stages.usability import FEATURES, JudgeWeights, features_of
 
 ROOT = Path(__file__).resolve().parent.parent
 JUDGED = ROOT / "docs" / "judged"
@@ -33,9 +34,9 @@ WEIGHTS = ROOT / "src" / "polis_seed" / "data" / "judge.yaml"
 PENALTY = 1.0
 
 
-def load() -> dict[str, list[dict]]:
-    return {path.stem.removeprefix("candidates_"): [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-            for path in sorted(JUDGED.glob("candidates_*.jsonl"))}
+def load(pattern: str = "candidates_*.jsonl") -> dict[str, list[dict]]:
+    return {path.stem.split("candidates_", 1)[1]: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+            for path in sorted(JUDGED.glob(pattern))}
 
 
 def measures(lists: dict[str, list[dict]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -121,6 +122,14 @@ def main() -> None:
     kept, y = np.concatenate(all_p), np.concatenate(all_y)
     print(f"  in all: accuracy {float((kept == (y == 1)).mean()):.0%}; kept {int(kept.sum())}, of them usable "
           f"{float(y[kept].mean()) if kept.any() else float('nan'):.0%}; usable among all candidates {float(y.mean()):.0%}")
+    held_out = measures(load("heldout_candidates_*.jsonl"))
+    if held_out:
+        shipped = JudgeWeights.shipped()
+        print(f"\nthe shipped judge ({shipped.calibrated_on}) on lists it was never calibrated on "
+              "(docs/judged/heldout_candidates_*.jsonl):")
+        for name, (x_held, y_held) in held_out.items():
+            p = np.array([shipped.score(dict(zip(FEATURES, row))) for row in x_held])
+            print("  " + report(name, p, y_held, shipped.threshold))
     x = np.vstack([data[name][0] for name in data])
     y = np.concatenate([data[name][1] for name in data])
     model = fit(x, y)

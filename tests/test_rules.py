@@ -216,3 +216,17 @@ def test_what_a_named_person_does_is_a_report_and_what_they_should_do_is_a_view(
     assert "fact-report" in rules("田中氏は給食費の無償化に反対している")
     assert "fact-report" not in rules("田中市長は給食費の無償化を進めるべきだ")
     assert "fact-report" not in rules("給食費の無償化は子育て世帯の負担を軽くする")
+
+
+@pytest.mark.parametrize("text", ["審議会は中間答申について説明した", "市は新しい計画を提案します", "市議会は補正予算を審議",
+                                  "教育委員会は5月12日に開催される", "委員の多数が条例案に反対しました",
+                                  "町長は記者会見で方針を表明しました", "住民団体は署名を提出した"])
+def test_what_was_said_proposed_decided_or_held_on_a_day_is_a_report(text):
+    assert "fact-report" in rules(text)
+
+
+@pytest.mark.parametrize("text", ["市は住民に丁寧に説明すべきだ", "給食費の無償化には反対だ", "市の説明は分かりにくい",
+                                  "共通化の議論はもっと住民に開かれるべきだ", "この提案は現実的ではない",
+                                  "国の方針決定は遅すぎる", "説明責任を果たすことが重要だ"])
+def test_a_view_about_what_is_said_or_decided_is_not_a_report(text):
+    assert "fact-report" not in rules(text)

@@ -234,6 +234,17 @@ _FACT_REPORT_EN = re.compile(r"\b(?:was|were|has been|have been|had been)\s+(?:\
 _MODAL_EN = re.compile(r"\b(?:should|must|need|needs|ought|would|could|can|will|better|worse|too|more|less)\b", re.I)
 
 
+# What was said or done at a meeting is a report whatever it was about: a predicate that is an act of speaking,
+# proposing or deciding (「…について説明した」, 「…を提案します」, 「…を議論」), a stance someone took (「…に反対しました」),
+# or an event on a day (「…は6月21日に開会する」).
+_SPEECH_ACT_JA = re.compile(
+    r"(?:提案|説明|議論|討論|報告|発言|質問|答弁|回答|表明|主張|要望|要請|提出|審議|可決|否決|採択|開会|閉会|開催|決定|"
+    r"決議|申し上げ|述べ|尋ね|聞い|聞か)"
+    r"(?:する|します|した|しました|している|しています|された|されました|される|されます|を行う|を行った|を行いました|"
+    r"が行われた|ます|ました|た|れた|られた)?[。]?$")
+_STANCE_TAKEN_JA = re.compile(r"(?:賛成|反対|支持)(?:した|しました|している|しています|された|されました)[。]?$")
+_DAY_JA = re.compile(r"[0-9０-９一二三四五六七八九十]+月[0-9０-９一二三四五六七八九十]+日")
+
 # A normative predicate: what someone should do is a view even when a person is its subject.
 _NORMATIVE_JA = re.compile(r"べき|必要|ほうが(?:よい|良い|いい)|なければならない|てはならない|望ましい")
 
@@ -252,7 +263,8 @@ def _fact_report(text: str, context: Context, language: str) -> str | None:
     stripped = text.strip().rstrip(".!。")
     if language == "ja":
         found = _DONE_JA.search(stripped) or (_PAST_JA.search(stripped) and not _has_opinion_marker(stripped)) \
-            or _person_does(stripped)
+            or _person_does(stripped) or (not _NORMATIVE_JA.search(stripped) and (
+                _SPEECH_ACT_JA.search(stripped) or _STANCE_TAKEN_JA.search(stripped) or _DAY_JA.search(stripped)))
     else:
         found = _FACT_REPORT_EN.search(stripped) and not _MODAL_EN.search(stripped) and not _has_opinion_marker(stripped)
     return "it reports a fact or an event; state a view about it that people can agree or disagree with" if found else None
