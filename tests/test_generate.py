@@ -229,7 +229,7 @@ def test_the_shipped_judge_prefers_a_clear_claim_to_a_garbled_one_of_the_same_se
 
     source = "無痛分娩を選ばない人も含めて税で費用を負担することは公平ではないとの意見もある。"
     judge = JudgeWeights.shipped()
-    assert judge.calibrated_on.startswith("mutsuu_bunben")
+    assert "mutsuu_bunben" in judge.calibrated_on
     vectors = e5_embed(["無痛分娩を選ばない人も税で費用を負担するため、公平ではない",
                         "所得によって出産の痛みに差が生じる状況は公費で支えることで経験を積める", source])
     clear = features_of("無痛分娩を選ばない人も税で費用を負担するため、公平ではない", source, TOPIC, 0.3,
