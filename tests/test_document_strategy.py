@@ -224,3 +224,24 @@ def test_the_list_is_as_long_as_the_distinct_claims_not_the_cap():
     settings = DocumentSettings(language="ja", max_chars=140, count=36, context_tokens=8000)
     request = distil_request(claims, load_prompt("distil.yaml", DistilPrompt), settings)
     assert "write 2 statements" in request.messages[0].content.casefold()  # two quotes: two claims, not 36
+
+
+def test_a_statement_that_says_the_opposite_of_its_quote_goes_back_once_and_is_dropped_if_it_still_does():
+    opposite = "予約システムの利便性は向上しない"  # its quote says the service improves a lot
+    provider = ReplayProvider([
+        {"claims": [{"angle": "cost", "stance": "pro", "claim": "費用は回収できる", "document": "D1", "quote": QUOTE_COST},
+                    {"angle": "resident_services", "stance": "pro", "claim": "便利になる", "document": "D1",
+                     "quote": QUOTE_RESIDENTS}]},
+        {"statements": [
+            {"text": "予約システムの費用は人件費削減で回収できる", "angle": "cost", "stance": "pro", "document": "D1",
+             "quote": QUOTE_COST},
+            {"text": opposite, "angle": "resident_services", "stance": "pro", "document": "D1", "quote": QUOTE_RESIDENTS},
+        ]},
+        {"statements": [{"item": 2, "text": opposite, "angle": "resident_services", "stance": "pro", "document": "D1",
+                         "quote": QUOTE_RESIDENTS}]},
+    ])
+    result = run(provider)
+    assert [s.text for s in result.statements] == ["予約システムの費用は人件費削減で回収できる"]
+    fix = provider.history[2].messages[-1].content
+    assert "contradicts-quote" in fix and opposite in fix
+    assert result.report.drop_counts()["contradicts-quote"] == 1

@@ -77,6 +77,7 @@ class Context:
     source: str | None = None
     topic: Topic | None = None
     vote_chars: int | None = None  # generate: longer than this is sent back (see vote_length)
+    quote: str | None = None  # lint, the report: the passage a statement cites (generate checks against `source`)
 
 
 @dataclass(frozen=True)
@@ -268,6 +269,14 @@ def _fact_report(text: str, context: Context, language: str) -> str | None:
     else:
         found = _FACT_REPORT_EN.search(stripped) and not _MODAL_EN.search(stripped) and not _has_opinion_marker(stripped)
     return "it reports a fact or an event; state a view about it that people can agree or disagree with" if found else None
+
+
+def _contradicts_quote(text: str, context: Context, language: str) -> str | None:
+    from .language.polarity import contradiction
+
+    cited = context.quote or context.source
+    found = contradiction(text, cited) if cited else None
+    return f"it says the opposite of its quote ({found}); write what the source says" if found else None
 
 
 # Words that push a voter instead of stating a claim (Polis asks for neutral wording).
@@ -503,6 +512,8 @@ RULES: tuple[Rule, ...] = (
     Rule("near-copy", "warning", "a near-copy of its source sentence (generate)", _near_copy),
     Rule("off-source", "warning", "not about its source sentence: under 25 % of its content is in the source (generate)",
          _off_source),
+    Rule("contradicts-quote", "error", "says the opposite of the passage it cites (a negation or a must turned around)",
+         _contradicts_quote, JA_EN),
 )
 RULES_BY_NAME = {rule.name: rule for rule in RULES}
 

@@ -30,6 +30,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 
+from ..language.polarity import end_of_polar_clause
 from ..language.text import clean_statement, normalize_for_matching
 from ..models import Angle, Attempt, Drop, GenerationReport, Judged, Language, Stance, Statement
 from ..prompts import GeneratePrompt
@@ -92,13 +93,19 @@ class GenerationResult:
 
 
 def short_quote(sentence: str, statement: str) -> str:
-    """The verbatim stretch of the source sentence that best matches the statement, ≤ MAX_QUOTE_CHARS."""
+    """The verbatim stretch of the source sentence that best matches the statement: about MAX_QUOTE_CHARS, to the
+    end of the clause that carries its polarity."""
     if len(sentence) <= MAX_QUOTE_CHARS:
         return sentence
     alignment = fuzz.partial_ratio_alignment(statement, sentence)
     centre = (alignment.dest_start + alignment.dest_end) // 2 if alignment else len(sentence) // 2
     start = max(0, min(centre - MAX_QUOTE_CHARS // 2, len(sentence) - MAX_QUOTE_CHARS))
-    return sentence[start:start + MAX_QUOTE_CHARS]
+    # Never cut inside the clause that carries the polarity: the quote ends where its clause (or, when a
+    # negation or a must follows, its sentence) ends, and starts later instead, but not after the matched part.
+    end = end_of_polar_clause(sentence, start + MAX_QUOTE_CHARS)
+    matched = alignment.dest_start if alignment else start
+    start = max(start, min(matched, end - MAX_QUOTE_CHARS))
+    return sentence[start:end]
 
 
 def fence_source(text: str) -> str:

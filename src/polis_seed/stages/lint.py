@@ -27,7 +27,7 @@ def lint_statements(lines: list[tuple[int, Statement | None]], max_chars: int,
             if line < last_line:  # trailing blank lines are harmless
                 findings.append(Finding("empty", "error", "empty or whitespace-only line; remove it", line))
             continue
-        checked = check_statement(statement.text, Context(max_chars=max_chars))
+        checked = check_statement(statement.text, Context(max_chars=max_chars, quote=statement.quote))
         findings += [Finding(f.rule, f.severity, f.message, line) for f in checked.findings]
         for rule in checked.unchecked:
             unchecked[checked.language][rule] += 1
