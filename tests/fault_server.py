@@ -28,6 +28,9 @@ class FaultServer:
                  context_tokens: int = 4096):
         self.context_tokens = context_tokens
         self.faults = list(faults or [])
+        # (text, fault): the first request whose last message holds the text gets the fault, once, whatever the
+        # order concurrent requests arrive in.
+        self.faults_when: list[tuple[str, str]] = []
         self.slow_seconds = slow_seconds
         self.delay_seconds = delay_seconds  # every normal answer waits this long (to interrupt a run mid-way)
         self.requests: list[dict] = []
@@ -67,6 +70,11 @@ class FaultServer:
                 with server._lock:
                     server.requests.append({"body": body, "authorization": self.headers.get("Authorization", "")})
                     fault = server.faults.pop(0) if server.faults else None
+                    asked = (body.get("messages") or [{}])[-1].get("content", "")
+                    keyed = next((entry for entry in server.faults_when if entry[0] in asked), None)
+                    if keyed is not None:
+                        server.faults_when.remove(keyed)
+                        fault = keyed[1]
                 try:
                     server.respond(self, fault, body)
                 except (BrokenPipeError, ConnectionResetError):

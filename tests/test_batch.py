@@ -80,7 +80,9 @@ def answer(tmp_path, server, number):
 
 
 def test_the_batch_loop_gives_the_same_statements_as_a_direct_run(tmp_path):
-    with FaultServer(["bad-schema"]) as server:
+    broken = "毎年の保守費用が想定より高くなれば"  # the sentence whose answer breaks the schema, in both runs
+    with FaultServer() as server:
+        server.faults_when = [(broken, "bad-schema")]
         rounds = 0
         while True:
             result = generate(tmp_path, server, "--batch-dir", str(tmp_path / "b"))
@@ -97,12 +99,12 @@ def test_the_batch_loop_gives_the_same_statements_as_a_direct_run(tmp_path):
         # leaves its side empty, so a sentence in reserve is asked in round 2
         assert rounds == 2
         batched = [json.loads(line)["text"] for line in (tmp_path / "s.jsonl").read_text(encoding="utf-8").splitlines()]
-        server.faults = ["bad-schema"]
+        server.faults_when = [(broken, "bad-schema")]
         direct = generate(tmp_path, server, output="direct.jsonl", cache="direct-cache")
         assert direct.exit_code == 0, direct.output
     assert batched == [json.loads(line)["text"] for line in
                        (tmp_path / "direct.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert len(batched) == 4
+    assert len(batched) == 3  # the broken sentence's side is filled from the reserve, or stays empty
 
 
 def test_a_broken_results_file_is_reported_by_line_and_the_rest_is_read(tmp_path):
