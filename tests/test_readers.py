@@ -172,3 +172,11 @@ def test_a_csv_with_no_comments_is_empty_not_a_column_problem(tmp_path, content)
         load_documents([path])
     assert error.value.message == f"{path}: is empty; remove it or add the document's text"
 
+
+def test_the_readme_lists_every_recognised_comment_column():
+    from polis_seed.io.readers import COMMENT_COLUMNS
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `.csv` |"))
+    assert "--column" in row
+    assert [name for name in COMMENT_COLUMNS if f"`{name}`" not in row] == []
