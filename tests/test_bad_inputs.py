@@ -66,6 +66,9 @@ def make(tmp_path: Path, kind: str) -> tuple[list[str], str]:
     if kind == "CSV with no usable column":
         (tmp_path / "s.csv").write_text("id,notes\n1,x\n", encoding="utf-8")
         return ["dedupe", str(tmp_path / "s.csv"), "-o", str(tmp_path / "out" / "k.txt")], "no statement column"
+    if kind == "--column the CSV does not have":
+        (tmp_path / "survey.csv").write_text("番号,氏名,ご意見\n1,山田太郎,夜間も予約したい\n", encoding="utf-8")
+        return ["run", str(tmp_path / "survey.csv"), "--column", "意見"], "has no column '意見'"
     if kind == "unknown --format":
         return ["export", str(DATA / "facility_booking_ja.md"), "--format", "xlsx"], "unknown format"
     if kind == "unknown --provider":
@@ -78,7 +81,7 @@ def make(tmp_path: Path, kind: str) -> tuple[list[str], str]:
 MATRIX = ["missing path", "empty folder", "empty file", "whitespace-only file", "binary file renamed .txt",
           "undecodable bytes", "50 MB text file", "PDF without text layer", "malformed angles YAML",
           "angles YAML missing a field", "malformed config", "malformed JSONL line", "CSV with no usable column",
-          "unknown --format", "unknown --provider", "--max-chars 0"]
+          "--column the CSV does not have", "unknown --format", "unknown --provider", "--max-chars 0"]
 
 
 @pytest.mark.parametrize("kind", MATRIX)

@@ -158,3 +158,77 @@ def test_help_shows_defaults_from_the_settings_and_no_type_markers():
     assert "(default: 140)" in text and "(default: 4)" in text and "(default: exact,fuzzy,semantic)" in text
     assert "<bool>" not in text and "{" not in text
     assert not [line for line in text.splitlines() if line.rstrip().endswith(" .")]  # no default cut out of a help text
+
+
+def survey_csv(tmp_path, column="ご意見"):
+    """A survey export: a number, a person's name (personal data) and their opinion."""
+    path = tmp_path / "survey.csv"
+    path.write_text(f"番号,氏名,{column}\n"
+                    "1,山田太郎,公共施設の予約をオンラインにすると夜間でも手続きができて住民の利便性が高まる。\n"
+                    "2,佐藤花子,予約システムの導入費用は窓口の人件費の削減で数年のうちに回収できる見込みだ。\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_generate_with_column_reads_the_opinions_and_never_the_names(tmp_path, replay):
+    asked = []
+
+    def answer(request):
+        asked.append(request)
+        return statement_from_the_source(request)
+
+    replay.always("Candidates", answer)
+    topic = {"topic": "公共施設予約のオンライン化", "terms": ["予約", "オンライン"]}
+    replay.always("TopicAnswer", lambda request: asked.append(request) or topic)
+    result = invoke("generate", survey_csv(tmp_path), "--column", "ご意見", "-o", tmp_path / "s.jsonl",
+                    "--angles", DATA / "two_angles.yaml", "--per-angle", "1", "--no-stance-check")
+    assert result.exit_code == 0, result.output
+    sent = "\n".join(message.content for request in asked for message in request.messages)
+    # the model sees the opinions (the title is the first of them, the source sentences come from them) ...
+    assert "<source>公共施設の予約をオンラインにすると夜間でも手続きができて" in sent
+    assert "山田" not in sent and "佐藤" not in sent  # ... and never the names
+    records = [json.loads(line) for line in (tmp_path / "s.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert records and all(record["source_path"].endswith("survey.csv") for record in records)
+
+
+def test_chunks_with_column_shows_only_that_column(tmp_path):
+    result = invoke("chunks", survey_csv(tmp_path, "自由記述"), "--column", "自由記述", "--text")
+    assert result.exit_code == 0, result.output
+    assert "夜間でも手続きができて" in result.output and "山田" not in result.output
+
+
+def test_a_column_the_csv_does_not_have_is_one_line_exit_2_and_nothing_written(tmp_path):
+    path = survey_csv(tmp_path)
+    out = tmp_path / "out"
+    line = one_line_error(invoke("run", path, "--column", "意見", "-o", out))
+    assert line == f"error: {path}: has no column '意見'; its columns: 番号, 氏名, ご意見; pass --column with one of them"
+    assert not out.exists()
+    line = one_line_error(invoke("export", path, "--column", "意見", "-o", tmp_path / "polis.csv"))
+    assert "has no column '意見'" in line and not (tmp_path / "polis.csv").exists()
+
+
+def test_a_csv_without_a_known_column_lists_the_recognised_names_and_its_own(tmp_path):
+    from polis_seed.io.readers import COMMENT_COLUMNS
+
+    path = survey_csv(tmp_path, "自由記述")
+    line = one_line_error(invoke("chunks", path))
+    assert f"recognised: {', '.join(COMMENT_COLUMNS)}" in line and "意見" in COMMENT_COLUMNS and "body" in COMMENT_COLUMNS
+    assert "its columns: 番号, 氏名, 自由記述" in line and "pass --column" in line
+    line = one_line_error(invoke("dedupe", path, "-o", tmp_path / "kept.jsonl"))
+    assert "no statement column" in line and "its columns: 番号, 氏名, 自由記述" in line and "pass --column" in line
+    assert not (tmp_path / "kept.jsonl").exists()
+
+
+def test_dedupe_export_and_lint_read_the_column_named(tmp_path):
+    path = survey_csv(tmp_path, "自由記述")
+    result = invoke("export", path, "--column", "自由記述", "-o", tmp_path / "polis.csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "polis.csv").read_text(encoding="utf-8"))))
+    assert [row["comment_text"][:6] for row in rows] == ["公共施設の予", "予約システム"]
+    result = invoke("dedupe", path, "--column", "自由記述", "-o", tmp_path / "kept.txt")
+    assert result.exit_code == 0, result.output
+    assert "山田" not in (tmp_path / "kept.txt").read_text(encoding="utf-8")
+    result = invoke("lint", path, "--column", "自由記述", "--max-chars", "400", "--json")
+    assert json.loads(result.output)["statements"] == 2
+    piped = invoke("dedupe", "-", "--column", "自由記述", "-o", "-", input=path.read_text(encoding="utf-8"))
+    assert piped.exit_code == 0 and len(piped.stdout.splitlines()) == 2 and "山田" not in piped.stdout

@@ -80,3 +80,15 @@ def test_auto_picks_the_document_strategy_for_a_hosted_provider_and_says_why(tmp
                                      "--dry-run"])
     assert dry_run_row(result.output)["strategy"] == "document"
     assert "--provider openai is a hosted model" in result.output
+
+
+def test_the_config_file_names_the_comment_column_and_the_flag_overrides_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("polis-seed.yaml").write_text("column: 自由記述\n", encoding="utf-8")
+    Path("survey.csv").write_text("番号,氏名,自由記述,感想\n1,山田太郎,夜間も予約したい,便利\n", encoding="utf-8")
+    result = runner.invoke(cli.app, ["chunks", "survey.csv", "--text"])
+    assert result.exit_code == 0 and "夜間も予約したい" in result.output and "山田" not in result.output
+    result = runner.invoke(cli.app, ["chunks", "survey.csv", "--text", "--column", "感想"])
+    assert result.exit_code == 0 and "便利" in result.output and "夜間" not in result.output
+    result = runner.invoke(cli.app, ["export", "survey.csv", "-o", "polis.csv"])
+    assert result.exit_code == 0 and Path("polis.csv").read_text(encoding="utf-8").splitlines()[1] == '"夜間も予約したい"'

@@ -58,3 +58,33 @@ def test_bad_statement_files_are_one_line_errors(tmp_path, name, content, messag
     with pytest.raises(InputError) as error:
         read_statements(str(path))
     assert str(path) in error.value.message and message in error.value.message
+
+
+def test_a_comment_csv_is_read_by_the_column_named(tmp_path):
+    path = tmp_path / "survey.csv"
+    path.write_text("番号,氏名,自由記述,moderated\n1,山田太郎,夜間も予約したい,1\n2,佐藤花子,窓口は残すべきだ,-1\n",
+                    encoding="utf-8")
+    read = read_statements(str(path), column="自由記述")
+    assert [s.text for s in read.statements] == ["夜間も予約したい"] and read.rejected == 1
+    with pytest.raises(InputError) as error:
+        read_statements(str(path), column="意見")
+    assert error.value.message == (f"{path}: has no column '意見'; its columns: 番号, 氏名, 自由記述, moderated; "
+                                   "pass --column with one of them")
+
+
+def test_our_own_statement_csv_and_a_review_sheet_keep_their_columns_whatever_the_column(tmp_path):
+    # A `column:` in polis-seed.yaml meant for a survey must not break reading what polis-seed wrote.
+    statements = [Statement(text="一つ目の意見", angle="cost", stance="pro"), Statement(text="二つ目の意見")]
+    ours = tmp_path / "s.csv"
+    write_statements(statements, str(ours))
+    assert read_statements(str(ours), column="自由記述").statements == statements
+    sheet = tmp_path / "review.csv"
+    sheet.write_text("id,keep,statement\n,,一つ目の意見\n", encoding="utf-8")
+    assert [s.text for s in read_statements(str(sheet), column="自由記述").statements] == ["一つ目の意見"]
+
+
+def test_stdin_is_a_csv_when_its_header_has_the_column_named(monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("番号,自由記述\n1,夜間も予約したい\n"))
+    assert [s.text for s in read_statements("-", column="自由記述").statements] == ["夜間も予約したい"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("夜間も予約したい\n窓口は残すべきだ\n"))
+    assert len(read_statements("-", column="自由記述").statements) == 2  # a text list stays a text list

@@ -121,3 +121,62 @@ def test_unknown_type_lists_the_supported_ones(tmp_path):
     with pytest.raises(InputError) as error:
         load_documents([path])
     assert ".pdf" in error.value.message and ".docx" in error.value.message and ".html" in error.value.message
+
+
+SURVEY = "番号,氏名,自由記述\n1,山田太郎,夜間も予約できると助かる\n2,佐藤花子,窓口の待ち時間を減らしてほしい\n"
+
+
+def test_a_comment_csv_reads_the_column_named_and_nothing_else(tmp_path):
+    path = tmp_path / "survey.csv"
+    path.write_bytes(("\ufeff 番号 , 氏名 , 自由記述 " + SURVEY[SURVEY.index("\n"):]).encode("utf-8"))
+    text = load_documents([path], column="自由記述").documents[0].text
+    assert text == "夜間も予約できると助かる\n\n窓口の待ち時間を減らしてほしい"
+    assert "山田" not in text and "佐藤" not in text  # the names never reach a model
+
+
+@pytest.mark.parametrize("name", ["comment-body", "comment_text", "comment body", "text", "コメント", "意見", "body",
+                                  "comment", "ご意見", "opinion", " Comment-Body "])
+def test_every_recognised_name_is_read_without_column(tmp_path, name):
+    path = tmp_path / "comments.csv"
+    path.write_text(f"番号,氏名,{name}\n1,山田太郎,夜間も予約できると助かる\n", encoding="utf-8")
+    assert loaded_text(path) == "夜間も予約できると助かる"
+
+
+def test_a_column_the_csv_does_not_have_names_the_file_the_column_and_its_columns(tmp_path):
+    path = tmp_path / "survey.csv"
+    path.write_text(SURVEY, encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        load_documents([path], column="ご意見")
+    assert error.value.message == (f"{path}: has no column 'ご意見'; its columns: 番号, 氏名, 自由記述; "
+                                   "pass --column with one of them")
+
+
+def test_a_csv_without_a_recognised_column_lists_the_names_and_asks_for_column(tmp_path):
+    from polis_seed.io.readers import COMMENT_COLUMNS
+
+    path = tmp_path / "survey.csv"
+    path.write_text(SURVEY, encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        load_documents([path])
+    message = error.value.message
+    assert message.startswith(f"{path}: no comment column (recognised: {', '.join(COMMENT_COLUMNS)});")
+    assert "its columns: 番号, 氏名, 自由記述" in message and "--column" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("content", ["", "\n", "番号,氏名,ご意見\n"])
+def test_a_csv_with_no_comments_is_empty_not_a_column_problem(tmp_path, content):
+    path = tmp_path / "survey.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        load_documents([path])
+    assert error.value.message == f"{path}: is empty; remove it or add the document's text"
+
+
+def test_the_readme_lists_every_recognised_comment_column():
+    from polis_seed.io.readers import COMMENT_COLUMNS
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `.csv` |"))
+    assert "--column" in row
+    assert [name for name in COMMENT_COLUMNS if f"`{name}`" not in row] == []

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from .defaults import DEFAULTS, default_of
 from .providers.registry import PROVIDER_NAMES, PROVIDER_OPTIONS
 from .errors import InputError
+from .io.readers import header_name
 
 CONFIG_FILE_NAME = "polis-seed.yaml"
 Tier = Literal["exact", "fuzzy", "semantic", "llm"]
@@ -47,6 +48,7 @@ class CommonSettings(BaseModel):
     tiers: list[Tier] = _setting("tiers", min_length=1)
     stance_check: bool = _setting("stance_check")
     fill_from_knowledge: bool = _setting("fill_from_knowledge")
+    column: str | None = _setting("column")
     include_rejected: bool = _setting("include_rejected")
     cache_dir: Path | None = _setting("cache_dir")
     no_cache: bool = _setting("no_cache")
@@ -59,6 +61,13 @@ class CommonSettings(BaseModel):
     def _known_provider(cls, value: str) -> str:
         if value not in PROVIDER_NAMES:
             raise ValueError(f"unknown provider; choose one of {', '.join(PROVIDER_NAMES)}")
+        return value
+
+    @field_validator("column")
+    @classmethod
+    def _a_column_name(cls, value: str | None) -> str | None:
+        if value is not None and not header_name(value):
+            raise ValueError("empty; give the header of the column that holds the comments")
         return value
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .io.readers import COMMENT_COLUMNS
 from .providers.registry import PROVIDER_NAMES, PROVIDER_OPTIONS
 
 
@@ -40,6 +41,9 @@ DEFAULTS: dict[str, Default] = {
                                           "the model's own knowledge, marked 'not from the documents' (no quote)"),
     "stance_check": Default(True, "check which side each statement really takes (two short model requests per "
                                   "statement); --no-stance-check turns it off"),
+    "column": Default(None, "the column of a comment CSV that holds the comments, named as in its header (default: "
+                            f"the first of the recognised names {', '.join(COMMENT_COLUMNS)}); polis-seed's own "
+                            "statement CSVs and review sheets are read by their own columns"),
     "include_rejected": Default(False, "keep comments a Polis moderator rejected (moderated = -1)"),
     "cache_dir": Default(None, "folder for the cache of model calls"),
     "no_cache": Default(False, "ask the model again even for cached requests"),

@@ -29,7 +29,8 @@ def dedupe_files(source: str, output: str, settings: Settings, report: Path | No
     from .stages.export import merge_report_csv
     from .io.statements import STDIO, read_statements, write_statements
 
-    read = read_statements(source, settings.include_rejected)
+    read = read_statements(source, settings.include_rejected, settings.column)
+    # --column names IN's column: the existing comments are usually a Polis export, read by its own name.
     existing = read_statements(against, settings.include_rejected).statements if against else None
     dedupe = dedupe_settings_of(settings)
     with contextlib.ExitStack() as stack:
@@ -95,7 +96,7 @@ def export_file(source: str, output: Path | None, format_name: str, split: int |
     allowed = (suffix, ".xlsx") if format_name == "review" else (suffix,)
     if output is not None and output.suffix.lower() not in allowed:
         raise InputError(f"{output}: output must end in {' or '.join(allowed)}")
-    read = read_statements(source, settings.include_rejected)
+    read = read_statements(source, settings.include_rejected, settings.column)
     statements = read.statements
     notes = read.warnings + review_findings(read, settings.max_chars)
     if format_name in LENGTH_CHECKED_FORMATS:
@@ -152,7 +153,7 @@ def lint_file(source: str, settings: Settings, angles_file: Path | None = None) 
     from .stages.lint import lint_statements, stance_findings
     from .io.statements import read_statement_lines
 
-    read = read_statement_lines(source, settings.include_rejected)
+    read = read_statement_lines(source, settings.include_rejected, settings.column)
     findings = lint_statements(read.lines, settings.max_chars, settings.threshold)
     if angles_file is not None:
         from .language.embeddings import e5_embed
@@ -172,10 +173,10 @@ class ChunkListing:
     warnings: list[str]
 
 
-def read_chunks(paths: list[Path], strict: bool, output: Path | None) -> ChunkListing:
+def read_chunks(paths: list[Path], strict: bool, output: Path | None, column: str | None = None) -> ChunkListing:
     from .stages.chunk import chunk_document
 
-    loaded = load_documents(paths, strict=strict)
+    loaded = load_documents(paths, strict=strict, column=column)
     chunks = {document.id: chunk_document(document) for document in loaded.documents}
     if output is not None:
         records = [{"document": {**document.model_dump(), "characters": len(document.text)},

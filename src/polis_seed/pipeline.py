@@ -63,7 +63,7 @@ class Prepared:
 
 def prepare(paths: list[Path], plan: RunPlan) -> Prepared:
     """load → (mask personal data) → chunk, plus the angles and the language: everything before the model."""
-    loaded = load_documents(paths, strict=plan.strict)
+    loaded = load_documents(paths, strict=plan.strict, column=plan.column)
     angles = plan.angles
     documents = loaded.documents
     masked: dict[str, int] = {}

@@ -139,6 +139,7 @@ class RunPlan:
     redact: bool
     cache_dir: Path | None
     dedupe: DedupeSettings | None  # None: generate only
+    column: str | None = None  # the comment column of a .csv document (--column); None: a recognised name
     batch_dir: Path | None = None
     submit_batch: bool = False
     discover_angles: bool = False
@@ -176,5 +177,6 @@ def resolve_plan(settings: Settings, outputs: OutputSet, *, deduplicate_too: boo
                    per_angle=settings.per_angle, count=settings.count, stance_check=settings.stance_check,
                    fill_from_knowledge=settings.fill_from_knowledge,
                    redact=settings.redact, cache_dir=cache_dir_of(settings),
-                   dedupe=dedupe_settings_of(settings) if deduplicate_too else None, batch_dir=batch_dir,
-                   submit_batch=submit_batch, discover_angles=discover_angles, strict=strict, debug=debug)
+                   dedupe=dedupe_settings_of(settings) if deduplicate_too else None, column=settings.column,
+                   batch_dir=batch_dir, submit_batch=submit_batch, discover_angles=discover_angles, strict=strict,
+                   debug=debug)

@@ -60,8 +60,8 @@ def _check_output(path: Path, suffixes: tuple[str, ...]) -> None:
 PathsArgument = Annotated[list[Path], typer.Argument(
     metavar="PATH", help="Files (.txt .md .pdf .docx .html .csv) or folders of them.", show_default=False)]
 StatementsArgument = Annotated[str, typer.Argument(
-    metavar="IN", help="Statements: .jsonl, .csv (our columns, a review sheet, a Polis export or any comment column), "
-                       ".txt, or - for stdin.")]
+    metavar="IN", help="Statements: .jsonl, .csv (our columns, a review sheet, a Polis export or any CSV of "
+                       "comments: see --column), .txt, or - for stdin.")]
 
 
 def _generate(paths: list[Path], outputs, options: dict[str, Any], deduplicate_too: bool) -> None:
@@ -130,7 +130,7 @@ def run_command(
 
 @command("dedupe")
 @reports_errors
-@with_options(*DEDUPE, "include_rejected", "config", *PROVIDER)
+@with_options(*DEDUPE, "column", "include_rejected", "config", *PROVIDER)
 def dedupe_command(
     source: StatementsArgument,
     output: Annotated[str, typer.Option("-o", "--output", metavar="OUT",
@@ -138,8 +138,9 @@ def dedupe_command(
     report: Annotated[Optional[Path], typer.Option(
         "--report", metavar="FILE", help="Write the merge report (CSV): merges, and near misses with the reason.")] = None,
     against: Annotated[Optional[str], typer.Option(
-        "--against", metavar="FILE", help="Existing comments (a Polis comments.csv or any statement file): drop new "
-                                          "statements they already say.")] = None,
+        "--against", metavar="FILE", help="Existing comments (a Polis comments.csv or any statement file, its column "
+                                          "found by the recognised names): drop new statements they already say.")]
+    = None,
     **options: Any,
 ) -> None:
     """Remove duplicates by tier (exact, fuzzy, semantic, llm); never merges a statement with its opposite."""
@@ -156,7 +157,7 @@ def dedupe_command(
 
 @command("export")
 @reports_errors
-@with_options("config", "max_chars", "include_rejected")
+@with_options("config", "column", "max_chars", "include_rejected")
 def export_command(
     source: StatementsArgument,
     output: Annotated[Optional[Path], typer.Option(
@@ -177,7 +178,7 @@ def export_command(
 
 @command("lint")
 @reports_errors
-@with_options("config", "max_chars", "include_rejected", *PROVIDER, "topic", "timeout",
+@with_options("config", "column", "max_chars", "include_rejected", *PROVIDER, "topic", "timeout",
               "max_retries", "no_cache", "cache_dir")
 def lint_command(
     source: StatementsArgument,
@@ -202,7 +203,7 @@ def lint_command(
 
 @command("chunks")
 @reports_errors
-@with_options("strict")
+@with_options("strict", "config", "column")
 def chunks_command(
     paths: PathsArgument,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", metavar="FILE",
@@ -217,7 +218,7 @@ def chunks_command(
 
     if output is not None:
         _check_output(output, (".jsonl",))
-    listing = read_chunks(paths, options["strict"], output)
+    listing = read_chunks(paths, options["strict"], output, _settings(options).column)
     for warning in listing.warnings:
         say(f"warning: {warning}")
     print_chunks(listing, show_text)

@@ -58,6 +58,7 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     "tiers": _setting("tiers", str, metavar="LIST"),
     "threshold": _setting("threshold", float, metavar="RATIO"),
     "semantic_threshold": _setting("semantic_threshold", float, metavar="COSINE"),
+    "column": _setting("column", str, metavar="NAME"),
     "include_rejected": _flag("--include-rejected", describe("include_rejected")),
     "no_stance_check": _flag("--no-stance-check", "Do not check which side each statement takes (faster; the table "
                                                   "then counts the sides asked for)."),
@@ -81,7 +82,7 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
 OPTIONS.update({name: _setting(name, str, "--" + name.replace("_", "-"), metavar="TEXT") for name in PROVIDER_OPTIONS})
 # Where a provider is chosen, its own options can be given too.
 PROVIDER = ("provider", "model", "base_url", *PROVIDER_OPTIONS)
-GENERATION = ("config", *PROVIDER, "angles", "lang", "topic", "max_chars", "per_angle", "count",
+GENERATION = ("config", *PROVIDER, "column", "angles", "lang", "topic", "max_chars", "per_angle", "count",
               "strategy", "context_tokens", "concurrency", "no_stance_check", "fill_from_knowledge", "no_cache",
               "cache_dir", "strict", "redact", "timeout", "max_retries", "discover_angles", "batch_dir", "batch",
               "debug")

@@ -18,7 +18,12 @@ from .markup import detect_markup, html_text, markdown_text
 
 JAPANESE_LEGACY_ENCODINGS = ("cp932", "euc_jp")
 ISO_2022_JP_ESCAPES = (b"\x1b$B", b"\x1b$@", b"\x1b(J", b"\x1b(B")
-COMMENT_COLUMNS = ("comment-body", "comment_text", "comment body", "text", "コメント", "意見", "body")
+# The header names a comment CSV's comment column is recognised by (any case, spaces around it ignored): the
+# first name here that the header has wins; any other column is named with --column. README.md (the input
+# table) lists the same names, and the errors of choose_column print them.
+# Not 内容 or 本文: in many sheets they name a description or a mail body, not what a person said.
+COMMENT_COLUMNS = ("comment-body", "comment_text", "comment body", "text", "コメント", "意見", "body",
+                   "comment", "ご意見", "opinion")
 
 
 @dataclass
@@ -192,22 +197,56 @@ def read_docx(path: Path, raw: bytes) -> ReadText:
     return ReadText(text="\n\n".join(blocks), kind="docx", title=title)
 
 
-def comment_column(fieldnames: list[str] | None) -> str | None:
-    by_lower = {name.strip().lower(): name for name in fieldnames or []}
-    return next((by_lower[column] for column in COMMENT_COLUMNS if column in by_lower), None)
+def header_name(cell: str) -> str:
+    """A header cell as it is compared: a BOM (left by a file saved twice) and spaces around it dropped."""
+    return cell.strip().lstrip("\ufeff").strip()
 
 
-def read_comments_csv(path: Path, raw: bytes) -> ReadText:
+def comment_column(header: list[str] | None) -> int | None:
+    """The index of the first recognised comment column (COMMENT_COLUMNS) in a CSV header, or None."""
+    by_lower: dict[str, int] = {}
+    for index, cell in enumerate(header or []):
+        by_lower.setdefault(header_name(cell).lower(), index)
+    return next((by_lower[name] for name in COMMENT_COLUMNS if name in by_lower), None)
+
+
+def _shown_columns(header: list[str]) -> str:
+    names = [name for cell in header if (name := header_name(cell))]
+    if not names:
+        return "it has no header row"
+    shown = ", ".join(names[:12]) + (f", … ({len(names) - 12} more)" if len(names) > 12 else "")
+    return f"its columns: {shown}"
+
+
+def choose_column(path: Path | str, header: list[str], column: str | None, what: str = "comment") -> int:
+    """The index of the column that holds the comments: the one --column names (matched exactly, after
+    header_name), else the first recognised name. Raises InputError naming the file's own columns."""
+    if column is not None:
+        wanted = header_name(column)
+        for index, cell in enumerate(header):
+            if header_name(cell) == wanted:
+                return index
+        raise InputError(f"{path}: has no column '{wanted}'; {_shown_columns(header)}; "
+                         "pass --column with one of them")
+    index = comment_column(header)
+    if index is None:
+        raise InputError(f"{path}: no {what} column (recognised: {', '.join(COMMENT_COLUMNS)}); "
+                         f"{_shown_columns(header)}; pass --column NAME with the one that holds the {what}s")
+    return index
+
+
+def read_comments_csv(path: Path, raw: bytes, column: str | None = None) -> ReadText:
     """Existing comments (a Polis comments.csv or any CSV with a comment column) as a source document:
-    each comment becomes its own paragraph."""
+    each comment becomes its own paragraph. `column` names the comment column (--column); only that
+    column is read, so names and other personal columns never reach a model."""
     decoded = decode_bytes(raw, path)
-    reader = csv.DictReader(io.StringIO(decoded.text))
-    column = comment_column(reader.fieldnames)
-    if column is None:
-        raise InputError(f"{path}: no comment column; name one of: {', '.join(COMMENT_COLUMNS)}")
-    comments = [row[column].strip() for row in reader if (row.get(column) or "").strip()]
-    return ReadText(text="\n\n".join(comments), kind="csv", encoding=decoded.encoding,
-                    warnings=[decoded.warning] if decoded.warning else [])
+    warnings = [decoded.warning] if decoded.warning else []
+    if not decoded.text.strip():  # load_document says it is empty
+        return ReadText(text="", kind="csv", encoding=decoded.encoding, warnings=warnings)
+    reader = csv.reader(io.StringIO(decoded.text))
+    index = choose_column(path, next(reader, []), column)
+    comments = [row[index].strip() for row in reader if index < len(row) and row[index].strip()]
+    return ReadText(text="\n\n".join(comments), kind="csv", encoding=decoded.encoding, warnings=warnings)
 
 
 READERS = {

@@ -3,8 +3,9 @@ review sheets are also read from .xlsx.
 
 A .csv is read by its header: our own statement columns (one per field), a review sheet (id, keep,
 statement, …: see review_sheet.py), a Polis export (`comment-body`, with `moderated`), or any CSV with a
-comment column. On stdin the format is recognised the same way: a first line that is a CSV header with a
-comment column makes it a CSV. Text files may be UTF-8 (with or without a BOM) or cp932 as Excel saves.
+comment column: one of the recognised names (readers.COMMENT_COLUMNS) or the one `column` (--column) names.
+On stdin the format is recognised the same way: a first line that is a CSV header with such a column makes it
+a CSV. Text files may be UTF-8 (with or without a BOM) or cp932 as Excel saves.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ..errors import InputError
 from ..language.text import clean_statement
 from ..models import Statement
 from .files import atomic_write_text
-from .readers import COMMENT_COLUMNS, comment_column, decode_bytes
+from .readers import choose_column, comment_column, decode_bytes, header_name
 from .review_sheet import ReviewedRows, ReviewSheetError, is_review_header, read_review_rows
 
 STDIO = "-"
@@ -71,10 +72,11 @@ def _suffix(path: str, reading: bool = False) -> str:
     return suffix
 
 
-def _looks_like_csv(text: str) -> bool:
+def _looks_like_csv(text: str, column: str | None = None) -> bool:
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     header = next(csv.reader([first]), [])
-    return comment_column(header) is not None
+    named = column is not None and header_name(column) in {header_name(cell) for cell in header}
+    return named or comment_column(header) is not None
 
 
 def _looks_like_jsonl(text: str) -> bool:
@@ -135,7 +137,9 @@ def _read_xlsx(path: str) -> StatementLines:
     return _review(path, rows[0][1], rows[1:])
 
 
-def _read_csv(path: str, text: str, include_rejected: bool) -> StatementLines:
+def _read_csv(path: str, text: str, include_rejected: bool, column: str | None = None) -> StatementLines:
+    """A review sheet and our own statement CSV are read by their own columns; any other CSV by its comment
+    column (`column`, else a recognised name)."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = next(reader, [])
     if is_review_header(header):
@@ -146,10 +150,7 @@ def _read_csv(path: str, text: str, include_rejected: bool) -> StatementLines:
             start = reader.line_num + 1
         return _review(path, header, rows)
     ours = header[:1] == ["text"]
-    column = "text" if ours else comment_column(header)
-    if column is None:
-        raise InputError(f"{path}: no statement column; name the column one of {', '.join(COMMENT_COLUMNS)}")
-    index = header.index(column)
+    index = 0 if ours else choose_column(path, header, column, "statement")
     moderated_index = header.index("moderated") if "moderated" in header else None
     result = StatementLines([])
     start = reader.line_num + 1
@@ -185,7 +186,8 @@ def _read_txt(text: str) -> StatementLines:
                            for number, line in enumerate(text.splitlines(), start=1)])
 
 
-def read_statement_lines(path: str, include_rejected: bool = False) -> StatementLines:
+def read_statement_lines(path: str, include_rejected: bool = False, column: str | None = None) -> StatementLines:
+    """The statements of a file by line; `column` names a comment CSV's statement column (--column)."""
     suffix = _suffix(path, reading=True)
     if suffix == ".xlsx":
         read = _read_xlsx(path)
@@ -194,8 +196,8 @@ def read_statement_lines(path: str, include_rejected: bool = False) -> Statement
     text, warning = _read_source(path)
     if suffix == ".jsonl" or (path == STDIO and _looks_like_jsonl(text)):
         read = _read_jsonl(path, text)
-    elif suffix == ".csv" or (path == STDIO and _looks_like_csv(text)):
-        read = _read_csv(path, text, include_rejected)
+    elif suffix == ".csv" or (path == STDIO and _looks_like_csv(text, column)):
+        read = _read_csv(path, text, include_rejected, column)
     else:
         read = _read_txt(text)
     if warning:
@@ -204,9 +206,9 @@ def read_statement_lines(path: str, include_rejected: bool = False) -> Statement
     return read
 
 
-def read_statements(path: str, include_rejected: bool = False) -> StatementLines:
+def read_statements(path: str, include_rejected: bool = False, column: str | None = None) -> StatementLines:
     """The statements of a file; a file with none is an error."""
-    read = read_statement_lines(path, include_rejected)
+    read = read_statement_lines(path, include_rejected, column)
     if not read.statements:
         left_out = f" ({read.rejected} rejected by the moderator; --include-rejected keeps them)" if read.rejected else ""
         raise InputError(f"{path}: holds no statements{left_out}; add at least one")

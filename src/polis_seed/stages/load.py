@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..models import Document
-from ..io.readers import READERS
+from ..io.readers import READERS, read_comments_csv
 from ..language.text import is_navigation
 
 # Text this large is not a document a facilitator seeds from, and reading it whole would take minutes.
@@ -38,9 +38,10 @@ def _title(text: str, path: Path) -> str:
     return path.stem
 
 
-def load_document(path: Path, warnings: list[str] | None = None) -> Document:
+def load_document(path: Path, warnings: list[str] | None = None, column: str | None = None) -> Document:
     """Read one file of a supported type into a Document, or explain why it cannot be read.
-    Something worth knowing that does not stop the reading goes into `warnings`."""
+    Something worth knowing that does not stop the reading goes into `warnings`. `column` names the comment
+    column of a .csv (--column); other types have no columns."""
     size = path.stat().st_size
     limit = MAX_CONTAINER_BYTES if path.suffix.lower() in (".pdf", ".docx") else MAX_TEXT_BYTES
     if size > limit:
@@ -52,7 +53,8 @@ def load_document(path: Path, warnings: list[str] | None = None) -> Document:
         raw = path.read_bytes()
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror}); check its permissions") from None
-    read = READERS[path.suffix.lower()](path, raw)
+    suffix = path.suffix.lower()
+    read = read_comments_csv(path, raw, column) if suffix == ".csv" else READERS[suffix](path, raw)
     if warnings is not None:
         warnings.extend(read.warnings)
     text = read.text.replace("\r\n", "\n").replace("\r", "\n")
@@ -70,11 +72,12 @@ def _files_in_folder(folder: Path) -> list[Path]:
     return found
 
 
-def load_documents(paths: list[Path], strict: bool = False) -> LoadResult:
+def load_documents(paths: list[Path], strict: bool = False, column: str | None = None) -> LoadResult:
     """Read every supported file named or found under the given folders.
 
     A named file that cannot be read is an error. Inside a folder, a file that cannot be read is a
-    warning (an error with `strict`), so one bad file among ten does not stop the run.
+    warning (an error with `strict`), so one bad file among ten does not stop the run. `column` names the
+    comment column of every .csv among them (--column); a .csv without it is such a file.
     """
     documents: list[Document] = []
     warnings: list[str] = []
@@ -95,7 +98,7 @@ def load_documents(paths: list[Path], strict: bool = False) -> LoadResult:
                 )
             for candidate in candidates:
                 try:
-                    document = load_document(candidate, warnings)
+                    document = load_document(candidate, warnings, column)
                 except InputError as problem:
                     if strict:
                         raise
@@ -110,7 +113,7 @@ def load_documents(paths: list[Path], strict: bool = False) -> LoadResult:
                     f"{path}: unsupported file type '{path.suffix or '(none)'}'; "
                     f"polis-seed reads {', '.join(SUPPORTED_SUFFIXES)}"
                 )
-            document = load_document(path, warnings)
+            document = load_document(path, warnings, column)
             if document.id not in seen_ids:
                 seen_ids.add(document.id)
                 documents.append(document)
