@@ -31,10 +31,10 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 
 from ..language.text import clean_statement, normalize_for_matching
-from ..models import Angle, Attempt, Drop, GenerationReport, Judged, Language, Stance, Statement
+from ..models import Angle, Attempt, Drop, GenerationReport, Judged, Language, Reason, Stance, Statement, said
 from ..prompts import GeneratePrompt
 from ..providers.base import CompletionRequest, Message, Provider
-from ..rules import LANGUAGE_NAMES, Context, Topic, problems, vote_length
+from ..rules import LANGUAGE_NAMES, Context, Topic, reasons, vote_length
 from .ask import ask, ask_together
 from .select import Embedder, Passage, SentencePool, select_passages
 from .stance import SideReader, StanceChecker
@@ -88,7 +88,7 @@ def SENTENCE_STEPS(stance_check: bool) -> list[tuple[str, int]]:
 class GenerationResult:
     statements: list[Statement]
     report: GenerationReport
-    notes: list[str] = field(default_factory=list)
+    notes: list[Reason] = field(default_factory=list)
 
 
 def short_quote(sentence: str, statement: str) -> str:
@@ -199,7 +199,7 @@ def planned_requests(plan: SentencePlan, prompt: GeneratePrompt, settings: Gener
 class Candidate:
     text: str
     ask: Ask
-    problems: list[str]
+    problems: list[Reason]  # what the rules found
     judgement: Judgement | None = None
     angle: Angle | None = None  # the angle it is about, when that is not the angle its sentence was asked for
 
@@ -242,7 +242,7 @@ def write_candidates(asks: list[Ask], provider: Provider, prompt: GeneratePrompt
             failed.append(item)
             continue
         for text in _texts(asked.answer or asked.last_answer, settings.candidates):
-            candidates.append(Candidate(text, item, problems(text, settings.context(item.passage.sentence))))
+            candidates.append(Candidate(text, item, reasons(text, settings.context(item.passage.sentence))))
     return candidates, attempts, failed
 
 
@@ -321,9 +321,9 @@ def judge_candidates(candidates: list[Candidate], settings: GenerateSettings, em
                                                   *measures[id(candidate)], settings.target_chars)
 
 
-def _drop(candidate: Candidate, reasons: list[str]) -> Drop:
+def _drop(candidate: Candidate, why: list[Reason]) -> Drop:
     passage = candidate.ask.passage
-    return Drop(text=candidate.text, angle=candidate.angle.id, stance=candidate.ask.stance, reasons=reasons,
+    return Drop(text=candidate.text, angle=candidate.angle.id, stance=candidate.ask.stance, why=why,
                 document_id=passage.document_id, quote=short_quote(passage.sentence, candidate.text),
                 score=round(candidate.score, 3) if candidate.judgement else None)
 
@@ -345,10 +345,10 @@ def keep_best(candidates: list[Candidate], counts: dict[tuple[str, str], int], s
             continue
         key = id(candidate.ask)
         if key in best and best[key].score >= candidate.score:
-            dropped.append(_drop(candidate, ["not-best: another statement from the same source sentence scored higher"]))
+            dropped.append(_drop(candidate, [said("not-best")]))
             continue
         if key in best:
-            dropped.append(_drop(best[key], ["not-best: another statement from the same source sentence scored higher"]))
+            dropped.append(_drop(best[key], [said("not-best")]))
         best[key] = candidate
     chosen = sorted(best.values(), key=lambda c: c.score, reverse=True)
     for group in _by_angle_and_side(chosen):
@@ -357,8 +357,7 @@ def keep_best(candidates: list[Candidate], counts: dict[tuple[str, str], int], s
         room = counts.get((group[0].angle.id, group[0].side), 0) - len(earlier) if group else 0
         kept += group[:max(0, room)]
         for candidate in group[max(0, room):]:
-            dropped.append(_drop(candidate, [f"surplus: {candidate.side} on '{candidate.angle.id}' already has "
-                                             "its best statements"]))
+            dropped.append(_drop(candidate, [said("surplus", side=candidate.side, angle=candidate.angle.id)]))
     return kept, dropped
 
 
@@ -379,12 +378,11 @@ def _without_repeats(group: list[Candidate], earlier: list[Candidate], embed: Em
     statements = [Statement(text=c.text) for c in group]
     result = dedupe_statements(statements, DedupeOptions(), against=[Statement(text=c.text) for c in earlier],
                                embed=embed, keep_order=True)
-    said = {merge.absorbed: merge.kept for merge in result.merges + result.dropped_against}
+    kept_by = {merge.absorbed: merge.kept for merge in result.merges + result.dropped_against}
     kept = []
     for candidate in group:
-        if candidate.text in said:
-            dropped.append(_drop(candidate, [f"repeat: 「{said[candidate.text]}」, a better statement on the same side, "
-                                             "says the same"]))
+        if candidate.text in kept_by:
+            dropped.append(_drop(candidate, [said("repeat", kept=kept_by[candidate.text])]))
         else:
             kept.append(candidate)
     return kept
@@ -400,10 +398,9 @@ def _statement(candidate: Candidate) -> Statement:
                      score=round(judgement.score, 3) if judgement and judgement.scored else None).with_id()
 
 
-def angle_notes(angles: list[Angle], plan: SentencePlan, asked: list[Ask], kept: list[Candidate]) -> list[str]:
+def angle_notes(angles: list[Angle], plan: SentencePlan, asked: list[Ask], kept: list[Candidate]) -> list[Reason]:
     """One note per angle that falls short, in one wording: what is missing and why."""
-    notes = [f"left out, as no passage of the documents is about them: {', '.join(plan.unmatched)} (try "
-             "--discover-angles, or an --angles file written for your topic)"] if plan.unmatched else []
+    notes = [said("left-out", angles=list(plan.unmatched))] if plan.unmatched else []
     for angle in angles:
         if angle.id in plan.unmatched:
             continue
@@ -412,9 +409,8 @@ def angle_notes(angles: list[Angle], plan: SentencePlan, asked: list[Ask], kept:
             have = sum(1 for c in kept if c.angle.id == angle.id and c.side == stance)
             tried = sum(1 for item in asked if item.angle.id == angle.id and item.stance == stance)
             if wanted and have == 0:
-                notes.append(f"{angle.id}: no {stance} statement; " + (
-                    f"none written from {tried} sentence{'s' if tried > 1 else ''} passed the judge" if tried
-                    else "no sentence of the documents leans to that side") + "; nothing was invented")
+                notes.append(said("no-side.judged", angle=angle.id, side=stance, tried=tried) if tried
+                             else said("no-side.unleaning", angle=angle.id, side=stance))
     return notes
 
 
