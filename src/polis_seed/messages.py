@@ -9,7 +9,7 @@ A template is a `str.format` string. Besides the usual specs (`{score:.2f}`) a f
 in the page's language: `list` (a list of words), `quoted` (one word or a list, quoted), `repr` (a character
 that may be invisible), `term` (a word of TERMS: a side, a language, a judge's measure, a dedupe tier), `angle`
 and `name` (an angle id by its name on the page, quoted or not), `angles` and `names` (a list of them),
-`sentences` (a count of sentences), `scores` (a dict of measures and numbers), `reason` (a nested reason) and
+`sentences` (a count of sentences), `how` (the kinds of knowledge that make two words the same), `scores` (a dict of measures and numbers), `reason` (a nested reason) and
 `reasons` (a list of them). Without names (report.json) an angle is shown by its id, as the English text always was.
 """
 
@@ -128,6 +128,52 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "from its own knowledge (marked 'not from the documents')",
                         "ja": "観点{angle:angle}: 文書から{side:term}の主張が出ませんでした。モデルが自分の知識から書くことが"
                               "あります（「文書にない」と示します）"},
+    # ----- stages/dedupe.py and language/compare.py: why two statements merged, or were kept apart -----
+    "merge.exact": {"en": "equal after normalisation", "ja": "正規化すると同じ文"},
+    "merge.guard-off": {"en": "guard off", "ja": "ガードなし（言葉の違いを確かめずに統合）"},
+    "merge.model-same": {"en": "the model judged them the same claim ({because:reason})",
+                         "ja": "モデルが同じ主張と判定しました（{because:reason}）"},
+    "merge.model-different": {"en": "the model judged them different claims ({because:reason})",
+                              "ja": "モデルが別の主張と判定しました（{because:reason}）"},
+    "merge.word-unshown": {"en": "a word is changed", "ja": "言葉が変わっています"},
+    "merge.number": {"en": "a number differs: {shown}", "ja": "数が違います: {shown}"},
+    "merge.negation": {"en": "one says no where the other does not: {shown}",
+                       "ja": "一方だけが否定しています: {shown}"},
+    "merge.word": {"en": "a word is changed: {shown}", "ja": "言葉が変わっています: {shown}"},
+    "merge.opposite": {"en": "opposite predicates: {shown}", "ja": "述語が反対の意味です: {shown}"},
+    "merge.opposite-characters": {"en": "opposite predicates ({one} / {other}): {shown}",
+                                  "ja": "述語が反対の意味です（{one} / {other}）: {shown}"},
+    "merge.added": {"en": "a word is added or dropped: {shown}", "ja": "言葉が足されたか抜けています: {shown}"},
+    "merge.concepts": {"en": "a word is changed (different concepts in SudachiDict's synonym dictionary): {shown}",
+                       "ja": "言葉が変わっています（SudachiDict の同義語辞書では別の概念）: {shown}"},
+    "merge.predicate": {"en": "a predicate is changed for another: {shown}",
+                        "ja": "述語が別の述語に変わっています: {shown}"},
+    "merge.no-thesaurus": {"en": "a word is changed (no English thesaurus here knows them as the same): {shown}",
+                           "ja": "言葉が変わっています（同じ意味だと分かる英語の類語辞書がここにはありません）: {shown}"},
+    "merge.spelling": {"en": "the same words; only punctuation, spacing or spelling differ",
+                       "ja": "同じ言葉です。句読点・空白・表記だけが違います"},
+    "merge.function-words": {"en": "only function words, particles, politeness endings or hedges differ",
+                             "ja": "機能語・助詞・丁寧な語尾・ぼかす言い方だけが違います"},
+    "merge.negation-moved": {"en": "one says no where the other does not: a negation moved to another word",
+                             "ja": "一方だけが否定しています: 否定が別の言葉に移っています"},
+    "merge.moved": {"en": "the same words with one phrase moved, in the same role",
+                    "ja": "同じ言葉で、一つの句が同じ役割のまま移っています"},
+    "merge.roles": {"en": "the same words in other roles: who does what to whom changes",
+                    "ja": "同じ言葉ですが役割が違います: 誰が誰に何をするかが変わります"},
+    "merge.trade": {"en": "two phrases trade places, so their roles change",
+                    "ja": "二つの句が入れ替わり、役割が変わります"},
+    "merge.sentiment": {"en": "the changed phrases have opposite sentiment: {shown}",
+                        "ja": "変わった句の感情が逆です: {shown}"},
+    "merge.phrase": {"en": "a phrase is changed: {shown}", "ja": "句が変わっています: {shown}"},
+    "merge.phrase-meaning": {"en": "a phrase is changed and the two phrases differ in meaning "
+                                   "({similarity:.2f} < {threshold:.2f}): {shown}",
+                             "ja": "句が変わっており、二つの句の意味が違います（{similarity:.2f} < {threshold:.2f}）: {shown}"},
+    "merge.other-words": {"en": "the same claim in other words: {changes:reasons}",
+                          "ja": "言い方の違う同じ主張です: {changes:reasons}"},
+    "merge.known": {"en": "{shown}: {how:how}", "ja": "{shown}: {how:how}"},
+    "merge.close": {"en": "{shown}: close in meaning ({similarity:.2f}), same polarity",
+                    "ja": "{shown}: 意味が近く（{similarity:.2f}）、肯定・否定も同じ"},
+    "merge.one-moved": {"en": "one phrase moved", "ja": "一つの句が移っています"},
 }
 
 # Words a template shows by name: the sides, the languages, the judge's measures, dedupe's tiers.
@@ -135,11 +181,14 @@ TERMS: dict[str, dict[str, str]] = {
     "en": {"pro": "pro", "con": "con", "unclear": "unclear", "ja": "Japanese", "en": "English",
            "side_margin": "side margin", "grounding": "grounding", "copy": "copy", "length": "length",
            "key_term": "key term", "source_similarity": "source similarity", "agreement": "agreement",
-           "judgement": "judgement"},
+           "judgement": "judgement", "family": "a predicate of the same family and side",
+           "synonyms": "synonyms in SudachiDict's synonym dictionary", "same": "the same words",
+           "exact": "exact", "fuzzy": "fuzzy", "semantic": "semantic", "llm": "llm"},
     "ja": {"pro": "賛成側", "con": "反対側", "unclear": "どちらでもない", "ja": "日本語", "en": "英語",
            "side_margin": "立場の明確さ", "grounding": "出典との重なり", "copy": "出典の写し", "length": "長さ",
            "key_term": "主題の言葉", "source_similarity": "出典との意味の近さ", "agreement": "他の候補との一致",
-           "judgement": "判断の言葉"},
+           "judgement": "判断の言葉", "family": "同じ系統で同じ向きの述語", "synonyms": "SudachiDict の同義語辞書の同義語",
+           "same": "同じ言葉", "exact": "完全一致", "fuzzy": "表記の近さ", "semantic": "意味の近さ", "llm": "モデルの判定"},
 }
 LANGUAGES = ("en", "ja")
 
@@ -185,6 +234,8 @@ class _PageFormatter(string.Formatter):
             return f"{value} sentence" + ("" if value == 1 else "s")
         if format_spec == "scores":
             return self.join([f"{self.term(name)} {float(number):.2f}" for name, number in value.items()])
+        if format_spec == "how":
+            return (" and " if self.language == "en" else "、").join(map(self.term, value or ["same"]))
         if format_spec == "reason":
             return say(value.get("id", ""), value.get("params") or {}, self.language, self.names)
         if format_spec == "reasons":
@@ -196,12 +247,23 @@ class _PageFormatter(string.Formatter):
 def say(message_id: str, params: Mapping[str, Any] | None = None, language: str = "en",
         names: Mapping[str, str] | None = None) -> str:
     """The message `message_id` with its parameters, in `language` (English when the catalogue has no such
-    language); `names` shows angle ids by their names. An unknown id is shown as it is."""
+    language); `names` (a page's) shows angle ids by their names, and then so do the names a message carries
+    (`names`: {angle id: {language: name}}). An unknown id is shown as it is."""
     templates = MESSAGES.get(message_id)
     if templates is None:
         return message_id
     language = language if language in templates else "en"
-    return _PageFormatter(language, names or {}).format(templates[language], **(params or {}))
+    params = dict(params or {})
+    carried = params.pop("names", None)
+    if names is not None and carried:
+        # Names the message carries, of angles the page does not know (left out of the run).
+        names = {angle: by_language.get(language, angle) for angle, by_language in carried.items()} | dict(names)
+    return _PageFormatter(language, names or {}).format(templates[language], **params)
+
+
+def term(word: str, language: str) -> str:
+    """A word of TERMS (a side, a language, a dedupe tier) in `language`, or the word itself."""
+    return TERMS.get(language, TERMS["en"]).get(word, word)
 
 
 def rule_of(message_id: str) -> str:

@@ -262,4 +262,11 @@ class Merge(Record):
     score: float
     existing: bool = Field(False, description="kept is a comment already in the conversation (--against)")
     decision: Literal["merged", "kept apart"] = "merged"
-    reason: str = ""
+    reason: str = Field("", description="why it merged or why not, in English")
+    why: Reason | None = Field(None, description="the same as a message id and parameters (messages.py)")
+
+    @model_validator(mode="after")
+    def _reason_in_english(self) -> Merge:
+        if not self.reason and self.why is not None:
+            self.reason = self.why.text()
+        return self

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
+from ..messages import term as say_term
 from ..models import Reason, Statement
 from ..stages.lint import findings_by_index
 
@@ -160,6 +161,15 @@ def drop_reasons(drop: dict, language: str, names: dict[str, str] | None = None)
     return [str(reason) for reason in drop.get("reasons") or []]
 
 
+def merge_reason(merge: dict, language: str) -> str:
+    """Why dedupe merged two statements or kept them apart, in the page's language (a merges.csv from before its
+    `why` column says it in English)."""
+    try:
+        return Reason.model_validate_json(merge["why"]).text(language)
+    except (KeyError, TypeError, ValueError):
+        return str(merge.get("reason") or "")
+
+
 def _highlight(passage: str, quote: str | None) -> str:
     if quote and quote in passage:
         before, _, after = passage.partition(quote)
@@ -243,8 +253,8 @@ def render_report(view: RunView) -> str:
                      f'<th>{_e(t["tier"])}</th><th>{_e(t["reason"])}</th></tr>')
         for merge in rows:
             parts.append(f"<tr><td>{_e(merge.get('kept', ''))}</td><td>{_e(merge.get('absorbed', ''))}</td>"
-                         f"<td>{_e(merge.get('tier', ''))} {_e(merge.get('score', ''))}</td>"
-                         f"<td>{_e(merge.get('reason', ''))}</td></tr>")
+                         f"<td>{_e(say_term(merge.get('tier', ''), view.language))} {_e(merge.get('score', ''))}</td>"
+                         f"<td>{_e(merge_reason(merge, view.language))}</td></tr>")
         parts.append("</table></section>")
 
     # Dropped candidates.

@@ -399,8 +399,12 @@ def _statement(candidate: Candidate) -> Statement:
 
 
 def angle_notes(angles: list[Angle], plan: SentencePlan, asked: list[Ask], kept: list[Candidate]) -> list[Reason]:
-    """One note per angle that falls short, in one wording: what is missing and why."""
-    notes = [said("left-out", angles=list(plan.unmatched))] if plan.unmatched else []
+    """One note per angle that falls short, in one wording: what is missing and why. The note on the angles left
+    out carries their names, as the run's report.json lists only the angles it used."""
+    left_out = [angle for angle in angles if angle.id in plan.unmatched]
+    notes = [said("left-out", angles=list(plan.unmatched), names={
+        angle.id: {language: angle.text("name", language) for language in ("ja", "en")} for angle in left_out})
+        ] if plan.unmatched else []
     for angle in angles:
         if angle.id in plan.unmatched:
             continue
@@ -425,7 +429,7 @@ def generate_statements(pool: SentencePool, angles: list[Angle], provider: Provi
     planned = on_planned or (lambda count: None)
     plan = plan_asks(pool, angles, settings, embed)
     # A statement moves only to an angle the documents are about (one no sentence is about is left out).
-    angles = [angle for angle in angles if angle.id not in plan.unmatched]
+    asked_for, angles = angles, [angle for angle in angles if angle.id not in plan.unmatched]
     step("candidates")
     planned(len(plan.asks))
     candidates, attempts, failed = write_candidates(plan.asks, provider, prompt, settings, on_attempt)
@@ -465,4 +469,4 @@ def generate_statements(pool: SentencePool, angles: list[Angle], provider: Provi
                      score=round(c.score, 4), kept=id(c) in kept_ids)
               for c in all_candidates if c.judgement is not None and c.judgement.scored]
     report = GenerationReport(attempts=attempts, dropped=dropped, kept=len(statements), judged=judged)
-    return GenerationResult(statements, report, angle_notes(angles, plan, plan.asks + more, kept))
+    return GenerationResult(statements, report, angle_notes(asked_for, plan, plan.asks + more, kept))
