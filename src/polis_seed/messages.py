@@ -128,6 +128,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "from its own knowledge (marked 'not from the documents')",
                         "ja": "観点{angle:angle}: 文書から{side:term}の主張が出ませんでした。モデルが自分の知識から書くことが"
                               "あります（「文書にない」と示します）"},
+    # ----- review/store.py: a change the review page asked for that cannot be made -----
+    "review.unknown-change": {"en": "unknown change {op:quoted}", "ja": "不明な変更です: {op:quoted}"},
+    "review.no-such-statement": {"en": "no statement with id {id:quoted}", "ja": "id が{id:quoted}の文はありません"},
+    "review.nothing-to-add": {"en": "write the statement first", "ja": "先に文を書いてください"},
+    "review.not-restorable": {"en": "only a dropped candidate or an absorbed duplicate can be restored",
+                              "ja": "戻せるのは、ルールで落とした候補と統合された重複だけです"},
+    "review.emptied": {"en": "a statement cannot be empty; drop it instead",
+                       "ja": "文を空にはできません。落とす場合は「落とす」を使ってください"},
     # ----- stages/dedupe.py and language/compare.py: why two statements merged, or were kept apart -----
     "merge.exact": {"en": "equal after normalisation", "ja": "正規化すると同じ文"},
     "merge.guard-off": {"en": "guard off", "ja": "ガードなし（言葉の違いを確かめずに統合）"},

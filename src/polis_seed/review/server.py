@@ -125,8 +125,8 @@ class ReviewServer:
                     except Conflict as conflict:
                         self._json(409, {"error": "changed in another tab; this is the current version",
                                          "item": server.store.view(conflict.item)})
-                    except ChangeError as error:
-                        self._json(400, {"error": str(error)})
+                    except ChangeError as error:  # the page shows it: in the page's language
+                        self._json(400, {"error": error.reason.text(server.store.language())})
                 elif route == "api/lint":
                     self._json(200, {"findings": findings_for(str(data.get("text") or ""), server.store.state.max_chars,
                                                               server.store.language())})

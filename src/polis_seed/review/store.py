@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import InputError
 from ..io.files import atomic_write_text
-from ..models import Reason, Statement, statement_id
+from ..models import Reason, Statement, said, statement_id
 from ..rules import Context, check_statement
 
 STATE_FILE = "review.json"
@@ -63,7 +63,12 @@ class Conflict(Exception):
 
 
 class ChangeError(ValueError):
-    """A change that cannot be applied (unknown item, empty text, …); the message says why."""
+    """A change that cannot be applied (unknown item, empty text, …); the message says why, in English, and
+    `reason` says it in the page's language."""
+
+    def __init__(self, reason: Reason):
+        super().__init__(reason.text())
+        self.reason = reason
 
 
 @dataclass
@@ -79,7 +84,7 @@ class Change:
     def from_json(cls, data: dict[str, Any]) -> Change:
         op = data.get("op")
         if op not in ("keep", "drop", "edit", "add", "restore"):
-            raise ChangeError(f"unknown change '{op}'")
+            raise ChangeError(said("review.unknown-change", op=str(op)))
         return cls(op=op, id=data.get("id"), rev=data.get("rev"), text=data.get("text"), angle=data.get("angle"),
                    stance=data.get("stance"))
 
@@ -215,12 +220,12 @@ class ReviewStore:
         for item in self.state.items:
             if item.statement.id == identifier:
                 return item
-        raise ChangeError(f"no statement with id '{identifier}'")
+        raise ChangeError(said("review.no-such-statement", id=str(identifier)))
 
     def _add(self, change: Change) -> ReviewItem:
         text = (change.text or "").strip()
         if not text:
-            raise ChangeError("write the statement first")
+            raise ChangeError(said("review.nothing-to-add"))
         statement = Statement(text=text, angle=change.angle or None,
                               stance=change.stance if change.stance in ("pro", "con") else None)
         statement = statement.model_copy(update={"id": statement_id(text, "added", str(time.time_ns()))})
@@ -237,7 +242,7 @@ class ReviewStore:
             item.status = "drop" if item.origin in ("generated", "added") else "candidate"
         elif change.op == "restore":
             if item.status != "candidate":
-                raise ChangeError("only a dropped candidate or an absorbed duplicate can be restored")
+                raise ChangeError(said("review.not-restorable"))
             item.status = "keep"
             if item.absorbed_by:
                 keeper = self._find(item.absorbed_by)
@@ -247,7 +252,7 @@ class ReviewStore:
         elif change.op == "edit":
             text = (change.text if change.text is not None else item.statement.text).strip()
             if not text:
-                raise ChangeError("a statement cannot be empty; drop it instead")
+                raise ChangeError(said("review.emptied"))
             update: dict[str, Any] = {"text": text}
             if change.angle is not None:
                 update["angle"] = change.angle or None
