@@ -23,7 +23,8 @@ def fields(template: str) -> set[str]:
 def test_every_rule_and_every_message_the_code_says_has_an_english_and_a_japanese_text():
     said_in_code = {match for path in SOURCE.rglob("*.py")
                     for match in re.findall(r"said\(\s*\"([a-z][a-z.-]*)\"", path.read_text(encoding="utf-8"))}
-    said_in_code |= {"no-side.unleaning", "no-claim.filled", "merge.model-different", "merge.guard-off"}  # the other branch of a conditional
+    # the other branch of a conditional
+    said_in_code |= {"no-side.unleaning", "no-claim.filled", "merge.model-different", "merge.guard-off"}
     missing = {rule.name for rule in RULES if not any(key.split(".")[0] == rule.name for key in MESSAGES)}
     assert missing == set()
     assert said_in_code - set(MESSAGES) == set()
@@ -45,7 +46,8 @@ def test_parameters_are_shown_the_way_each_language_writes_them():
     assert judge.as_reason("ja") == ("judge: 評価 0.08 が基準の 0.10 に届きません（立場の明確さ 0.50、出典との重なり 0.25）。"
                                      "読んで良い文なら戻してください")
     assert say("loaded", {"words": ["絶対", "最悪"]}, "ja") == "決めつける言葉（絶対、最悪）を避け、中立な言い方にしてください"
-    assert say("formula", {"start": "\t"}) == "starts with '\\t', which a spreadsheet runs as a formula; reword the start"
+    assert say("formula", {"start": "\t"}) == ("starts with '\\t', which a spreadsheet runs as a formula; reword the "
+                                              "start")
     surplus = said("surplus", side="con", angle="cost")
     assert surplus.text() == "con on 'cost' already has its best statements"  # report.json: ids, as before
     assert surplus.text("ja", {"cost": "コスト"}) == "観点「コスト」の反対側には、より良い文がすでにそろっています"

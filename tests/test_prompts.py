@@ -102,8 +102,8 @@ def requests_with_their_prompts():
     yield "discuss", discuss_requests(plan_groups(documents, chunks, 6000), angles,
                                       load_prompt("discuss.yaml", DiscussPrompt), settings)[0][2]
     yield "distil", distil
-    yield "fix", fix_request(distil, Distillation(statements=[item]), {1: [said("too-long", length=150, limit=140)]}, [item],
-                             distil_prompt)
+    yield "fix", fix_request(distil, Distillation(statements=[item]), {1: [said("too-long", length=150, limit=140)]},
+                             [item], distil_prompt)
     yield "sides", ListSideCheck(None, load_system_user_prompt("sides.yaml"), topic, "ja").request(
         [("予約システムは元が取れる", angles[0])])
     yield "stance", agreement_request(load_system_user_prompt("stance.yaml"), "予約システムは元が取れる", "費用に見合う")

@@ -9,8 +9,8 @@ A template is a `str.format` string. Besides the usual specs (`{score:.2f}`) a f
 in the page's language: `list` (a list of words), `quoted` (one word or a list, quoted), `repr` (a character
 that may be invisible), `term` (a word of TERMS: a side, a language, a judge's measure, a dedupe tier), `angle`
 and `name` (an angle id by its name on the page, quoted or not), `angles` and `names` (a list of them),
-`sentences` (a count of sentences), `how` (the kinds of knowledge that make two words the same), `scores` (a dict of measures and numbers), `reason` (a nested reason) and
-`reasons` (a list of them). Without names (report.json) an angle is shown by its id, as the English text always was.
+`sentences` (a count of sentences), `how` (the kinds of knowledge that make two words the same), `scores`
+(a dict of measures and numbers), `reason` (a nested reason) and `reasons` (a list of them). Without names (report.json) an angle is shown by its id, as the English text always was.
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no-subject": {"en": "it starts with {start:quoted}, which points at a context the voter never sees; "
                          "name the subject itself",
                    "ja": "{start:quoted}で始まっており、投票する人が見ていない文脈を指しています。主題そのものを書いてください"},
-    "own-voice": {"en": "{phrase:quoted} is a party speaking about itself; state the view as a claim anyone could hold, "
-                        "naming the party",
+    "own-voice": {"en": "{phrase:quoted} is a party speaking about itself; state the view as a claim anyone could "
+                        "hold, naming the party",
                   "ja": "{phrase:quoted}は当事者が自分のことを語る言い方です。当事者の名前を出し、誰もが持ちうる主張として述べてください"},
     "mixed-language": {"en": "it mixes in English words ({words:list}); write them in Japanese",
                        "ja": "英単語（{words:list}）が混じっています。日本語で書いてください"},

@@ -103,7 +103,7 @@ def rule_of(reason: str) -> str:
     return reason.split(":", 1)[0]
 
 
-# ----- the checks: each returns what to do (a message of messages.py), or None -------------------------------------------------------------
+# ----- the checks: each returns what to do (a message of messages.py), or None ---------------------------------
 
 def _too_long(text: str, context: Context, language: str) -> Reason | None:
     if len(text) > context.max_chars:

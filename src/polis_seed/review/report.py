@@ -221,7 +221,8 @@ def render_report(view: RunView) -> str:
                  + _e(t["angle"]) + "</th></tr>")
     for index, statement in enumerate(view.exported):
         side = side_of(statement)
-        asked = f' <span class="meta">({_e(statement.stance)})</span>' if statement.stance and statement.stance != side else ""
+        asked = (f' <span class="meta">({_e(t[statement.stance])})</span>'
+                 if statement.stance and statement.stance != side else "")
         cell = [f'<div class="text">{_e(statement.text)}</div>']
         for finding in findings.get(index, []):
             cell.append(f'<div class="finding">⚠ {_e(finding.rule)}: {_e(finding.text(view.language))}</div>')
@@ -263,9 +264,9 @@ def render_report(view: RunView) -> str:
         parts.append(f'<table class="dropped"><tr><th>{_e(t["statements"])}</th><th>{_e(t["angle"])}</th>'
                      f'<th>{_e(t["reasons"])}</th></tr>')
         for drop in view.dropped:
-            stance = drop.get("stance") or ""
+            angle, stance = drop.get("angle", ""), drop.get("stance") or ""
             parts.append(f"<tr><td>{_e(drop.get('text', ''))}</td>"
-                         f"<td>{_e(names.get(drop.get('angle', ''), drop.get('angle', '')))} {_e(t.get(stance, stance))}</td>"
+                         f"<td>{_e(names.get(angle, angle))} {_e(t.get(stance, stance))}</td>"
                          f"<td>{'<br>'.join(map(_e, drop_reasons(drop, view.language, names)))}</td></tr>")
         parts.append("</table>")
     else:
