@@ -177,6 +177,7 @@ def test_findings_while_editing_and_why_candidates_were_dropped_are_in_the_pages
         page.goto(server.url)
         page.wait_for_selector("li.item")
         expect(page.locator("html")).to_have_attribute("lang", "ja")
+        expect(page.locator("#new-stance option[value=con]")).to_have_text("反対側")
 
         # the rules answer while a Japanese statement is edited, in Japanese
         item(page, exported[-1]["text"]).locator("button.edit").click()
