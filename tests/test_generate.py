@@ -125,7 +125,7 @@ def test_a_candidate_below_the_threshold_is_not_exported_but_kept_with_its_score
     assert result.statements == []
     judged = [drop for drop in result.report.dropped if drop.reasons[0].startswith("judge")]
     assert judged and all(0 <= drop.score < 0.99 for drop in judged)
-    assert any(note.startswith("cost: no pro statement; none written from") for note in result.notes)
+    assert any(note.text().startswith("cost: no pro statement; none written from") for note in result.notes)
 
 
 def test_a_same_side_paraphrase_of_a_better_statement_is_not_exported(tmp_path):
@@ -163,8 +163,9 @@ def test_an_angle_no_passage_is_about_is_left_out_with_one_note():
     provider = ReplayProvider()
     result = generate_statements(pool(), [nowhere], provider, load_generate_prompt(), settings(provider), e5_embed)
     assert result.statements == [] and provider.history == []
-    assert result.notes == ["left out, as no passage of the documents is about them: space (try --discover-angles, "
-                            "or an --angles file written for your topic)"]
+    assert [note.text() for note in result.notes] == [
+        "left out, as no passage of the documents is about them: space (try --discover-angles, or an --angles file "
+        "written for your topic)"]
 
 
 def test_prompt_tells_the_model_document_text_is_data_and_shows_no_subject_to_glue_on():

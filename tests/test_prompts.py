@@ -3,7 +3,7 @@ import re
 import pytest
 
 from polis_seed.errors import InputError
-from polis_seed.models import Angle
+from polis_seed.models import Angle, said
 from polis_seed.prompts import load_angles, load_generate_prompt, load_system_user_prompt
 from polis_seed.rules import Topic
 from polis_seed.stages.generate import GenerateSettings, build_messages
@@ -102,8 +102,8 @@ def requests_with_their_prompts():
     yield "discuss", discuss_requests(plan_groups(documents, chunks, 6000), angles,
                                       load_prompt("discuss.yaml", DiscussPrompt), settings)[0][2]
     yield "distil", distil
-    yield "fix", fix_request(distil, Distillation(statements=[item]), {1: ["too-long: shorten it"]}, [item],
-                             distil_prompt)
+    yield "fix", fix_request(distil, Distillation(statements=[item]), {1: [said("too-long", length=150, limit=140)]},
+                             [item], distil_prompt)
     yield "sides", ListSideCheck(None, load_system_user_prompt("sides.yaml"), topic, "ja").request(
         [("予約システムは元が取れる", angles[0])])
     yield "stance", agreement_request(load_system_user_prompt("stance.yaml"), "予約システムは元が取れる", "費用に見合う")

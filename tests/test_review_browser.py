@@ -12,7 +12,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from .browser import ReviewProcess, browser
-from .run_folder import MERGED, make_run_folder
+from .run_folder import MERGED, make_judged_run_folder, make_run_folder
 
 
 def reviewed(folder: Path) -> list[dict]:
@@ -166,3 +166,36 @@ def test_two_tabs_do_not_overwrite_each_others_work(tmp_path, replay):
     assert "公共施設予約のオンライン化は一つ目のタブで直した" in texts
     assert "公共施設予約のオンライン化は二つ目のタブで直した" not in texts
     assert log_ops(folder) == ["edit"]
+
+
+def test_findings_while_editing_and_why_candidates_were_dropped_are_in_the_pages_language(tmp_path, replay,
+                                                                                         monkeypatch):
+    folder = make_judged_run_folder(tmp_path, replay, monkeypatch)
+    exported = [json.loads(line) for line in (folder / "deduped.jsonl").read_text(encoding="utf-8").splitlines()]
+    with ReviewProcess(folder) as server, browser() as chromium:
+        page = chromium.new_page()
+        page.goto(server.url)
+        page.wait_for_selector("li.item")
+        expect(page.locator("html")).to_have_attribute("lang", "ja")
+        expect(page.locator("#new-stance option[value=con]")).to_have_text("反対側")
+
+        # the rules answer while a Japanese statement is edited, in Japanese
+        item(page, exported[-1]["text"]).locator("button.edit").click()
+        page.locator("textarea.edit-text").fill(exported[-1]["text"] + "のではないか？")
+        finding = page.locator("li.item .findings li", has_text="question")
+        expect(finding).to_have_text("question: 質問ではなく、賛成か反対かを選べる主張にしてください")
+        page.locator("textarea.edit-text").press("Escape")
+
+        # and while a new one is typed
+        page.locator("#new-text").fill("この制度は絶対に必要だ")
+        expect(page.locator("#new-findings")).to_contain_text("loaded: 決めつける言葉（絶対）を避け")
+        expect(page.locator("#new-findings")).to_contain_text("no-subject: 「この」で始まっており")
+
+        # why the candidates were dropped
+        page.locator("nav button[data-filter=candidates]").click()
+        candidates = page.locator("#items")
+        expect(candidates).to_contain_text("読んで良い文なら戻してください")
+        expect(candidates).to_contain_text("not-best: 同じ出典の文から書いた別の文のほうが評価が高かった")
+        expect(candidates).to_contain_text("question: 質問ではなく")
+        for english in ("restore it", "below", "another statement", "a claim people can agree", "avoid loaded"):
+            expect(page.locator("main")).not_to_contain_text(english)

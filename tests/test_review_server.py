@@ -87,3 +87,22 @@ def test_a_review_of_an_earlier_run_is_not_applied_to_a_new_one(tmp_path, replay
     deduped.write_text(deduped.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")  # a new run
     result = CliRunner().invoke(cli.app, ["review", str(folder), "--no-browser"])
     assert result.exit_code == 2 and "belongs to an earlier run" in result.output
+
+
+def test_the_lint_endpoint_and_the_dropped_reasons_speak_the_pages_language(served):
+    """A Japanese review: the rules on a text being edited, Japanese or English, answer in Japanese, and so do the
+    reasons of the candidates the rules dropped and a change refused; report.json keeps its English reasons."""
+    server, folder = served
+    for text in ("予約はオンラインにすべきでしょうか？", "Should booking move online?"):
+        findings = call(server.url + "api/lint", {"text": text})[1]["findings"]
+        question = [finding for finding in findings if finding["rule"] == "question"]
+        assert question and question[0]["message"] == "質問ではなく、賛成か反対かを選べる主張にしてください"
+    state = call(server.url + "api/state")[1]
+    dropped = [item for item in state["items"] if item["origin"] == "dropped candidate"]
+    assert dropped and all(reason.startswith(("question: 質問ではなく", "off-source: 出典の文の内容から離れています"))
+                           for item in dropped for reason in item["reasons"])
+    emptied = call(server.url + "api/change", {"op": "edit", "id": state["items"][0]["statement"]["id"], "text": " "})
+    assert emptied == (400, {"error": "文を空にはできません。落とす場合は「落とす」を使ってください"})
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    assert report["report"]["dropped"][0]["reasons"][0] == ("question: write a claim people can agree or disagree "
+                                                            "with, not a question")

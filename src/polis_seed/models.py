@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+
+from .messages import rule_of, say
 
 Language = Literal["ja", "en"]
 Stance = Literal["pro", "con"]
@@ -101,16 +103,47 @@ class Statement(Record):
         return self.model_copy(update={"id": statement_id(self.text, self.angle, self.stance, self.document_id)})
 
 
+class Reason(Record):
+    """Why something was found, dropped or merged, as a message id of messages.py and its parameters, so a page
+    can say it in its own language."""
+
+    id: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def rule(self) -> str:
+        return rule_of(self.id)
+
+    def text(self, language: str = "en", names: dict[str, str] | None = None) -> str:
+        return say(self.id, self.params, language, names)
+
+    def as_reason(self, language: str = "en", names: dict[str, str] | None = None) -> str:
+        """'rule: what to do', the form a model is sent back and report.json keeps."""
+        return f"{self.rule}: {self.text(language, names)}"
+
+
+def said(message_id: str, **params: Any) -> Reason:
+    return Reason(id=message_id, params=params)
+
+
 class Drop(Record):
     """A candidate statement the checks rejected for good (after its re-asks)."""
 
     text: str
     angle: str
     stance: Stance | None
-    reasons: list[str]
+    reasons: list[str] = Field(default_factory=list, description="in English: 'rule: what to do'")
+    why: list[Reason] = Field(default_factory=list, description="the same reasons as message ids and parameters, "
+                              "for a page in another language (empty in runs before it was kept)")
     document_id: str | None = None
     quote: str | None = None
     score: float | None = Field(None, description="the judge's score (sentence strategy), when it was judged")
+
+    @model_validator(mode="after")
+    def _reasons_in_english(self) -> Drop:
+        if not self.reasons:
+            self.reasons = [reason.as_reason() for reason in self.why]
+        return self
 
 
 class Judged(Record):
@@ -229,4 +262,11 @@ class Merge(Record):
     score: float
     existing: bool = Field(False, description="kept is a comment already in the conversation (--against)")
     decision: Literal["merged", "kept apart"] = "merged"
-    reason: str = ""
+    reason: str = Field("", description="why it merged or why not, in English")
+    why: Reason | None = Field(None, description="the same as a message id and parameters (messages.py)")
+
+    @model_validator(mode="after")
+    def _reason_in_english(self) -> Merge:
+        if not self.reason and self.why is not None:
+            self.reason = self.why.text()
+        return self

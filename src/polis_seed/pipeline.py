@@ -21,7 +21,7 @@ from .errors import InputError
 from .io.files import atomic_write_text
 from .language.redaction import mask_personal_data
 from .language.text import detect_language
-from .models import Angle, Attempt, Chunk, Document, GenerationReport, Language, Statement
+from .models import Angle, Attempt, Chunk, Document, GenerationReport, Language, Reason, Statement
 from .plan import DedupeSettings, OutputSet, RunPlan, StrategyChoice
 from .prompts import DiscussPrompt, DistilPrompt, load_generate_prompt, load_prompt
 from .providers.base import PendingAnswer, Provider, ProviderError
@@ -169,7 +169,7 @@ def planned_steps(plan: RunPlan) -> Steps:
 class Generated:
     statements: list[Statement]
     report: GenerationReport
-    notes: list[str]
+    notes: list[Reason]
     angles: list[Angle] | None = None  # the angles the run really used
     topic: Topic | None = None
     discovery: DiscoveryOutcome | None = None
@@ -270,7 +270,7 @@ class PipelineResult:
     choice: StrategyChoice
     statements: list[Statement]
     report: GenerationReport
-    notes: list[str]
+    notes: list[Reason]
     usage: dict[str, Any]
     outputs: OutputSet
     discovery: DiscoveryOutcome | None = None
@@ -293,7 +293,8 @@ def report_json(result: PipelineResult) -> str:
                        "language": result.prepared.language,
                        "topic": {"name": result.topic.name, "terms": list(result.topic.terms)} if result.topic else None,
                        "report": result.report.model_dump(), "drop_counts": result.report.drop_counts(),
-                       "notes": result.notes, "usage": result.usage,
+                       "notes": [note.text() for note in result.notes],
+                       "notes_why": [note.model_dump() for note in result.notes], "usage": result.usage,
                        "angles": [angle.model_dump() for angle in result.prepared.angles],
                        "documents": [{"id": d.id, "path": d.path, "title": d.title, "characters": len(d.text)}
                                      for d in result.prepared.documents],

@@ -17,6 +17,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from .language.text import is_question, normalize_for_matching, statement_language
+from .models import Reason, said
 
 Severity = Literal["error", "warning", "info"]
 JA_EN = frozenset({"ja", "en"})
@@ -33,8 +34,17 @@ MIN_SOURCE_OVERLAP = 0.25
 class Finding:
     rule: str
     severity: Severity
-    message: str
+    message: str  # in English
     line: int | None = None
+    reason: Reason | None = None  # the message as an id and parameters (messages.py), to say in a page's language
+
+    @classmethod
+    def of(cls, severity: Severity, reason: Reason, line: int | None = None) -> Finding:
+        return cls(reason.rule, severity, reason.text(), line, reason)
+
+    def text(self, language: str = "en") -> str:
+        """The message in a page's language (English for a finding made without a reason)."""
+        return self.reason.text(language) if self.reason else self.message
 
     def as_dict(self) -> dict:
         return {"line": self.line, "rule": self.rule, "severity": self.severity, "message": self.message}
@@ -85,7 +95,7 @@ class Rule:
     name: str
     severity: Severity
     finds: str
-    check: Callable[[str, Context, str], str | None]
+    check: Callable[[str, Context, str], Reason | None]
     languages: frozenset[str] | None = None  # None: any language
 
 
@@ -94,11 +104,11 @@ def rule_of(reason: str) -> str:
     return reason.split(":", 1)[0]
 
 
-# ----- the checks: each returns what to do, or None -------------------------------------------------------------
+# ----- the checks: each returns what to do (a message of messages.py), or None ---------------------------------
 
-def _too_long(text: str, context: Context, language: str) -> str | None:
+def _too_long(text: str, context: Context, language: str) -> Reason | None:
     if len(text) > context.max_chars:
-        return f"it is {len(text)} characters; the limit is {context.max_chars}, so shorten it"
+        return said("too-long", length=len(text), limit=context.max_chars)
     return None
 
 
@@ -109,7 +119,7 @@ _OPEN_END_EN = re.compile(r"\b(?:and|or|nor|but|because|if|the|a|an|than)$", re.
 _CLEFT_EN = re.compile(r"^it(?:'s|’s|\s+(?:is|was|isn't|wasn't|is not|was not))\s.+?\b(?:that|who|which)\b", re.I)
 
 
-def _fragment(text: str, context: Context, language: str) -> str | None:
+def _fragment(text: str, context: Context, language: str) -> Reason | None:
     body = text.strip().rstrip("。.!！、,…")
     if language == "ja":
         from .language.morphology import ends_mid_sentence
@@ -117,35 +127,34 @@ def _fragment(text: str, context: Context, language: str) -> str | None:
         stops = ends_mid_sentence(body)
     else:
         stops = bool(_OPEN_END_EN.search(body))
-    return "it stops in the middle of a sentence; finish the claim" if stops else None
+    return said("fragment") if stops else None
 
 
-def _long(text: str, context: Context, language: str) -> str | None:
+def _long(text: str, context: Context, language: str) -> Reason | None:
     if context.vote_chars and context.vote_chars < context.max_chars and len(text) > context.vote_chars:
-        return (f"it is {len(text)} characters; short statements vote best: say it in at most {context.vote_chars}, "
-                "without adding words")
+        return said("long", length=len(text), most=context.vote_chars)
     return None
 
 
-def _too_short(text: str, context: Context, language: str) -> str | None:
+def _too_short(text: str, context: Context, language: str) -> Reason | None:
     if context.min_chars and len(text) < context.min_chars:
-        return f"it is {len(text)} characters; write a full claim of at least {context.min_chars}"
+        return said("too-short", length=len(text), least=context.min_chars)
     return None
 
 
-def _question(text: str, context: Context, language: str) -> str | None:
-    return "write a claim people can agree or disagree with, not a question" if is_question(text) else None
+def _question(text: str, context: Context, language: str) -> Reason | None:
+    return said("question") if is_question(text) else None
 
 
-def _formula(text: str, context: Context, language: str) -> str | None:
+def _formula(text: str, context: Context, language: str) -> Reason | None:
     if text.startswith(FORMULA_STARTS):
-        return f"starts with {text[0]!r}, which a spreadsheet runs as a formula; reword the start"
+        return said("formula", start=text[0])
     return None
 
 
-def _wrong_language(text: str, context: Context, language: str) -> str | None:
+def _wrong_language(text: str, context: Context, language: str) -> Reason | None:
     if context.language and statement_language(text) != context.language:
-        return f"write the statement in {LANGUAGE_NAMES.get(context.language, context.language)}"
+        return said("language", language=context.language)
     return None
 
 
@@ -171,7 +180,7 @@ _SENTENCE_BREAK_EN = re.compile(r"([A-Za-z]+)[.!]\s+(?!(?:For instance|For examp
 _ABBREVIATIONS_EN = frozenset("e.g i.e eg ie etc vs st rd dr mr mrs ms no ave blvd ln hwy co inc ltd jr sr govt dept".split())
 
 
-def _compound(text: str, context: Context, language: str) -> str | None:
+def _compound(text: str, context: Context, language: str) -> Reason | None:
     body = text.rstrip("。. ")
     if language == "ja":
         found = _COMPOUND_JA.search(body)
@@ -180,7 +189,7 @@ def _compound(text: str, context: Context, language: str) -> str | None:
             match.group(1).casefold() not in _ABBREVIATIONS_EN and len(match.group(1)) > 1
             and len(body[:match.start(2)].split()) >= 3  # "Casinos. Bring them here." is one proposal
             for match in _SENTENCE_BREAK_EN.finditer(body))
-    return "it holds more than one claim; keep only the main one" if found else None
+    return said("compound") if found else None
 
 
 OPINION_MARKERS = (
@@ -198,11 +207,11 @@ def _has_opinion_marker(text: str) -> bool:
     return any(marker in lowered for marker in OPINION_MARKERS)
 
 
-def _not_votable(text: str, context: Context, language: str) -> str | None:
+def _not_votable(text: str, context: Context, language: str) -> Reason | None:
     """Mostly a number: nothing to agree or disagree with, in any language."""
     characters = [ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum()]
     if characters and sum(ch.isdigit() for ch in characters) >= 0.5 * len(characters):
-        return "it is only a number; state a view people can agree or disagree with"
+        return said("not-votable")
     return None
 
 
@@ -214,12 +223,12 @@ _FIGURE_PREDICATE_EN = re.compile(r"(?:\b(?:is|are|was|were|am|be)\b|:)\s+(?:abo
                                   r"(?:\s+(?:and|to)\s+[$£€¥]?\d[\d,.]*%?)?(?:\s+[\w-]+){0,3}$", re.I)
 
 
-def _bare_figure(text: str, context: Context, language: str) -> str | None:
+def _bare_figure(text: str, context: Context, language: str) -> Reason | None:
     """A figure that is the whole predicate, with no word of judgement (Japanese and English)."""
     body = text.strip().rstrip("。.!！")
     pattern = _FIGURE_PREDICATE_JA if language == "ja" else _FIGURE_PREDICATE_EN
     if pattern.search(body) and not _has_opinion_marker(body):
-        return "it reports a figure; state a view about it that people can agree or disagree with"
+        return said("bare-figure")
     return None
 
 
@@ -260,7 +269,7 @@ def _person_does(text: str) -> bool:
     return bool(head) and any(m.pos[2:3] == ("人名",) for m in morphemes(head)) and not _NORMATIVE_JA.search(text)
 
 
-def _fact_report(text: str, context: Context, language: str) -> str | None:
+def _fact_report(text: str, context: Context, language: str) -> Reason | None:
     stripped = text.strip().rstrip(".!。")
     if language == "ja":
         found = _DONE_JA.search(stripped) or (_PAST_JA.search(stripped) and not _has_opinion_marker(stripped)) \
@@ -268,15 +277,17 @@ def _fact_report(text: str, context: Context, language: str) -> str | None:
                 _SPEECH_ACT_JA.search(stripped) or _STANCE_TAKEN_JA.search(stripped) or _DAY_JA.search(stripped)))
     else:
         found = _FACT_REPORT_EN.search(stripped) and not _MODAL_EN.search(stripped) and not _has_opinion_marker(stripped)
-    return "it reports a fact or an event; state a view about it that people can agree or disagree with" if found else None
+    return said("fact-report") if found else None
 
 
-def _contradicts_quote(text: str, context: Context, language: str) -> str | None:
-    from .language.polarity import contradiction
+def _contradicts_quote(text: str, context: Context, language: str) -> Reason | None:
+    from .language.polarity import contradicting_word
 
     cited = context.quote or context.source
-    found = contradiction(text, cited) if cited else None
-    return f"it says the opposite of its quote ({found}); write what the source says" if found else None
+    found = contradicting_word(text, cited) if cited else None
+    if found is None:
+        return None
+    return said("contradicts-quote.negated" if found.negated_in_quote else "contradicts-quote.affirmed", word=found.word)
 
 
 # Words that push a voter instead of stating a claim (Polis asks for neutral wording).
@@ -300,9 +311,9 @@ def loaded_words(text: str, language: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _loaded(text: str, context: Context, language: str) -> str | None:
+def _loaded(text: str, context: Context, language: str) -> Reason | None:
     found = loaded_words(text, language)
-    return f"avoid loaded words ({', '.join(found)}); state the claim neutrally" if found else None
+    return said("loaded", words=found) if found else None
 
 
 # A statement must say what it is about: not a pointer to a context the voter never sees.
@@ -317,13 +328,12 @@ _DEICTIC_START_EN = re.compile(r"^(?:it|this|that|these|those|such|the\s+(?:chan
                                r"(?!\s+who\b)(?!\s+(?:of|to|for|that)\b)", re.I)
 
 
-def _no_subject(text: str, context: Context, language: str) -> str | None:
+def _no_subject(text: str, context: Context, language: str) -> Reason | None:
     stripped = text.strip().lstrip("「『\"'")
     pattern = _DEICTIC_START_JA if language == "ja" else _DEICTIC_START_EN
     match = pattern.match(stripped)
     if match and not (language != "ja" and _CLEFT_EN.match(stripped)):
-        return (f"it starts with '{match.group(0)}', which points at a context the voter never sees; "
-                "name the subject itself")
+        return said("no-subject", start=match.group(0))
     return None
 
 
@@ -363,7 +373,7 @@ def _used_by_documents(phrase: str, vocabulary: str, language: str) -> bool:
     return phrase in vocabulary
 
 
-def _off_topic(text: str, context: Context, language: str) -> str | None:
+def _off_topic(text: str, context: Context, language: str) -> Reason | None:
     """A statement names its subject when it holds one of the subject's key terms, or when it starts with a
     phrase the documents themselves use (「行政手続きのオンライン化は…」 in documents on municipal IT)."""
     topic = context.topic
@@ -375,9 +385,7 @@ def _off_topic(text: str, context: Context, language: str) -> str | None:
     if topic.vocabulary and any(_used_by_documents(phrase, topic.vocabulary, language)
                                 for phrase in subject_phrases(text, language)):
         return None
-    examples = "', '".join(topic.terms[:3])
-    return (f"it does not say what it is about; start with what it is about, in the documents' own words "
-            f"(for example '{examples}'), without making it longer")
+    return said("off-topic", terms=list(topic.terms[:3]))
 
 
 _OWN_VOICE_JA = re.compile(r"当社|弊社|当行|弊行|当法人|弊法人|当協会|当団体|弊団体|我が社|わが社|当グループ|弊グループ|本会は")
@@ -385,12 +393,11 @@ _OWN_VOICE_EN = re.compile(r"\b(?:our|my)\s+(?:company|firm|organi[sz]ation|agen
                            r"|\bwe\s+at\s+\w+", re.I)
 
 
-def _own_voice(text: str, context: Context, language: str) -> str | None:
+def _own_voice(text: str, context: Context, language: str) -> Reason | None:
     pattern = _OWN_VOICE_JA if language == "ja" else _OWN_VOICE_EN
     match = pattern.search(text)
     if match:
-        return (f"'{match.group(0)}' is a party speaking about itself; state the view as a claim anyone could hold, "
-                "naming the party")
+        return said("own-voice", phrase=match.group(0))
     return None
 
 
@@ -399,13 +406,13 @@ def _own_voice(text: str, context: Context, language: str) -> str | None:
 _STRAY_LATIN_WORD = re.compile(r"(?<![A-Za-z])[a-z]{3,}(?![A-Za-z])")
 
 
-def _mixed_language(text: str, context: Context, language: str) -> str | None:
+def _mixed_language(text: str, context: Context, language: str) -> Reason | None:
     if language != "ja":
         return None
     words = [word for word in _STRAY_LATIN_WORD.findall(unicodedata.normalize("NFKC", text))
              if word not in ("http", "https", "www")]
     if words:
-        return f"it mixes in English words ({', '.join(words[:3])}); write them in Japanese"
+        return said("mixed-language", words=words[:3])
     return None
 
 
@@ -418,17 +425,17 @@ _SPACED_LETTERS = re.compile(r"(?<![\w'’])[A-Z](?: [A-Z]){2,}(?!\w)|(?:[\u3040
 _PAIRS = ("「」", "『』", "（）", "【】", "[]")
 
 
-def _garbled(text: str, context: Context, language: str) -> str | None:
+def _garbled(text: str, context: Context, language: str) -> Reason | None:
     # A leading formula character is the formula rule's business.
     symbol = _STRAY_SYMBOL.search(text, 1 if text.startswith(FORMULA_STARTS) else 0)
     if symbol:
-        return f"it holds a stray symbol ({symbol.group(0)!r}); write plain text"
+        return said("garbled.symbol", symbol=symbol.group(0))
     spaced = _SPACED_LETTERS.search(text)
     if spaced:
-        return f"'{spaced.group(0)}' is spaced out letter by letter; write the word normally"
+        return said("garbled.spaced", letters=spaced.group(0))
     for opening, closing in _PAIRS:
         if text.count(opening) != text.count(closing):
-            return f"its {opening}{closing} brackets do not pair up; close or remove them"
+            return said("garbled.brackets", brackets=opening + closing)
     return None
 
 
@@ -465,17 +472,17 @@ def near_copy_score(statement: str, source: str) -> float:
     return fuzz.ratio(normalize_for_matching(statement), normalize_for_matching(source))
 
 
-def _near_copy(text: str, context: Context, language: str) -> str | None:
+def _near_copy(text: str, context: Context, language: str) -> Reason | None:
     if context.source is not None and near_copy_score(text, context.source) >= NEAR_COPY_RATIO:
-        return "it copies the source sentence; state the claim in your own shorter words"
+        return said("near-copy")
     return None
 
 
-def _off_source(text: str, context: Context, language: str) -> str | None:
+def _off_source(text: str, context: Context, language: str) -> Reason | None:
     if context.source is None or near_copy_score(text, context.source) >= NEAR_COPY_RATIO:
         return None
     if source_overlap(text, context.source, context.topic.name if context.topic else None) < MIN_SOURCE_OVERLAP:
-        return "it is not about the source sentence; use its subject and key words"
+        return said("off-source")
     return None
 
 
@@ -531,8 +538,7 @@ def check_statement(text: str, context: Context, skip: tuple[str, ...] = ()) -> 
     stripped = text.strip()
     language = context.language or statement_language(stripped)
     if not stripped:
-        return Checked([Finding("empty", "error", "an empty or whitespace-only statement; remove it or write a claim")],
-                       language)
+        return Checked([Finding.of("error", said("empty"))], language)
     findings: list[Finding] = []
     unchecked: list[str] = []
     for rule in RULES:
@@ -543,12 +549,17 @@ def check_statement(text: str, context: Context, skip: tuple[str, ...] = ()) -> 
                 unchecked.append(rule.name)
             continue
         # The formula rule looks at the raw start (a leading tab); the others at the trimmed text.
-        message = rule.check(text if rule.name == "formula" else stripped, context, language)
-        if message:
-            findings.append(Finding(rule.name, rule.severity, message))
+        reason = rule.check(text if rule.name == "formula" else stripped, context, language)
+        if reason is not None:
+            findings.append(Finding.of(rule.severity, reason))
     return Checked(findings, language, unchecked)
+
+
+def reasons(text: str, context: Context) -> list[Reason]:
+    """What the rules find, as message ids and parameters; empty when the text is fine."""
+    return [finding.reason for finding in check_statement(text, context).findings if finding.reason]
 
 
 def problems(text: str, context: Context) -> list[str]:
     """The findings as reasons for a model to fix ('rule: what to do'); empty when the text is fine."""
-    return [finding.as_reason() for finding in check_statement(text, context).findings]
+    return [reason.as_reason() for reason in reasons(text, context)]

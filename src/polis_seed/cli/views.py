@@ -168,7 +168,7 @@ def print_summary(result: PipelineResult) -> None:
     if result.deduped is not None:
         say(f"dedupe: {len(result.deduped.merges)} duplicates removed, {len(result.deduped.kept)} statements left")
     for note in result.notes:
-        say(f"note: {note}")
+        say(f"note: {note.text()}")
     for failure in report.failures[:5]:
         say(f"failed request: {hide_secrets(failure)}")
     if result.quality is not None:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal, NamedTuple
 
+from ..models import Reason, said
 from .lexicon import (HEDGE_ENDINGS_JA, HEDGE_NOUNS_JA, HEDGE_WORDS_EN, family_sides, known_different_concepts,
                       opposing_characters, opposite_sides, same_side, shares_synonym_group)
 from .morphology import morphemes
@@ -54,7 +55,15 @@ class Token(NamedTuple):
 @dataclass(frozen=True)
 class Verdict:
     equivalent: bool
-    reason: str
+    why: Reason  # a message of messages.py: a page says it in its language
+
+    @property
+    def reason(self) -> str:
+        return self.why.text()
+
+
+def _shown(left: str, right: str) -> str:
+    return f"{left or '∅'} → {right or '∅'}"
 
 
 # ----- tokenising ---------------------------------------------------------------------------------------------
@@ -322,7 +331,7 @@ def certainly_different(first: str, second: str) -> bool:
     return japanese_a and japanese_b and skeleton_a != skeleton_b
 
 
-def quick_difference(first: str, second: str) -> str | None:
+def quick_difference(first: str, second: str) -> Reason | None:
     """A changed content word found without a tokenizer, or None when the difference might be neutral.
 
     Japanese: on the normalised texts, a differing run with any character but hiragana (a kanji, katakana,
@@ -351,13 +360,13 @@ def quick_difference(first: str, second: str) -> str | None:
     return None
 
 
-def _word_change_reason(left: str, right: str, negated: bool, numbered: bool) -> str:
-    shown = f"{left or '∅'} → {right or '∅'}"
+def _word_change_reason(left: str, right: str, negated: bool, numbered: bool) -> Reason:
+    shown = _shown(left, right)
     if numbered:
-        return f"a number differs: {shown}"
+        return said("merge.number", shown=shown)
     if negated:
-        return f"one says no where the other does not: {shown}"
-    return f"a word is changed: {shown}"
+        return said("merge.negation", shown=shown)
+    return said("merge.word", shown=shown)
 
 
 def _negation_scopes(words: list[tuple[Token, str]]) -> Counter:
@@ -388,23 +397,25 @@ def _moved_words_keep_their_roles(first: list[tuple[Token, str]], second: list[t
 
 def _changed(left: list[Token], right: list[Token]) -> Verdict | None:
     """Why a change of words is certainly not equivalent: a number, a negation, or sides that oppose."""
-    shown = f"{_surface(left) or '∅'} → {_surface(right) or '∅'}"
+    shown = _shown(_surface(left), _surface(right))
     if any(t.kind == "number" for t in left + right):
-        return Verdict(False, f"a number differs: {shown}")
+        return Verdict(False, said("merge.number", shown=shown))
     if sum(t.kind == "negation" for t in left) != sum(t.kind == "negation" for t in right):
-        return Verdict(False, f"one says no where the other does not: {shown}")
+        return Verdict(False, said("merge.negation", shown=shown))
     for first in left:
         for second in right:
             if opposite_sides(first.key, second.key):
-                return Verdict(False, f"opposite predicates: {shown}")
+                return Verdict(False, said("merge.opposite", shown=shown))
             opposing = opposing_characters(first.key.lstrip("¬"), second.key.lstrip("¬"))
             if opposing is not None and not same_side(first.key, second.key):
-                return Verdict(False, f"opposite predicates ({opposing[0]} / {opposing[1]}): {shown}")
+                return Verdict(False, said("merge.opposite-characters", one=opposing[0], other=opposing[1],
+                                           shown=shown))
     return None
 
 
-def _known_equivalent(left: list[Token], right: list[Token]) -> str | None:
-    """How each changed word is known to be the other, in order (a dictionary, not a similarity), or None."""
+def _known_equivalent(left: list[Token], right: list[Token]) -> list[str] | None:
+    """How each changed word is known to be the other, in order (a dictionary, not a similarity): the kinds of
+    knowledge (messages.TERMS: family, synonyms; none when the words are the same), or None."""
     content_left = [t for t in left if t.kind == "content"]
     content_right = [t for t in right if t.kind == "content"]
     if not content_left or len(content_left) != len(content_right):
@@ -414,35 +425,35 @@ def _known_equivalent(left: list[Token], right: list[Token]) -> str | None:
         if first.key == second.key:
             continue
         if same_side(first.key, second.key):
-            how.add("a predicate of the same family and side")
+            how.add("family")
         elif not first.flipped and not second.flipped and shares_synonym_group(first.groups, second.groups):
-            how.add("synonyms in SudachiDict's synonym dictionary")
+            how.add("synonyms")
         else:
             return None
-    return " and ".join(sorted(how)) or "the same words"
+    return sorted(how)
 
 
-def _why_not_similar_enough(left: list[Token], right: list[Token]) -> str | None:
+def _why_not_similar_enough(left: list[Token], right: list[Token]) -> Reason | None:
     """Why a small change (a word or two) cannot be weighed by the embeddings: it names something else (a
     changed noun needs a dictionary), the dictionaries know the two words as different concepts or as other
     predicates, or, for Japanese, the two share no character (困難 / 難しい share 難)."""
-    shown = f"{_surface(left) or '∅'} → {_surface(right) or '∅'}"
+    shown = _shown(_surface(left), _surface(right))
     if not left or not right:
-        return f"a word is added or dropped: {shown}"
+        return said("merge.added", shown=shown)
     if not all(t.predicate for t in left + right):
-        return f"a word is changed: {shown}"
+        return said("merge.word", shown=shown)
     for first, second in zip(left, right):
         if known_different_concepts(first.groups, second.groups):
-            return f"a word is changed (different concepts in SudachiDict's synonym dictionary): {shown}"
+            return said("merge.concepts", shown=shown)
         if family_sides(first.key) and family_sides(second.key) and not same_side(first.key, second.key):
-            return f"a predicate is changed for another: {shown}"
+            return said("merge.predicate", shown=shown)
     japanese = any(_KANA.search(t.surface) or not t.surface.isascii() for t in left + right)
     if not japanese:
-        return f"a word is changed (no English thesaurus here knows them as the same): {shown}"
+        return said("merge.no-thesaurus", shown=shown)
     characters_left = {ch for t in left for ch in t.key + t.surface if ord(ch) > 0x3400}
     characters_right = {ch for t in right for ch in t.key + t.surface if ord(ch) > 0x3400}
     if not characters_left & characters_right:
-        return f"a word is changed: {shown}"
+        return said("merge.word", shown=shown)
     return None
 
 
@@ -477,19 +488,19 @@ def compare(first: str, second: str, span_similarity: SpanSimilarity | None = No
             return Verdict(False, quick)
     a, b = tokenize(first), tokenize(second)
     if [token.key for token in a] == [token.key for token in b]:
-        return Verdict(True, "the same words; only punctuation, spacing or spelling differ")
+        return Verdict(True, said("merge.spelling"))
     words_a, words_b = _claim_words(a), _claim_words(b)
     keys_a, keys_b = [token.key for token, _ in words_a], [token.key for token, _ in words_b]
     if keys_a == keys_b:
-        return Verdict(True, "only function words, particles, politeness endings or hedges differ")
+        return Verdict(True, said("merge.function-words"))
     count_a, count_b = Counter(keys_a), Counter(keys_b)
     if count_a == count_b:
         block = _single_move(keys_a, keys_b)
         if _negation_scopes(words_a) != _negation_scopes(words_b):
-            return Verdict(False, "one says no where the other does not: a negation moved to another word")
+            return Verdict(False, said("merge.negation-moved"))
         if block is not None and _moved_words_keep_their_roles(words_a, words_b, block):
-            return Verdict(True, "the same words with one phrase moved, in the same role")
-        return Verdict(False, "the same words in other roles: who does what to whom changes")
+            return Verdict(True, said("merge.moved"))
+        return Verdict(False, said("merge.roles"))
     opcodes = [op for op in SequenceMatcher(None, keys_a, keys_b, autojunk=False).get_opcodes() if op[0] != "equal"]
     # A phrase dropped in one place and added in another, unchanged and in the same role, is a move. Two
     # moved phrases trade places, which changes their roles.
@@ -508,34 +519,34 @@ def compare(first: str, second: str, span_similarity: SpanSimilarity | None = No
             added.remove(match)
             moves += 1
     if moves > 1:
-        return Verdict(False, "two phrases trade places, so their roles change")
+        return Verdict(False, said("merge.trade"))
     changes = [([token for token, _ in words_a[i1:i2]], [token for token, _ in words_b[j1:j2]])
                for _, i1, i2, j1, j2 in opcodes]
-    reasons = []
+    reasons: list[Reason] = []
     for left, right in changes:
-        shown = f"{_surface(left) or '∅'} → {_surface(right) or '∅'}"
+        shown = _shown(_surface(left), _surface(right))
         refused = _changed(left, right)
         if refused is not None:
             return refused
         known = _known_equivalent(left, right)
         if known is not None:
-            reasons.append(f"{shown}: {known}")
+            reasons.append(said("merge.known", shown=shown, how=known))
             continue
         if sentiment is not None and sentiment(_surface(left)) * sentiment(_surface(right)) < 0:
-            return Verdict(False, f"the changed phrases have opposite sentiment: {shown}")
+            return Verdict(False, said("merge.sentiment", shown=shown))
         small = len(left) <= WORD_CHANGE_SIZE and len(right) <= WORD_CHANGE_SIZE
         if small:
             refused_reason = _why_not_similar_enough(left, right)
             if refused_reason is not None:
                 return Verdict(False, refused_reason)
         if span_similarity is None:
-            return Verdict(False, f"a phrase is changed: {shown}")
+            return Verdict(False, said("merge.phrase", shown=shown))
         similarity = span_similarity(_surface(left), _surface(right))
         threshold = word_threshold if small else span_threshold
         if similarity < threshold:
-            return Verdict(False, f"a phrase is changed and the two phrases differ in meaning "
-                                  f"({similarity:.2f} < {threshold:.2f}): {shown}")
-        reasons.append(f"{shown}: close in meaning ({similarity:.2f}), same polarity")
+            return Verdict(False, said("merge.phrase-meaning", similarity=round(similarity, 4),
+                                       threshold=threshold, shown=shown))
+        reasons.append(said("merge.close", shown=shown, similarity=round(similarity, 4)))
     if moves:
-        reasons.append("one phrase moved")
-    return Verdict(True, "the same claim in other words: " + "; ".join(reasons))
+        reasons.append(said("merge.one-moved"))
+    return Verdict(True, said("merge.other-words", changes=[reason.model_dump() for reason in reasons]))

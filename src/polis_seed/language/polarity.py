@@ -119,8 +119,21 @@ def _plain(text: str, language: str) -> str:
     return _MUST_JA.sub("", _RHETORICAL_JA.sub("", text)) if language == "ja" else text
 
 
+class Contradiction(NamedTuple):
+    word: str  # the statement's claim word, as it is written there
+    negated_in_quote: bool  # the quote negates it (and the statement does not), or the reverse
+
+
 def contradiction(statement: str, quote: str) -> str | None:
-    """The claim word whose polarity the statement turns around against its quote, shown as 「word」, or None.
+    """The claim word whose polarity the statement turns around against its quote, in words, or None."""
+    found = contradicting_word(statement, quote)
+    if found is None:
+        return None
+    return f"「{found.word}」 is {'negated' if found.negated_in_quote else 'affirmed'} where the quote uses it"
+
+
+def contradicting_word(statement: str, quote: str) -> Contradiction | None:
+    """The claim word whose polarity the statement turns around against its quote, or None.
     A plain negation on one side and a need on the other agree (「示されていない」 and 「示す必要がある」,
     "does not represent" and "needs reform to better represent"); a negated need does not ("should not")."""
     if not statement.strip() or not quote.strip():
@@ -140,8 +153,7 @@ def contradiction(statement: str, quote: str) -> str | None:
         negated, other_side = (word, "quote") if word.negated else (same[0], "statement")
         if not negated.needs and needs[other_side]:
             continue  # what one says is not there, the other says is needed
-        where = "negated" if not word.negated else "affirmed"
-        return f"「{surfaces.get(word.key, word.key)}」 is {where} where the quote uses it"
+        return Contradiction(surfaces.get(word.key, word.key), not word.negated)
     return None
 
 

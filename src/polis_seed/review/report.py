@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from ..models import Statement
+from ..messages import term as say_term
+from ..models import Reason, Statement
 from ..stages.lint import findings_by_index
 
 SIDES = ("pro", "con", "unclear")
@@ -82,7 +83,8 @@ class RunView:
     dropped: list[dict]
     documents: list[dict]
     passages: dict[str, str]
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # in English
+    notes_why: list[dict] = field(default_factory=list)  # the same as message ids and parameters (models.Reason)
     strategy: str = ""
     model: str = ""
     max_chars: int = 140
@@ -115,7 +117,7 @@ def load_run(folder: Path, max_chars: int = 140) -> RunView:
         topic=(report.get("topic") or {}).get("name"), exported=exported, generated=generated,
         angles=report.get("angles") or [], merges=merges,
         dropped=(report.get("report") or {}).get("dropped") or [], documents=report.get("documents") or [],
-        passages=report.get("passages") or {}, notes=report.get("notes") or [],
+        passages=report.get("passages") or {}, notes=report.get("notes") or [], notes_why=report.get("notes_why") or [],
         strategy=report.get("strategy") or "", model=str(usage.get("model") or ""), max_chars=max_chars)
 
 
@@ -149,6 +151,23 @@ def grid(view: RunView) -> tuple[list[str], dict[str, Counter]]:
         if statement.angle:
             counts[statement.angle][side_of(statement)] += 1
     return order, counts
+
+
+def drop_reasons(drop: dict, language: str, names: dict[str, str] | None = None) -> list[str]:
+    """Why a candidate was dropped, in the page's language: from its reasons as ids and parameters (`why`), or
+    the English text a run before them kept."""
+    if drop.get("why"):
+        return [Reason.model_validate(reason).as_reason(language, names) for reason in drop["why"]]
+    return [str(reason) for reason in drop.get("reasons") or []]
+
+
+def merge_reason(merge: dict, language: str) -> str:
+    """Why dedupe merged two statements or kept them apart, in the page's language (a merges.csv from before its
+    `why` column says it in English)."""
+    try:
+        return Reason.model_validate_json(merge["why"]).text(language)
+    except (KeyError, TypeError, ValueError):
+        return str(merge.get("reason") or "")
 
 
 def _highlight(passage: str, quote: str | None) -> str:
@@ -202,10 +221,11 @@ def render_report(view: RunView) -> str:
                  + _e(t["angle"]) + "</th></tr>")
     for index, statement in enumerate(view.exported):
         side = side_of(statement)
-        asked = f' <span class="meta">({_e(statement.stance)})</span>' if statement.stance and statement.stance != side else ""
+        asked = (f' <span class="meta">({_e(t[statement.stance])})</span>'
+                 if statement.stance and statement.stance != side else "")
         cell = [f'<div class="text">{_e(statement.text)}</div>']
         for finding in findings.get(index, []):
-            cell.append(f'<div class="finding">⚠ {_e(finding.rule)}: {_e(finding.message)}</div>')
+            cell.append(f'<div class="finding">⚠ {_e(finding.rule)}: {_e(finding.text(view.language))}</div>')
         if statement.quote:
             source = statement.source_path or documents.get(statement.document_id or "", {}).get("path", "")
             cell.append(f'<div class="quote">{_e(t["quote"])}: 「{_e(statement.quote)}」 — {_e(t["source"])}: '
@@ -234,8 +254,8 @@ def render_report(view: RunView) -> str:
                      f'<th>{_e(t["tier"])}</th><th>{_e(t["reason"])}</th></tr>')
         for merge in rows:
             parts.append(f"<tr><td>{_e(merge.get('kept', ''))}</td><td>{_e(merge.get('absorbed', ''))}</td>"
-                         f"<td>{_e(merge.get('tier', ''))} {_e(merge.get('score', ''))}</td>"
-                         f"<td>{_e(merge.get('reason', ''))}</td></tr>")
+                         f"<td>{_e(say_term(merge.get('tier', ''), view.language))} {_e(merge.get('score', ''))}</td>"
+                         f"<td>{_e(merge_reason(merge, view.language))}</td></tr>")
         parts.append("</table></section>")
 
     # Dropped candidates.
@@ -244,9 +264,10 @@ def render_report(view: RunView) -> str:
         parts.append(f'<table class="dropped"><tr><th>{_e(t["statements"])}</th><th>{_e(t["angle"])}</th>'
                      f'<th>{_e(t["reasons"])}</th></tr>')
         for drop in view.dropped:
+            angle, stance = drop.get("angle", ""), drop.get("stance") or ""
             parts.append(f"<tr><td>{_e(drop.get('text', ''))}</td>"
-                         f"<td>{_e(names.get(drop.get('angle', ''), drop.get('angle', '')))} {_e(drop.get('stance') or '')}</td>"
-                         f"<td>{'<br>'.join(_e(reason) for reason in drop.get('reasons', []))}</td></tr>")
+                         f"<td>{_e(names.get(angle, angle))} {_e(t.get(stance, stance))}</td>"
+                         f"<td>{'<br>'.join(map(_e, drop_reasons(drop, view.language, names)))}</td></tr>")
         parts.append("</table>")
     else:
         parts.append(f"<p>{_e(t['none'])}</p>")
@@ -261,8 +282,9 @@ def render_report(view: RunView) -> str:
         parts.append(f'<tr><td>{_e(document.get("title") or document["path"])}<div class="meta">{_e(document["path"])}'
                      f'</div></td><td class="n{" empty" if count == 0 else ""}">{count}</td></tr>')
     parts.append("</table></section>")
-    if view.notes:
-        parts.append(f"<h2>{_e(t['notes'])}</h2><ul>" + "".join(f"<li>{_e(note)}</li>" for note in view.notes) + "</ul>")
+    notes = [Reason.model_validate(note).text(view.language, names) for note in view.notes_why] or view.notes
+    if notes:
+        parts.append(f"<h2>{_e(t['notes'])}</h2><ul>" + "".join(f"<li>{_e(note)}</li>" for note in notes) + "</ul>")
     parts.append("</main></body></html>\n")
     return "".join(parts)
 

@@ -10,7 +10,7 @@ API (JSON):
   GET  /TOKEN/api/state            the whole review (items with findings, version)
   POST /TOKEN/api/change           {op, id, rev, text, angle, stance} → {version, item}; 409 with the
                                    current item when it changed in another tab; 400 with the reason
-  POST /TOKEN/api/lint             {text} → {findings}: the rules on a text being edited
+  POST /TOKEN/api/lint             {text} → {findings}: the rules on a text being edited, in the page's language
 """
 
 from __future__ import annotations
@@ -125,10 +125,11 @@ class ReviewServer:
                     except Conflict as conflict:
                         self._json(409, {"error": "changed in another tab; this is the current version",
                                          "item": server.store.view(conflict.item)})
-                    except ChangeError as error:
-                        self._json(400, {"error": str(error)})
+                    except ChangeError as error:  # the page shows it: in the page's language
+                        self._json(400, {"error": error.reason.text(server.store.language())})
                 elif route == "api/lint":
-                    self._json(200, {"findings": findings_for(str(data.get("text") or ""), server.store.state.max_chars)})
+                    self._json(200, {"findings": findings_for(str(data.get("text") or ""), server.store.state.max_chars,
+                                                              server.store.language())})
                 else:
                     self._json(404, {"error": "not found"})
 

@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import InputError
 from ..io.files import atomic_write_text
-from ..models import Statement, statement_id
+from ..models import Reason, Statement, said, statement_id
 from ..rules import Context, check_statement
 
 STATE_FILE = "review.json"
@@ -41,7 +41,9 @@ class ReviewItem(BaseModel):
     status: Literal["keep", "drop", "candidate"] = "keep"  # candidate: not in the list until restored
     origin: Origin = "generated"
     rev: int = 0
-    reasons: list[str] = Field(default_factory=list, description="why the rules dropped a candidate")
+    reasons: list[str] = Field(default_factory=list, description="why the rules dropped a candidate (English)")
+    why: list[Reason] = Field(default_factory=list, description="the same as message ids and parameters, to be said "
+                              "in the page's language")
     absorbed_by: str | None = Field(None, description="for an absorbed duplicate: the id of the statement kept")
 
 
@@ -61,7 +63,12 @@ class Conflict(Exception):
 
 
 class ChangeError(ValueError):
-    """A change that cannot be applied (unknown item, empty text, …); the message says why."""
+    """A change that cannot be applied (unknown item, empty text, …); the message says why, in English, and
+    `reason` says it in the page's language."""
+
+    def __init__(self, reason: Reason):
+        super().__init__(reason.text())
+        self.reason = reason
 
 
 @dataclass
@@ -77,13 +84,14 @@ class Change:
     def from_json(cls, data: dict[str, Any]) -> Change:
         op = data.get("op")
         if op not in ("keep", "drop", "edit", "add", "restore"):
-            raise ChangeError(f"unknown change '{op}'")
+            raise ChangeError(said("review.unknown-change", op=str(op)))
         return cls(op=op, id=data.get("id"), rev=data.get("rev"), text=data.get("text"), angle=data.get("angle"),
                    stance=data.get("stance"))
 
 
-def findings_for(text: str, max_chars: int) -> list[dict[str, str]]:
-    return [{"rule": f.rule, "severity": f.severity, "message": f.message}
+def findings_for(text: str, max_chars: int, language: str = "en") -> list[dict[str, str]]:
+    """The rules on one text, each message in the page's language."""
+    return [{"rule": f.rule, "severity": f.severity, "message": f.text(language)}
             for f in check_statement(text, Context(max_chars=max_chars)).findings]
 
 
@@ -122,7 +130,7 @@ def initial_state(folder: Path, max_chars: int) -> ReviewState:
                                   document_id=drop.get("document_id"), quote=drop.get("quote"))
             candidate = candidate.model_copy(update={"id": statement_id(drop["text"], "dropped", drop.get("angle"))})
             items.append(ReviewItem(statement=candidate, status="candidate", origin="dropped candidate",
-                                    reasons=drop.get("reasons") or []))
+                                    reasons=drop.get("reasons") or [], why=drop.get("why") or []))
     unique: dict[str, ReviewItem] = {}
     for item in items:
         unique.setdefault(item.statement.id or "", item)
@@ -135,6 +143,7 @@ class ReviewStore:
     def __init__(self, folder: Path, max_chars: int = 140):
         self.folder = folder
         self.lock = threading.Lock()
+        self._angle_names: dict[str, dict[str, str]] = {}
         state_file = folder / STATE_FILE
         if state_file.is_file():
             try:
@@ -156,26 +165,34 @@ class ReviewStore:
             language = self.language()
             return {"version": self.state.version, "max_chars": self.state.max_chars, "folder": str(self.folder),
                     "language": language, "angles": angles, "angle_names": self.angle_names(language),
-                    "items": [self.view(item) for item in self.state.items]}
+                    "items": [self.view(item, language) for item in self.state.items]}
 
     def angle_names(self, language: str) -> dict[str, str]:
-        """The angles' names in the run's language, from its report.json (ids where there is none)."""
+        """The angles' names in the run's language, from its report.json (ids where there is none); read once."""
         from .report import angle_name
 
-        try:
-            report = json.loads((self.folder / "report.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return {angle["id"]: angle_name(angle, language) for angle in report.get("angles") or [] if "id" in angle}
+        if language not in self._angle_names:
+            try:
+                report = json.loads((self.folder / "report.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                report = {}
+            self._angle_names[language] = {angle["id"]: angle_name(angle, language)
+                                           for angle in report.get("angles") or [] if "id" in angle}
+        return self._angle_names[language]
 
     def language(self) -> str:
         from ..language.text import detect_language
 
         return detect_language("\n".join(item.statement.text for item in self.state.items))
 
-    def view(self, item: ReviewItem) -> dict[str, Any]:
+    def view(self, item: ReviewItem, language: str | None = None) -> dict[str, Any]:
+        """An item as the page shows it: its findings and the reasons it was dropped in the page's language."""
+        language = language or self.language()
         data = item.model_dump(mode="json")
-        data["findings"] = findings_for(item.statement.text, self.state.max_chars)
+        data["findings"] = findings_for(item.statement.text, self.state.max_chars, language)
+        if item.why:
+            names = self.angle_names(language)
+            data["reasons"] = [reason.as_reason(language, names) for reason in item.why]
         return data
 
     def kept(self) -> list[Statement]:
@@ -203,12 +220,12 @@ class ReviewStore:
         for item in self.state.items:
             if item.statement.id == identifier:
                 return item
-        raise ChangeError(f"no statement with id '{identifier}'")
+        raise ChangeError(said("review.no-such-statement", id=str(identifier)))
 
     def _add(self, change: Change) -> ReviewItem:
         text = (change.text or "").strip()
         if not text:
-            raise ChangeError("write the statement first")
+            raise ChangeError(said("review.nothing-to-add"))
         statement = Statement(text=text, angle=change.angle or None,
                               stance=change.stance if change.stance in ("pro", "con") else None)
         statement = statement.model_copy(update={"id": statement_id(text, "added", str(time.time_ns()))})
@@ -225,7 +242,7 @@ class ReviewStore:
             item.status = "drop" if item.origin in ("generated", "added") else "candidate"
         elif change.op == "restore":
             if item.status != "candidate":
-                raise ChangeError("only a dropped candidate or an absorbed duplicate can be restored")
+                raise ChangeError(said("review.not-restorable"))
             item.status = "keep"
             if item.absorbed_by:
                 keeper = self._find(item.absorbed_by)
@@ -235,7 +252,7 @@ class ReviewStore:
         elif change.op == "edit":
             text = (change.text if change.text is not None else item.statement.text).strip()
             if not text:
-                raise ChangeError("a statement cannot be empty; drop it instead")
+                raise ChangeError(said("review.emptied"))
             update: dict[str, Any] = {"text": text}
             if change.angle is not None:
                 update["angle"] = change.angle or None

@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process
 
 from ..language.compare import Verdict, certainly_different, compare, quick_difference
 from ..defaults import default_of
-from ..models import Merge, Statement
+from ..models import Merge, Reason, Statement, said
 from ..rules import Context, check_statement
 from ..language.text import normalize_for_matching
 
@@ -39,8 +39,8 @@ SPAN_THRESHOLD = 0.95
 WORD_THRESHOLD = 0.85
 # Reasons the judge is never asked to overrule: a changed number, a negation, roles that trade places, sides
 # that oppose.
-_NEVER_JUDGED = ("a number differs", "one says no", "two phrases trade places", "the same words in other roles",
-                 "opposite sentiment", "the changed phrases have opposite sentiment", "opposite predicates")
+_NEVER_JUDGED = frozenset({"merge.number", "merge.negation", "merge.negation-moved", "merge.trade", "merge.roles",
+                           "merge.sentiment", "merge.opposite", "merge.opposite-characters"})
 # The closest candidates a statement was kept apart from, and why: enough to check a decision.
 NEAR_MISSES_PER_STATEMENT = 1
 BLOCK_ROWS = 1000
@@ -166,11 +166,11 @@ class PairJudge:
         # The comparison weighs embeddings of what differs whenever the semantic tier is on, whichever tier
         # nominated the pair.
         self.semantic = embed is not None and "semantic" in options.tiers
-        self._decided: dict[tuple[int, int], tuple[bool, str]] = {}
-        self._quick: dict[tuple[int, int], str | None] = {}
+        self._decided: dict[tuple[int, int], tuple[bool, Reason | None]] = {}
+        self._quick: dict[tuple[int, int], Reason | None] = {}
         self._spans: dict[str, np.ndarray] = {}
         self._judged: dict[tuple[int, int], bool] = {}
-        self._compared: dict[tuple[int, int], tuple[bool, str]] = {}
+        self._compared: dict[tuple[int, int], tuple[bool, Reason | None]] = {}
 
     def _span_similarity(self, first: str, second: str) -> float:
         missing = [text for text in dict.fromkeys((first, second)) if text not in self._spans]
@@ -189,9 +189,9 @@ class PairJudge:
 
     def _judgeable(self, i: int, j: int, tier: str) -> bool:
         may_merge, reason = self._decide_without_judge(i, j, tier)
-        return not may_merge and not reason.startswith(_NEVER_JUDGED)
+        return not may_merge and (reason is None or reason.id not in _NEVER_JUDGED)
 
-    def quick_difference(self, i: int, j: int) -> str | None:
+    def quick_difference(self, i: int, j: int) -> Reason | None:
         """A content word certainly changed between a fuzzy pair (found without a tokenizer), once per pair."""
         pair = (min(i, j), max(i, j))
         if pair not in self._quick:
@@ -204,37 +204,43 @@ class PairJudge:
             not certainly_different(self.texts[i], self.texts[j]) and self.quick_difference(i, j) is None)
             for j, (tier, _) in neighbours.items())
 
-    def decide(self, i: int, j: int, tier: str) -> tuple[bool, str]:
+    def decide(self, i: int, j: int, tier: str) -> tuple[bool, Reason | None]:
         pair = (min(i, j), max(i, j))
         if pair not in self._decided:
             self._decided[pair] = self._decide(*pair, tier)
         return self._decided[pair]
 
-    def _decide(self, i: int, j: int, tier: str) -> tuple[bool, str]:
+    def _decide(self, i: int, j: int, tier: str) -> tuple[bool, Reason | None]:
         may_merge, reason = self._decide_without_judge(i, j, tier)
         if may_merge or (i, j) not in self._judged:
             return may_merge, reason
-        if self._judged[(i, j)]:
-            return True, f"the model judged them the same claim ({reason})"
-        return False, f"the model judged them different claims ({reason})"
+        because = (reason or said("merge.word-unshown")).model_dump()
+        return self._judged[(i, j)], said("merge.model-same" if self._judged[(i, j)] else "merge.model-different",
+                                          because=because)
 
-    def _decide_without_judge(self, i: int, j: int, tier: str) -> tuple[bool, str]:
+    def _decide_without_judge(self, i: int, j: int, tier: str) -> tuple[bool, Reason | None]:
         if (i, j) not in self._compared:
             self._compared[(i, j)] = self._compare(i, j, tier)
         return self._compared[(i, j)]
 
-    def _compare(self, i: int, j: int, tier: str) -> tuple[bool, str]:
+    def _compare(self, i: int, j: int, tier: str) -> tuple[bool, Reason | None]:
         first, second = self.texts[i], self.texts[j]
         if tier == "exact" or not self.options.guard:
-            return True, "equal after normalisation" if tier == "exact" else "guard off"
+            return True, said("merge.exact" if tier == "exact" else "merge.guard-off")
         if not self.semantic and self.judge is None and certainly_different(first, second):
-            return False, ""  # a content character changed; the reason is worded only if a report shows it
+            return False, None  # a content character changed; the reason is worded only if a report shows it
         quick = None if self.semantic else self.quick_difference(i, j)
         if quick is not None:
             return False, quick
         verdict: Verdict = compare(first, second, self._span_similarity if self.semantic else None, SPAN_THRESHOLD,
                                    sentiment=_sentiment, word_threshold=WORD_THRESHOLD)
-        return verdict.equivalent, verdict.reason
+        return verdict.equivalent, verdict.why
+
+
+def _weighed_by_meaning(reason: Reason | None) -> bool:
+    """A merge the embeddings of what differs decided: one of its changes is close in meaning."""
+    return reason is not None and reason.id == "merge.other-words" and any(
+        change.get("id") == "merge.close" for change in reason.params.get("changes", []))
 
 
 def _sentiment(text: str) -> float:
@@ -299,16 +305,16 @@ def dedupe_statements(statements: list[Statement], options: DedupeOptions | None
                 leader_of[i] = j
                 # The tier shown is what decided: the model's word, the embeddings of what differs (semantic
                 # evidence), or the nominating tier when only known equivalences differ.
-                shown_tier = ("llm" if reason.startswith("the model") else
-                              "semantic" if tier == "llm" or "close in meaning" in reason else tier)
+                shown_tier = ("llm" if reason is not None and reason.id.startswith("merge.model") else
+                              "semantic" if tier == "llm" or _weighed_by_meaning(reason) else tier)
                 record = Merge(kept=texts[j], absorbed=texts[i], tier=shown_tier, score=score,
-                               existing=j < len(existing), reason=reason)
+                               existing=j < len(existing), why=reason)
                 (dropped_against if record.existing else merges).append(record)
                 break
             if missed < NEAR_MISSES_PER_STATEMENT:
                 near_misses.append(Merge(kept=texts[j], absorbed=texts[i], tier=tier, score=score,
                                          existing=j < len(existing), decision="kept apart",
-                                         reason=reason or pair_judge.quick_difference(i, j) or "a word is changed"))
+                                         why=reason or pair_judge.quick_difference(i, j) or said("merge.word-unshown")))
                 missed += 1
 
     absorbed: dict[int, list[str]] = {}

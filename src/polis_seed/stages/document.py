@@ -27,14 +27,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ..models import Angle, Attempt, Chunk, Document, Drop, GenerationReport, Language, Statement
+from ..models import Angle, Attempt, Chunk, Document, Drop, GenerationReport, Language, Reason, Statement, said
 from ..language.text import clean_statement, normalize_for_matching
 from ..language.tokens import count_tokens
 from ..prompts import DiscussPrompt, DistilPrompt
 from ..providers.base import CompletionRequest, Message, Provider
 from ..rules import LANGUAGE_NAMES, Context, Topic, check_statement, quote_is_in, vote_length
 from .ask import ask, ask_together
-from .stance import SideReader, disagreement_message
+from .stance import SideReader, disagreement_reason, side_text
 
 # Tokens kept free in every request for the instructions, the angles and the answer.
 RESERVED_TOKENS = 2500
@@ -187,13 +187,13 @@ def discuss_requests(groups: list[list[Source]], angles: list[Angle], prompt: Di
     return requests
 
 
-def quote_problem(quote: str, label: str, documents_by_label: dict[str, Document]) -> str | None:
+def quote_problem(quote: str, label: str, documents_by_label: dict[str, Document]) -> Reason | None:
     """Why a quote cannot be used: the document is unknown, or the quote is not in it."""
     document = documents_by_label.get(label.strip())
     if document is None:
-        return f"document '{label}' does not exist; name one of {', '.join(documents_by_label)}"
+        return said("quote-not-found.document", label=label, labels=list(documents_by_label))
     if not quote.strip() or not quote_is_in(quote, document.text):
-        return f"its quote is not in {label}; copy the quote exactly from that document"
+        return said("quote-not-found.quote", label=label)
     return None
 
 
@@ -201,14 +201,14 @@ def quote_problem(quote: str, label: str, documents_by_label: dict[str, Document
 class DocumentResult:
     statements: list[Statement]
     report: GenerationReport
-    notes: list[str] = field(default_factory=list)
+    notes: list[Reason] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     pending: int = 0
 
 
-def _claim_drop(claim: Claim, reason: str, documents_by_label: dict[str, Document]) -> Drop:
+def _claim_drop(claim: Claim, reason: Reason, documents_by_label: dict[str, Document]) -> Drop:
     document = documents_by_label.get(claim.document.strip())
-    return Drop(text=claim.claim, angle=claim.angle, stance=claim.stance, reasons=[f"claim-{reason}"],
+    return Drop(text=claim.claim, angle=claim.angle, stance=claim.stance, why=[reason],
                 document_id=document.id if document else None, quote=claim.quote)
 
 
@@ -225,7 +225,8 @@ def discuss(groups: list[list[Source]], angles: list[Angle], provider: Provider,
             c.quote, c.document, documents_by_label)]
         if answer.claims and not usable:
             first = answer.claims[0]
-            why = quote_problem(first.quote, first.document, documents_by_label) or f"unknown angle '{first.angle}'"
+            problem = quote_problem(first.quote, first.document, documents_by_label)
+            why = problem.text() if problem else f"unknown angle '{first.angle}'"
             return [f"no-usable-claim: no claim had a quote found in its document ({why}); quote exactly"]
         return []
 
@@ -244,9 +245,10 @@ def discuss(groups: list[list[Source]], angles: list[Angle], provider: Provider,
         batch_ids = {angle.id for angle in batch}
         for claim in asked.answer.claims:
             if claim.angle not in batch_ids:
-                dropped.append(_claim_drop(claim, f"angle: '{claim.angle}' was not asked for", documents_by_label))
+                dropped.append(_claim_drop(claim, said("claim-angle", angle=claim.angle), documents_by_label))
             elif (problem := quote_problem(claim.quote, claim.document, documents_by_label)) is not None:
-                dropped.append(_claim_drop(claim, f"quote-not-found: {problem}", documents_by_label))
+                dropped.append(_claim_drop(claim, said("claim-quote-not-found", problem=problem.model_dump()),
+                                           documents_by_label))
             else:
                 claims.append(claim)
     return claims, attempts, dropped
@@ -305,34 +307,33 @@ def key_terms(topic: Topic | None) -> str:
     return "、".join(dict.fromkeys((topic.name, *topic.terms)))
 
 
-def fix_request(distil: CompletionRequest, answer: Distillation, failing: dict[int, list[str]],
+def fix_request(distil: CompletionRequest, answer: Distillation, failing: dict[int, list[Reason]],
                 items: list[DistilledStatement], prompt: DistilPrompt) -> CompletionRequest:
     """One request for every failing item, each with its number and problems; the answer names the numbers."""
     listing = "\n".join(f"{index}. {json.dumps(items[index - 1].model_dump(), ensure_ascii=False)} — "
-                        + "; ".join(found) for index, found in sorted(failing.items()))
+                        + "; ".join(reason.as_reason() for reason in found) for index, found in sorted(failing.items()))
     messages = distil.messages + [Message(role="assistant", content=json.dumps(answer.model_dump(), ensure_ascii=False)),
                                   Message(role="user", content=prompt.fix.format(problems=listing))]
     return CompletionRequest.asking_for(Fixes, messages, temperature=0.4, max_tokens=distil.max_tokens)
 
 
 def item_problems(item: DistilledStatement, angles_by_id: dict[str, Angle], documents_by_label: dict[str, Document],
-                  settings: DocumentSettings, empty_sides: set[tuple[str, str]]) -> list[str]:
+                  settings: DocumentSettings, empty_sides: set[tuple[str, str]]) -> list[Reason]:
     """What the rules and the quote check find in one statement (its side is read afterwards, for all at once)."""
     text = clean_statement(item.text)
     # The quote is the evidence, not the sentence to rewrite: a near-copy of it is refused, a free rewording is not.
-    found = [finding.as_reason() for finding in check_statement(text, settings.context(item.quote),
-                                                                skip=("off-source",)).findings]
+    found = [finding.reason for finding in check_statement(text, settings.context(item.quote),
+                                                           skip=("off-source",)).findings if finding.reason]
     angle = angles_by_id.get(item.angle)
     if angle is None:
-        found.append(f"angle: '{item.angle}' is not one of {', '.join(angles_by_id)}")
+        found.append(said("angle", angle=item.angle, angles=list(angles_by_id)))
     if from_knowledge(item) and settings.fill_from_knowledge:
         if (item.angle, item.stance) not in empty_sides:
-            found.append("quote-not-found: only a side the documents do not support may be written without a quote; "
-                         "copy the quote of the claim this statement comes from")
+            found.append(said("quote-not-found.free"))
         return found
     quote = quote_problem(item.quote, item.document, documents_by_label)
     if quote:
-        found.append(f"quote-not-found: {quote}")
+        found.append(quote)
     return found
 
 
@@ -357,21 +358,21 @@ def resolve_provenance(item: DistilledStatement, claims: list[Claim], angles: li
 
 
 def _side_problems(items: dict[int, DistilledStatement], angles_by_id: dict[str, Angle], reader: SideReader | None,
-                   settings: DocumentSettings) -> dict[int, str]:
+                   settings: DocumentSettings) -> dict[int, Reason]:
     """The side every statement takes, read at once: {number: why it is not on its labelled side}."""
     if reader is None or not items:
         return {}
     numbers = [number for number, item in items.items() if item.angle in angles_by_id]
     readings = reader.read_all([(clean_statement(items[n].text), angles_by_id[items[n].angle]) for n in numbers])
-    found: dict[int, str] = {}
+    found: dict[int, Reason] = {}
     for number, reading in zip(numbers, readings):
         item = items[number]
         angle = angles_by_id[item.angle]
         if reading.side == "unclear":
-            found[number] = (f"neither: it takes neither side of '{angle.id}'; write the {item.stance} side's view: "
-                             f"{angle.text(item.stance, settings.language, settings.topic.name if settings.topic else None)}")
+            found[number] = said("neither", angle=angle.id, side=item.stance,
+                                 view=side_text(angle, item.stance, settings.topic, settings.language))
         elif reading.side != item.stance:
-            found[number] = "stance: " + disagreement_message(angle, item.stance, settings.topic, settings.language)
+            found[number] = disagreement_reason(angle, item.stance, settings.topic, settings.language)
     return found
 
 
@@ -416,7 +417,7 @@ def distil(claims: list[Claim], angles: list[Angle], groups: list[list[Source]],
     items = {number: resolve_provenance(item, claims, angles)
              for number, item in enumerate(asked.answer.statements, start=1)}
 
-    def rules(item: DistilledStatement) -> list[str]:
+    def rules(item: DistilledStatement) -> list[Reason]:
         return item_problems(item, angles_by_id, documents_by_label, settings, empty_sides)
 
     failing = {number: found for number, item in items.items() if (found := rules(item))}
@@ -447,7 +448,7 @@ def distil(claims: list[Claim], angles: list[Angle], groups: list[list[Source]],
             last = fixed.get(number, item)
             document = documents_by_label.get(last.document.strip())
             dropped.append(Drop(text=clean_statement(last.text), angle=last.angle, stance=last.stance,
-                                reasons=rules(last) or failing[number], document_id=document.id if document else None,
+                                why=rules(last) or failing[number], document_id=document.id if document else None,
                                 quote=last.quote or None))
     step("side check of the fixes")
     recheck = {number: item for number, item in final.items() if number in failing}
@@ -457,7 +458,7 @@ def distil(claims: list[Claim], angles: list[Angle], groups: list[list[Source]],
         stance, checked = item.stance, None
         if side_reader is not None and item.angle in angles_by_id:
             why = still.get(number) if number in recheck else sides.get(number)
-            if why and why.startswith("stance:"):
+            if why and why.rule == "stance":
                 stance = "con" if item.stance == "pro" else "pro"  # a good statement on the other side: relabelled
                 checked = stance
             elif why:
@@ -486,7 +487,7 @@ class Discussed:
     claims: list[Claim]
     attempts: list[Attempt]
     dropped: list[Drop]
-    notes: list[str]
+    notes: list[Reason]
 
 
 def discuss_documents(documents: list[Document], chunks: list[Chunk], angles: list[Angle], provider: Provider,
@@ -497,8 +498,8 @@ def discuss_documents(documents: list[Document], chunks: list[Chunk], angles: li
     claims, attempts, dropped = discuss(groups, angles, provider, prompt, settings, on_attempt)
     notes = []
     if len(groups) > 1:
-        notes.append(f"the documents ({sum(s.tokens for g in groups for s in g):,} tokens) are more than the context "
-                     f"budget ({settings.budget:,} tokens): read in {len(groups)} groups and the claims merged")
+        notes.append(said("groups", tokens=sum(s.tokens for g in groups for s in g), budget=settings.budget,
+                          groups=len(groups)))
     reduced = reduce_claims(claims, angles, settings.claims_per_side)
     return Discussed(groups, reduced, attempts, dropped, notes)
 
@@ -513,9 +514,7 @@ def write_list(discussed: Discussed, angles: list[Angle], provider: Provider, pr
     for angle in angles:
         for stance in ("pro", "con"):
             if not any(c.angle == angle.id and c.stance == stance for c in discussed.claims):
-                notes.append(f"{angle.id}: the documents gave no claim for the {stance} side; "
-                             + ("the model may write it from its own knowledge (marked 'not from the documents')"
-                                if filled else "nothing was invented (--fill-from-knowledge lets the model write it)"))
+                notes.append(said("no-claim.filled" if filled else "no-claim", angle=angle.id, side=stance))
     if not discussed.claims and not filled:
         return DocumentResult([], GenerationReport(attempts=discussed.attempts, dropped=discussed.dropped), notes,
                               discussed.claims)

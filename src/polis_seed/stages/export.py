@@ -103,10 +103,12 @@ def kouchou_csv(statements: list[Statement]) -> str:
 
 def merge_report_csv(merges: list[Merge]) -> str:
     """One row per absorbed statement: what was kept, what it absorbed, which tier matched, how closely.
-    `against_existing` marks new statements dropped because a comment already in the conversation says it."""
-    rows = [["kept", "absorbed", "tier", "score", "against_existing", "decision", "reason"]]
+    `against_existing` marks new statements dropped because a comment already in the conversation says it; `why`
+    is the reason as a message id and parameters (JSON), which report.html says in its own language."""
+    rows = [["kept", "absorbed", "tier", "score", "against_existing", "decision", "reason", "why"]]
     rows += [[neutralize_formula(m.kept), neutralize_formula(m.absorbed), m.tier, f"{m.score:g}",
-              "yes" if m.existing else "", m.decision, m.reason] for m in merges]
+              "yes" if m.existing else "", m.decision, m.reason,
+              m.why.model_dump_json() if m.why is not None else ""] for m in merges]
     return _csv(rows)
 
 

@@ -32,10 +32,10 @@ from rapidfuzz import fuzz
 
 from ..language.polarity import end_of_polar_clause
 from ..language.text import clean_statement, normalize_for_matching
-from ..models import Angle, Attempt, Drop, GenerationReport, Judged, Language, Stance, Statement
+from ..models import Angle, Attempt, Drop, GenerationReport, Judged, Language, Reason, Stance, Statement, said
 from ..prompts import GeneratePrompt
 from ..providers.base import CompletionRequest, Message, Provider
-from ..rules import LANGUAGE_NAMES, Context, Topic, problems, vote_length
+from ..rules import LANGUAGE_NAMES, Context, Topic, reasons, vote_length
 from .ask import ask, ask_together
 from .select import Embedder, Passage, SentencePool, select_passages
 from .stance import SideReader, StanceChecker
@@ -89,7 +89,7 @@ def SENTENCE_STEPS(stance_check: bool) -> list[tuple[str, int]]:
 class GenerationResult:
     statements: list[Statement]
     report: GenerationReport
-    notes: list[str] = field(default_factory=list)
+    notes: list[Reason] = field(default_factory=list)
 
 
 def short_quote(sentence: str, statement: str) -> str:
@@ -206,7 +206,7 @@ def planned_requests(plan: SentencePlan, prompt: GeneratePrompt, settings: Gener
 class Candidate:
     text: str
     ask: Ask
-    problems: list[str]
+    problems: list[Reason]  # what the rules found
     judgement: Judgement | None = None
     angle: Angle | None = None  # the angle it is about, when that is not the angle its sentence was asked for
 
@@ -249,7 +249,7 @@ def write_candidates(asks: list[Ask], provider: Provider, prompt: GeneratePrompt
             failed.append(item)
             continue
         for text in _texts(asked.answer or asked.last_answer, settings.candidates):
-            candidates.append(Candidate(text, item, problems(text, settings.context(item.passage.sentence))))
+            candidates.append(Candidate(text, item, reasons(text, settings.context(item.passage.sentence))))
     return candidates, attempts, failed
 
 
@@ -328,9 +328,9 @@ def judge_candidates(candidates: list[Candidate], settings: GenerateSettings, em
                                                   *measures[id(candidate)], settings.target_chars)
 
 
-def _drop(candidate: Candidate, reasons: list[str]) -> Drop:
+def _drop(candidate: Candidate, why: list[Reason]) -> Drop:
     passage = candidate.ask.passage
-    return Drop(text=candidate.text, angle=candidate.angle.id, stance=candidate.ask.stance, reasons=reasons,
+    return Drop(text=candidate.text, angle=candidate.angle.id, stance=candidate.ask.stance, why=why,
                 document_id=passage.document_id, quote=short_quote(passage.sentence, candidate.text),
                 score=round(candidate.score, 3) if candidate.judgement else None)
 
@@ -352,10 +352,10 @@ def keep_best(candidates: list[Candidate], counts: dict[tuple[str, str], int], s
             continue
         key = id(candidate.ask)
         if key in best and best[key].score >= candidate.score:
-            dropped.append(_drop(candidate, ["not-best: another statement from the same source sentence scored higher"]))
+            dropped.append(_drop(candidate, [said("not-best")]))
             continue
         if key in best:
-            dropped.append(_drop(best[key], ["not-best: another statement from the same source sentence scored higher"]))
+            dropped.append(_drop(best[key], [said("not-best")]))
         best[key] = candidate
     chosen = sorted(best.values(), key=lambda c: c.score, reverse=True)
     for group in _by_angle_and_side(chosen):
@@ -364,8 +364,7 @@ def keep_best(candidates: list[Candidate], counts: dict[tuple[str, str], int], s
         room = counts.get((group[0].angle.id, group[0].side), 0) - len(earlier) if group else 0
         kept += group[:max(0, room)]
         for candidate in group[max(0, room):]:
-            dropped.append(_drop(candidate, [f"surplus: {candidate.side} on '{candidate.angle.id}' already has "
-                                             "its best statements"]))
+            dropped.append(_drop(candidate, [said("surplus", side=candidate.side, angle=candidate.angle.id)]))
     return kept, dropped
 
 
@@ -386,12 +385,11 @@ def _without_repeats(group: list[Candidate], earlier: list[Candidate], embed: Em
     statements = [Statement(text=c.text) for c in group]
     result = dedupe_statements(statements, DedupeOptions(), against=[Statement(text=c.text) for c in earlier],
                                embed=embed, keep_order=True)
-    said = {merge.absorbed: merge.kept for merge in result.merges + result.dropped_against}
+    kept_by = {merge.absorbed: merge.kept for merge in result.merges + result.dropped_against}
     kept = []
     for candidate in group:
-        if candidate.text in said:
-            dropped.append(_drop(candidate, [f"repeat: 「{said[candidate.text]}」, a better statement on the same side, "
-                                             "says the same"]))
+        if candidate.text in kept_by:
+            dropped.append(_drop(candidate, [said("repeat", kept=kept_by[candidate.text])]))
         else:
             kept.append(candidate)
     return kept
@@ -407,10 +405,13 @@ def _statement(candidate: Candidate) -> Statement:
                      score=round(judgement.score, 3) if judgement and judgement.scored else None).with_id()
 
 
-def angle_notes(angles: list[Angle], plan: SentencePlan, asked: list[Ask], kept: list[Candidate]) -> list[str]:
-    """One note per angle that falls short, in one wording: what is missing and why."""
-    notes = [f"left out, as no passage of the documents is about them: {', '.join(plan.unmatched)} (try "
-             "--discover-angles, or an --angles file written for your topic)"] if plan.unmatched else []
+def angle_notes(angles: list[Angle], plan: SentencePlan, asked: list[Ask], kept: list[Candidate]) -> list[Reason]:
+    """One note per angle that falls short, in one wording: what is missing and why. The note on the angles left
+    out carries their names, as the run's report.json lists only the angles it used."""
+    left_out = [angle for angle in angles if angle.id in plan.unmatched]
+    notes = [said("left-out", angles=list(plan.unmatched), names={
+        angle.id: {language: angle.text("name", language) for language in ("ja", "en")} for angle in left_out})
+        ] if plan.unmatched else []
     for angle in angles:
         if angle.id in plan.unmatched:
             continue
@@ -419,9 +420,8 @@ def angle_notes(angles: list[Angle], plan: SentencePlan, asked: list[Ask], kept:
             have = sum(1 for c in kept if c.angle.id == angle.id and c.side == stance)
             tried = sum(1 for item in asked if item.angle.id == angle.id and item.stance == stance)
             if wanted and have == 0:
-                notes.append(f"{angle.id}: no {stance} statement; " + (
-                    f"none written from {tried} sentence{'s' if tried > 1 else ''} passed the judge" if tried
-                    else "no sentence of the documents leans to that side") + "; nothing was invented")
+                notes.append(said("no-side.judged", angle=angle.id, side=stance, tried=tried) if tried
+                             else said("no-side.unleaning", angle=angle.id, side=stance))
     return notes
 
 
@@ -436,7 +436,7 @@ def generate_statements(pool: SentencePool, angles: list[Angle], provider: Provi
     planned = on_planned or (lambda count: None)
     plan = plan_asks(pool, angles, settings, embed)
     # A statement moves only to an angle the documents are about (one no sentence is about is left out).
-    angles = [angle for angle in angles if angle.id not in plan.unmatched]
+    asked_for, angles = angles, [angle for angle in angles if angle.id not in plan.unmatched]
     step("candidates")
     planned(len(plan.asks))
     candidates, attempts, failed = write_candidates(plan.asks, provider, prompt, settings, on_attempt)
@@ -476,4 +476,4 @@ def generate_statements(pool: SentencePool, angles: list[Angle], provider: Provi
                      score=round(c.score, 4), kept=id(c) in kept_ids)
               for c in all_candidates if c.judgement is not None and c.judgement.scored]
     report = GenerationReport(attempts=attempts, dropped=dropped, kept=len(statements), judged=judged)
-    return GenerationResult(statements, report, angle_notes(angles, plan, plan.asks + more, kept))
+    return GenerationResult(statements, report, angle_notes(asked_for, plan, plan.asks + more, kept))

@@ -6,9 +6,10 @@ Errors make a list unfit to seed as it is; warnings are for a person to judge.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
 
-from ..models import Angle, Document, Statement
+from ..models import Angle, Document, Statement, said
 from ..providers.base import Provider
 from ..rules import Context, Finding, check_statement
 from .dedupe import DedupeOptions, dedupe_statements
@@ -25,10 +26,10 @@ def lint_statements(lines: list[tuple[int, Statement | None]], max_chars: int,
     for line, statement in lines:
         if statement is None or not statement.text.strip():
             if line < last_line:  # trailing blank lines are harmless
-                findings.append(Finding("empty", "error", "empty or whitespace-only line; remove it", line))
+                findings.append(Finding.of("error", said("empty.line"), line))
             continue
         checked = check_statement(statement.text, Context(max_chars=max_chars, quote=statement.quote))
-        findings += [Finding(f.rule, f.severity, f.message, line) for f in checked.findings]
+        findings += [dataclasses.replace(finding, line=line) for finding in checked.findings]
         for rule in checked.unchecked:
             unchecked[checked.language][rule] += 1
     findings += duplicate_findings(present, threshold)
@@ -51,8 +52,7 @@ def duplicate_findings(present: list[tuple[int, Statement]], threshold: float | 
     findings = []
     for index, leader in sorted(result.leader_of.items()):
         if leader != index:
-            findings.append(Finding("duplicate", "error", f"duplicates line {present[leader][0]}; keep one",
-                                    present[index][0]))
+            findings.append(Finding.of("error", said("duplicate", line=present[leader][0]), present[index][0]))
     return findings
 
 
@@ -62,7 +62,7 @@ def balance_findings(statements: list[Statement]) -> list[Finding]:
     for statement in statements:
         if statement.angle and statement.stance:
             sides.setdefault(statement.angle, set()).add(statement.checked_stance or statement.stance)
-    return [Finding("balance", "warning", f"angle '{angle}' has only {next(iter(s))} statements; add the other side")
+    return [Finding.of("warning", said("balance", angle=angle, side=next(iter(s))))
             for angle, s in sides.items() if len(s - {"unclear"}) == 1]
 
 

@@ -26,7 +26,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from ..models import Angle, Attempt, CheckedStance, Statement
+from ..models import Angle, Attempt, CheckedStance, Reason, Statement, said
 from ..prompts import SystemUserPrompt, load_system_user_prompt
 from ..providers.base import CompletionRequest, CompletionResult, Message, Provider
 from ..rules import Topic
@@ -173,10 +173,13 @@ class StanceChecker:
         return None
 
 
+def disagreement_reason(angle: Angle, stance: str, topic: Topic | None, language: str | None) -> Reason:
+    return said("stance", other="con" if stance == "pro" else "pro", side=stance,
+                view=side_text(angle, stance, topic, language))
+
+
 def disagreement_message(angle: Angle, stance: str, topic: Topic | None, language: str | None) -> str:
-    other = "con" if stance == "pro" else "pro"
-    return (f"it reads as the {other} side; write it for the {stance} side: "
-            f"{side_text(angle, stance, topic, language)}")
+    return disagreement_reason(angle, stance, topic, language).text()
 
 
 @dataclass(frozen=True)

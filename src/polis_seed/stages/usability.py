@@ -28,7 +28,7 @@ from importlib import resources
 import yaml
 
 from ..language.text import normalize_for_matching
-from ..models import CheckedStance
+from ..models import CheckedStance, Reason, said
 from ..rules import Topic, near_copy_score, source_overlap
 
 FEATURES = ("side_margin", "grounding", "copy", "length", "key_term", "source_similarity", "agreement", "judgement")
@@ -65,9 +65,9 @@ class Judgement:
     def passes(self) -> bool:
         return not self.scored or self.score >= self.threshold
 
-    def reason(self) -> str:
-        shown = ", ".join(f"{name.replace('_', ' ')} {value:.2f}" for name, value in self.features.items())
-        return f"judge: score {self.score:.2f} below {self.threshold:.2f} ({shown}); restore it if it reads well"
+    def reason(self) -> Reason:
+        return said("judge", score=round(self.score, 4), threshold=self.threshold,
+                    features={name: round(value, 4) for name, value in self.features.items()})
 
 
 def features_of(text: str, source: str, topic: Topic | None, side_margin: float, source_similarity: float,
