@@ -173,3 +173,26 @@ def test_every_sdk_client_lets_ctrl_c_cut_its_requests():
     for provider in providers:
         hooks = provider.client._client.event_hooks["request"]
         assert IN_FLIGHT._on_request in hooks, type(provider).__name__
+
+
+def test_ctrl_c_while_llama_server_loads_stops_the_server(tmp_path, monkeypatch):
+    from polis_seed.providers import local
+
+    pid_file = tmp_path / "server.pid"
+    binary = tmp_path / "llama-server"
+    binary.write_text(f"#!/bin/sh\necho $$ > {pid_file}\nexec sleep 60\n")  # never becomes ready
+    binary.chmod(0o755)
+    monkeypatch.setattr(local, "server_binary", lambda: binary)
+
+    def ctrl_c_while_loading(url, timeout):
+        if pid_file.exists() and pid_file.read_text().strip():
+            raise KeyboardInterrupt
+        raise OSError("not listening yet")
+
+    monkeypatch.setattr(local.urllib.request, "urlopen", ctrl_c_while_loading)
+    model = tmp_path / "model.gguf"
+    model.write_bytes(b"GGUF")
+    with pytest.raises(KeyboardInterrupt):
+        local.LlamaServer(model, log_path=tmp_path / "server.log").start()
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid_file.read_text()), 0)
