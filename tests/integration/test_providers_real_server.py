@@ -1,7 +1,8 @@
-"""OpenAI and Anthropic paths against a real llama-server on 127.0.0.1, and resume after SIGKILL."""
+"""OpenAI and Anthropic paths against a real llama-server on 127.0.0.1, and resume after SIGKILL or Ctrl-C."""
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -110,3 +111,84 @@ def test_sigkill_half_way_leaves_no_output_and_the_rerun_repeats_no_finished_req
         stored = db.execute("SELECT count(*) FROM calls").fetchone()[0]
     # Every request the rerun sent to the model was new: none of the finished ones was asked again.
     assert stored == finished + calls_made
+
+
+def llama_server_child(process: subprocess.Popen) -> tuple[int, int] | None:
+    """(pid, port) of the llama-server a polis-seed process started, once it runs."""
+    # -ww: the whole command line (ps cuts it at 80 columns when its output is not a terminal).
+    listing = subprocess.run(["ps", "-ww", "-o", "pid=,args=", "--ppid", str(process.pid)], capture_output=True,
+                             text=True).stdout
+    for line in listing.splitlines():
+        if "llama-server" in line and "--port" in line:
+            pid, arguments = line.split(maxsplit=1)
+            return int(pid), int(arguments.split("--port")[1].split()[0])
+    return None
+
+
+def generating(port: int) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/slots", timeout=2) as response:
+            return any(slot.get("is_processing") for slot in json.load(response))
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("sent_to", ["process group", "process"])
+def test_one_ctrl_c_with_requests_in_flight_on_llama_server_exits_in_under_10_s_and_the_rerun_reuses_the_cache(
+        tmp_path, sent_to):
+    """A terminal's Ctrl-C goes to the process group: llama-server gets it too, stops generating and, before,
+    kept the connection open, so the run waited for the time-out. `kill -INT` goes to polis-seed alone.
+    Two requests at once, so that they are asked from threads (as the subject and the angles always are)."""
+    cache = tmp_path / "cache"
+    output = tmp_path / "statements.jsonl"
+    run = generate_args(output, "--cache-dir", cache, "--concurrency", "2")
+    args = [sys.executable, "-m", "polis_seed.cli", *map(str, run)]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    database = cache / "llm-calls.sqlite3"
+    server = None
+    finished = 0
+    deadline = time.monotonic() + 600
+    # A request in flight on the server, after at least one answer is cached.
+    while time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.2)
+        server = server or llama_server_child(process)
+        if server and database.exists():
+            with sqlite3.connect(database) as db:
+                finished = db.execute("SELECT count(*) FROM calls").fetchone()[0]
+            if finished and generating(server[1]):
+                break
+    assert process.poll() is None and server and finished, "generate ended before a request could be interrupted"
+    interrupted = time.monotonic()
+    if sent_to == "process group":
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(signal.SIGINT)
+    try:
+        _, stderr = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        _, stderr = process.communicate()
+        pytest.fail(f"one Ctrl-C did not end the run in 120 s:\n{stderr}")
+    seconds = time.monotonic() - interrupted
+    print(f"SIGINT to the {sent_to} → exit: {seconds:.2f} s")
+    assert process.returncode == 130, stderr
+    assert seconds < 10, f"{seconds:.1f} s from Ctrl-C to exit"
+    assert re.search(r"^stopping: cancelled [12] model requests? in flight; no new one starts$", stderr, re.M), stderr
+    assert "Traceback" not in stderr
+    with pytest.raises(ProcessLookupError):  # llama-server is gone: its generation stopped
+        os.kill(server[0], 0)
+    assert not output.exists() and not list(tmp_path.glob(".statements.jsonl.*"))
+    with sqlite3.connect(database) as db:
+        finished = db.execute("SELECT count(*) FROM calls").fetchone()[0]
+
+    rerun = polis_seed(*run)
+    assert rerun.returncode == 0, rerun.stderr
+    report = json.loads((tmp_path / "statements.report.json").read_text(encoding="utf-8"))["report"]
+    assert report["cached_responses"] >= finished > 0
+    with sqlite3.connect(database) as db:
+        stored = db.execute("SELECT count(*) FROM calls").fetchone()[0]
+    # Every request the rerun sent to the model was new: none of the answered ones was asked again.
+    assert stored == finished + report["requests"] - report["cached_responses"]

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..language.redaction import hide_secrets
 from .base import CompletionRequest, CompletionResult, ProviderError
+from .in_flight import IN_FLIGHT
 
 EPHEMERAL_CACHE = {"type": "ephemeral"}
 
@@ -74,7 +75,8 @@ class AnthropicProvider:
         self.model = model
         self.base_url = base_url
         self.client = anthropic.Anthropic(base_url=base_url, api_key=api_key or "no-key-needed",
-                                          timeout=timeout, max_retries=max_retries)
+                                          timeout=timeout, max_retries=max_retries,
+                                          http_client=anthropic.DefaultHttpxClient(event_hooks=IN_FLIGHT.event_hooks()))
 
     def identity(self) -> dict[str, str]:
         return {"provider": "anthropic", "model": self.model, "base_url": self.base_url or ""}
@@ -94,7 +96,8 @@ class AnthropicProvider:
         import anthropic
 
         try:
-            response = self.client.messages.create(**request_body(request, self.model))
+            with IN_FLIGHT.request():
+                response = self.client.messages.create(**request_body(request, self.model))
         except anthropic.APIError as error:
             raise ProviderError(hide_secrets(f"anthropic request failed: {error}")) from error
         if not hasattr(response, "model_dump"):

@@ -9,6 +9,7 @@ batch lines are read by openai_compat. Azure's Batch API takes the same JSONL wi
 
 from __future__ import annotations
 
+from .in_flight import IN_FLIGHT
 from .openai_compat import OpenAIBatches, OpenAIProvider
 
 BATCH_PATH = "/chat/completions"
@@ -18,7 +19,8 @@ def _client(endpoint: str | None, api_key: str | None, api_version: str | None, 
     import openai
 
     return openai.AzureOpenAI(azure_endpoint=endpoint, api_key=api_key or "no-key-needed", api_version=api_version,
-                              timeout=timeout, max_retries=max_retries)
+                              timeout=timeout, max_retries=max_retries,
+                              http_client=openai.DefaultHttpxClient(event_hooks=IN_FLIGHT.event_hooks()))
 
 
 class AzureOpenAIProvider(OpenAIProvider):

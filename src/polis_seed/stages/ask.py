@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -114,6 +116,9 @@ def ask(provider: Provider, request: CompletionRequest, answer_model: type[Answe
 
 
 Result = TypeVar("Result")
+# On Ctrl-C, how long the calls running get to end. The CLI has cut their connections, so a cut request ends at
+# once and stores nothing; this is for an answer that arrived just before, to reach the cache.
+CUT_REQUESTS_END_SECONDS = 0.5
 
 
 def ask_together(calls: list[Callable[[], Result]], concurrency: int = 1) -> list[Result]:
@@ -122,8 +127,6 @@ def ask_together(calls: list[Callable[[], Result]], concurrency: int = 1) -> lis
     rounds of a batch run follow the steps (topic and claims, distil, side check, fixes, …), not the items.
 
     PendingAnswer is raised once, after every call was tried, when any of them waits for a batch answer."""
-    from concurrent.futures import ThreadPoolExecutor
-
     pending = 0
     results: list[Result] = []
 
@@ -136,14 +139,7 @@ def ask_together(calls: list[Callable[[], Result]], concurrency: int = 1) -> lis
     if concurrency <= 1 or len(calls) <= 1:
         outcomes = [attempt(call) for call in calls]
     else:
-        pool = ThreadPoolExecutor(max_workers=concurrency)
-        try:
-            outcomes = list(pool.map(attempt, calls))
-        except BaseException:
-            # Ctrl-C: no new request starts; answers already received are in the cache.
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        pool.shutdown()
+        outcomes = in_threads([lambda call=call: attempt(call) for call in calls], concurrency)
     for done, result in outcomes:
         if done:
             results.append(result)  # type: ignore[arg-type]
@@ -152,3 +148,46 @@ def ask_together(calls: list[Callable[[], Result]], concurrency: int = 1) -> lis
     if pending:
         raise PendingAnswer(f"{pending} requests of this step wait for a batch answer")
     return results
+
+
+def in_threads(calls: list[Callable[[], Result]], concurrency: int) -> list[Result]:
+    """Each call's result, in order, from up to `concurrency` threads. The first error stops the calls not yet
+    started and is raised when the running ones have ended.
+
+    On Ctrl-C no call starts, and the running ones get CUT_REQUESTS_END_SECONDS to end. Daemon threads, not a
+    ThreadPoolExecutor (whose threads Python joins at exit): a call that cannot be cut (an SDK sleeping before a
+    retry, up to a minute on a rate limit) is left behind instead of holding the exit."""
+    results: list[Result | None] = [None] * len(calls)
+    failures: list[BaseException] = []
+    waiting = iter(range(len(calls)))
+    lock = threading.Lock()
+    stopping = threading.Event()
+
+    def work() -> None:
+        while not stopping.is_set():
+            with lock:
+                index = next(waiting, None)
+            if index is None:
+                return
+            try:
+                results[index] = calls[index]()
+            except BaseException as error:  # handed to the caller's thread below
+                failures.append(error)
+                stopping.set()
+
+    workers = [threading.Thread(target=work, name=f"polis-seed-request-{number}", daemon=True)
+               for number in range(min(concurrency, len(calls)))]
+    for worker in workers:
+        worker.start()
+    try:
+        for worker in workers:
+            worker.join()
+    except BaseException:
+        stopping.set()
+        deadline = time.monotonic() + CUT_REQUESTS_END_SECONDS
+        for worker in workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
+        raise
+    if failures:
+        raise failures[0]
+    return results  # type: ignore[return-value]
