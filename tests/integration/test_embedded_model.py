@@ -37,7 +37,7 @@ if not _model_available():
 
 def polis_seed(*args, env=None):
     return subprocess.run([sys.executable, "-m", "polis_seed.cli", *map(str, args)], capture_output=True,
-                          text=True, env={**os.environ, **(env or {})}, timeout=900)
+                          text=True, env={**os.environ, **(env or {})}, timeout=1500)
 
 
 def check_polis_csv(path: Path, max_chars: int = 140) -> list[str]:
