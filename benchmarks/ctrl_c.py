@@ -12,7 +12,6 @@ counted as "> GIVE_UP_SECONDS". Set PYTHONPATH to measure another checkout's cod
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sqlite3
@@ -21,30 +20,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 GIVE_UP_SECONDS = 120
+sys.path.insert(0, str(ROOT))
 
-
-def server_port(process: subprocess.Popen) -> int | None:
-    # -ww: the whole command line (ps cuts it at 80 columns when its output is not a terminal).
-    listing = subprocess.run(["ps", "-ww", "-o", "args=", "--ppid", str(process.pid)], capture_output=True,
-                             text=True).stdout
-    for line in listing.splitlines():
-        if "llama-server" in line and "--port" in line:
-            return int(line.split("--port")[1].split()[0])
-    return None
-
-
-def generating(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/slots", timeout=2) as response:
-            return any(slot.get("is_processing") for slot in json.load(response))
-    except OSError:
-        return False
+from tests.llama_probe import generating, llama_server_child  # noqa: E402
 
 
 def one_round(folder: Path, to_group: bool, concurrency: int) -> tuple[float | None, str]:
@@ -57,7 +40,7 @@ def one_round(folder: Path, to_group: bool, concurrency: int) -> tuple[float | N
     port = None
     while process.poll() is None:
         time.sleep(0.2)
-        port = port or server_port(process)
+        port = port or (llama_server_child(process) or (None, None))[1]
         database = cache / "llm-calls.sqlite3"
         if port and database.exists():
             with sqlite3.connect(database) as db:

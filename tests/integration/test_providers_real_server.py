@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from ..llama_probe import generating, llama_server_child
 from .test_embedded_model import DATA, polis_seed  # noqa: F401  (also applies the model-available skip)
 
 pytestmark = pytest.mark.integration
@@ -111,28 +112,6 @@ def test_sigkill_half_way_leaves_no_output_and_the_rerun_repeats_no_finished_req
         stored = db.execute("SELECT count(*) FROM calls").fetchone()[0]
     # Every request the rerun sent to the model was new: none of the finished ones was asked again.
     assert stored == finished + calls_made
-
-
-def llama_server_child(process: subprocess.Popen) -> tuple[int, int] | None:
-    """(pid, port) of the llama-server a polis-seed process started, once it runs."""
-    # -ww: the whole command line (ps cuts it at 80 columns when its output is not a terminal).
-    listing = subprocess.run(["ps", "-ww", "-o", "pid=,args=", "--ppid", str(process.pid)], capture_output=True,
-                             text=True).stdout
-    for line in listing.splitlines():
-        if "llama-server" in line and "--port" in line:
-            pid, arguments = line.split(maxsplit=1)
-            return int(pid), int(arguments.split("--port")[1].split()[0])
-    return None
-
-
-def generating(port: int) -> bool:
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/slots", timeout=2) as response:
-            return any(slot.get("is_processing") for slot in json.load(response))
-    except OSError:
-        return False
 
 
 @pytest.mark.parametrize("sent_to", ["process group", "process"])
