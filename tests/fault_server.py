@@ -18,9 +18,12 @@ from __future__ import annotations
 import json
 import re
 import socket
+import sqlite3
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 
 class FaultServer:
@@ -148,3 +151,22 @@ class FaultServer:
         else:
             time.sleep(self.delay_seconds)
             send(200, completion(content or json.dumps({"statements": [self.statement_for(body)]}, ensure_ascii=False)))
+
+
+def cached_answers(cache: Path) -> int:
+    """How many model answers the cache folder holds."""
+    with sqlite3.connect(cache / "llm-calls.sqlite3") as db:
+        return db.execute("SELECT count(*) FROM calls").fetchone()[0]
+
+
+def assert_the_rerun_asks_only_what_is_not_cached(server: FaultServer, args: list[str], report_path: Path,
+                                                  finished: int) -> None:
+    """Run `args` again after an interruption: it succeeds, answers at least the `finished` requests from the
+    cache, and sends the server exactly the requests it did not find there."""
+    asked_before = len(server.requests) + len(server.helper_requests)
+    rerun = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    report = json.loads(report_path.read_text(encoding="utf-8"))["report"]
+    assert report["cached_responses"] >= finished
+    asked = len(server.requests) + len(server.helper_requests)
+    assert asked - asked_before == report["requests"] - report["cached_responses"]

@@ -1,9 +1,7 @@
 """The bad-input matrix: each row is one line naming the file and the fix, exit 2, nothing written."""
 
-import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -14,7 +12,7 @@ from typer.testing import CliRunner
 
 from polis_seed import cli
 
-from .fault_server import FaultServer
+from .fault_server import FaultServer, assert_the_rerun_asks_only_what_is_not_cached, cached_answers
 
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()
@@ -149,14 +147,7 @@ def test_ctrl_c_mid_generate_leaves_no_output_keeps_the_cache_and_the_rerun_resu
         assert process.returncode == 130, stderr
         assert "interrupted" in stderr and "Traceback" not in stderr
         assert not output.exists() and not list(tmp_path.glob(".statements.jsonl.*"))
-        with sqlite3.connect(cache / "llm-calls.sqlite3") as db:
-            finished = db.execute("SELECT count(*) FROM calls").fetchone()[0]
+        finished = cached_answers(cache)
         assert finished >= 2
-        asked_before = len(server.requests) + len(server.helper_requests)
         server.delay_seconds = 0
-        rerun = subprocess.run(args, capture_output=True, text=True, timeout=120)
-        assert rerun.returncode == 0, rerun.stderr
-        report = json.loads((tmp_path / "statements.report.json").read_text(encoding="utf-8"))["report"]
-        assert report["cached_responses"] >= finished
-        asked = len(server.requests) + len(server.helper_requests)
-        assert asked - asked_before == report["requests"] - report["cached_responses"]
+        assert_the_rerun_asks_only_what_is_not_cached(server, args, tmp_path / "statements.report.json", finished)

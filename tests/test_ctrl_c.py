@@ -2,10 +2,8 @@
 with what is cached kept. Before, the run waited for the answers in flight, up to the 600 s time-out.
 The same on the real embedded model: tests/integration/test_providers_real_server.py."""
 
-import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -14,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .fault_server import FaultServer
+from .fault_server import FaultServer, assert_the_rerun_asks_only_what_is_not_cached, cached_answers
 
 DATA = Path(__file__).parent / "data"
 HANGS_SECONDS = 120  # the hanging answer comes long after each test has ended
@@ -34,11 +32,6 @@ def ctrl_c_after(seconds: float) -> threading.Timer:
     timer = threading.Timer(seconds, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     return timer
-
-
-def cached_answers(cache: Path) -> int:
-    with sqlite3.connect(cache / "llm-calls.sqlite3") as db:
-        return db.execute("SELECT count(*) FROM calls").fetchone()[0]
 
 
 @pytest.mark.parametrize("concurrency", [1, 4])
@@ -76,13 +69,7 @@ def test_one_ctrl_c_while_a_request_hangs_says_so_and_exits_at_once_and_the_reru
         finished = cached_answers(cache)
         assert finished >= (3 if concurrency > 1 else 1)  # the subject's answer, and the statements answered
 
-        asked_before = len(server.requests) + len(server.helper_requests)
-        rerun = subprocess.run(args, capture_output=True, text=True, timeout=120)
-        assert rerun.returncode == 0, rerun.stderr
-        report = json.loads((tmp_path / "statements.report.json").read_text(encoding="utf-8"))["report"]
-        assert report["cached_responses"] >= finished
-        asked = len(server.requests) + len(server.helper_requests)
-        assert asked - asked_before == report["requests"] - report["cached_responses"]
+        assert_the_rerun_asks_only_what_is_not_cached(server, args, tmp_path / "statements.report.json", finished)
 
 
 def test_a_call_that_cannot_be_cut_does_not_hold_ctrl_c(ctrl_c_raises):
