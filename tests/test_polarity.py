@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from polis_seed import cli
-from polis_seed.language.polarity import contradiction
+from polis_seed.language.polarity import contradicting_word
 from polis_seed.rules import Context, problems
 from polis_seed.stages.generate import MAX_QUOTE_CHARS, short_quote
 
@@ -22,7 +22,7 @@ runner = CliRunner()
     ("Congestion charges help small shops.", "Congestion charges do not help small shops."),
 ])
 def test_a_statement_that_turns_its_quote_around_is_found(statement, quote):
-    assert contradiction(statement, quote)
+    assert contradicting_word(statement, quote)
     assert any(p.startswith("contradicts-quote") for p in problems(statement, Context(max_chars=140, source=quote)))
 
 
@@ -37,7 +37,7 @@ def test_a_statement_that_turns_its_quote_around_is_found(statement, quote):
     ("Congestion charges help small shops.", "Congestion charges help small shops and buses."),
 ])
 def test_the_same_claim_in_other_words_is_not_a_contradiction(statement, quote):
-    assert contradiction(statement, quote) is None
+    assert contradicting_word(statement, quote) is None
 
 
 def test_a_quote_is_never_cut_before_the_words_that_turn_its_clause_around():

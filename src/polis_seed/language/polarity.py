@@ -124,14 +124,6 @@ class Contradiction(NamedTuple):
     negated_in_quote: bool  # the quote negates it (and the statement does not), or the reverse
 
 
-def contradiction(statement: str, quote: str) -> str | None:
-    """The claim word whose polarity the statement turns around against its quote, in words, or None."""
-    found = contradicting_word(statement, quote)
-    if found is None:
-        return None
-    return f"「{found.word}」 is {'negated' if found.negated_in_quote else 'affirmed'} where the quote uses it"
-
-
 def contradicting_word(statement: str, quote: str) -> Contradiction | None:
     """The claim word whose polarity the statement turns around against its quote, or None.
     A plain negation on one side and a need on the other agree (「示されていない」 and 「示す必要がある」,
