@@ -85,6 +85,16 @@ def test_an_antonym_predicate_stays_apart_even_when_embeddings_are_close(first, 
 
 
 @pytest.mark.parametrize("first, second", [
+    ("図書館の建て替えは困難ではない", "図書館の建て替えは容易だ"),
+    ("The new bridge is not dangerous for cyclists", "The new bridge is safe for cyclists"),
+    ("駅前の駐輪場は不便ではない", "駅前の駐輪場は便利だ"),
+])
+def test_the_negation_of_the_bad_side_is_not_the_good_side(first, second):
+    # "not easy" is "difficult", but "not difficult" may be neither difficult nor easy: sides with a middle.
+    assert len(kept([first, second], embed=everything_is_close)) == 2
+
+
+@pytest.mark.parametrize("first, second", [
     ("職員の残業が減る", "住民の残業が減る"),         # another subject: different concepts to SudachiDict
     ("市がバスの運行を担うべきだ", "県がバスの運行を担うべきだ"),
     ("Tenants should pay the repair costs", "Landlords should pay the repair costs"),
