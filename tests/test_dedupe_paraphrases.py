@@ -184,3 +184,27 @@ def test_dedupe_with_the_llm_tier_sends_its_near_misses_in_one_request_and_follo
     assert any(m.tier == "llm" for m in result.merges)
     kept_texts = [s.text for s in result.kept]
     assert "Tram drivers deserve better pay" in kept_texts
+
+
+# ----- English: the passive voice, said actively, with its roles ------------------------------------------------
+
+@pytest.mark.parametrize("active, passive", [
+    ("The new road will harm local shops", "Local shops will be harmed by the new road"),
+    ("Heavy lorries damage the village bridge", "The village bridge is damaged by heavy lorries"),
+    ("The council should not close the library", "The library should not be closed by the council"),
+    ("The plan worries parents", "Parents are worried by the plan"),
+])
+def test_a_statement_in_the_passive_voice_merges_with_its_active_form(active, passive):
+    result = dedupe_statements([Statement(text=active), Statement(text=passive)], DedupeOptions(), embed=e5_embed)
+    assert len(result.kept) == 1, compare(active, passive)
+    assert result.merges[0].why.id == "merge.voice"
+
+
+@pytest.mark.parametrize("first, second", [
+    ("Heavy lorries damage the village bridge", "Heavy lorries are damaged by the village bridge"),  # roles swapped
+    ("The council should close the library", "The library should not be closed by the council"),  # a negation
+    ("The council should build more housing", "More housing should be built"),  # who acts is left out
+    ("The new road will help local shops", "Local shops will be harmed by the new road"),  # another verb
+])
+def test_the_passive_voice_keeps_who_does_what_to_whom(first, second):
+    assert len(kept([first, second], embed=everything_is_close)) == 2, compare(first, second)

@@ -250,7 +250,52 @@ def _tokens_latin(text: str, language: str) -> list[Token]:
             readings = _english_readings(folded) if language == "en" else frozenset()
             predicate = bool(readings) and readings <= {"VERB", "ADJ", "ADV", "AUX"} and not word[:1].isupper()
             tokens.append(Token(word, key, "content", (), predicate or bool(family_sides(key))))
-    return _absorb_negations(tokens, negation_after=False) if language == "en" else tokens
+    return _absorb_negations(_active_voice(tokens), negation_after=False) if language == "en" else tokens
+
+
+_BE_FORMS = frozenset({"be", "is", "are", "was", "were", "been", "being", "am"})
+_MODALS = frozenset({"will", "would", "shall", "should", "must", "can", "could", "may", "might", "ought", "to", "have",
+                     "has", "had", "get", "gets", "got"})
+# Where the agent of a passive ends: a preposition or a conjunction starts what follows it.
+_AFTER_AGENT = frozenset({"because", "if", "when", "while", "unless", "until", "since", "before", "after", "during",
+                          "in", "on", "at", "for", "to", "with", "from", "and", "but", "or", "so", "than"})
+
+
+def _past_participle(token: Token) -> bool:
+    if token.kind != "content" or not token.surface.isalpha():
+        return False
+    try:
+        from lemminflect import getInflection
+    except ImportError:
+        return False
+    return token.surface.casefold() in {form.casefold() for form in getInflection(token.key, "VBN")}
+
+
+def _active_voice(tokens: list[Token]) -> list[Token]:
+    """An English passive with its agent, said actively: "Local shops are harmed by the road" compares as "the road
+    harms local shops" (the participle's key is its verb's lemma), so each phrase keeps its role: the agent before
+    the verb, the patient after it, and "Local shops harm the road" stays another claim. A passive without an
+    agent ("more housing should be built") is left as it is: it does not say who acts."""
+    for index in range(1, len(tokens) - 2):
+        verb, by = tokens[index], tokens[index + 1]
+        if by.key != "by" or not _past_participle(verb):
+            continue
+        start = index
+        while start > 0 and (tokens[start - 1].kind in ("function", "negation")
+                             or tokens[start - 1].key.casefold() in _MODALS):
+            start -= 1
+        group = tokens[start:index]
+        if start == 0 or not any(token.surface.casefold() in _BE_FORMS for token in group):
+            continue
+        end = index + 2
+        while end < len(tokens) and tokens[end].surface.casefold() not in _AFTER_AGENT:
+            end += 1
+        agent = tokens[index + 2:end]
+        if not any(token.kind == "content" for token in agent):
+            continue
+        kept_group = [token for token in group if token.surface.casefold() not in _BE_FORMS]
+        return agent + kept_group + [verb] + tokens[:start] + tokens[end:]
+    return tokens
 
 
 def _tokens_by_character(text: str) -> list[Token]:
@@ -323,6 +368,9 @@ def _quick_form(text: str) -> tuple[bool, str, Counter, str]:
     return False, "", Counter(word.casefold() for word in words), ""
 
 
+_AGENT_PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+\s+){0,2}\w+\s+by\b", re.I)
+
+
 def certainly_different(first: str, second: str) -> bool:
     """A fast necessary test: True when a content character certainly changed (Japanese skeletons differ)."""
     first, second = _without_one_sided_label(first, second)
@@ -351,6 +399,8 @@ def quick_difference(first: str, second: str) -> Reason | None:
             return _word_change_reason(left, right, negated=(left + right)[:1] in "不非無未" and bool(left + right),
                                        numbered=any(ch.isdigit() for ch in left + right))
         return None
+    if _AGENT_PASSIVE.search(first) or _AGENT_PASSIVE.search(second):
+        return None  # the voice changes the words' order and forms: the full comparison reads it
     removed = [word for word in (words_a - words_b).elements() if word not in _NEUTRAL_WORDS]
     added = [word for word in (words_b - words_a).elements() if word not in _NEUTRAL_WORDS]
     negated = any(word in _NEGATING_WORDS or word.endswith("n't") for word in removed + added)
@@ -487,12 +537,14 @@ def compare(first: str, second: str, span_similarity: SpanSimilarity | None = No
         if quick is not None:
             return Verdict(False, quick)
     a, b = tokenize(first), tokenize(second)
+    # One says it actively, the other passively with its agent: tokenize turned the passive around.
+    voice = bool(_AGENT_PASSIVE.search(first)) != bool(_AGENT_PASSIVE.search(second)) and first.isascii()
     if [token.key for token in a] == [token.key for token in b]:
-        return Verdict(True, said("merge.spelling"))
+        return Verdict(True, said("merge.voice" if voice else "merge.spelling"))
     words_a, words_b = _claim_words(a), _claim_words(b)
     keys_a, keys_b = [token.key for token, _ in words_a], [token.key for token, _ in words_b]
     if keys_a == keys_b:
-        return Verdict(True, said("merge.function-words"))
+        return Verdict(True, said("merge.voice" if voice else "merge.function-words"))
     count_a, count_b = Counter(keys_a), Counter(keys_b)
     if count_a == count_b:
         block = _single_move(keys_a, keys_b)

@@ -22,7 +22,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from ..language.compare import Verdict, certainly_different, compare, quick_difference
-from ..defaults import default_of
+from ..defaults import DEFAULT_TIERS, default_of
 from ..models import Merge, Reason, Statement, said
 from ..rules import Context, check_statement
 from ..language.text import normalize_for_matching
@@ -59,7 +59,7 @@ Judge = Callable[[list[tuple[str, str]]], list[bool]]
 
 @dataclass
 class DedupeOptions:
-    tiers: Sequence[str] = field(default_factory=lambda: default_of("tiers"))
+    tiers: Sequence[str] = DEFAULT_TIERS
     fuzzy_threshold: float = field(default_factory=lambda: default_of("threshold"))
     semantic_threshold: float = field(default_factory=lambda: default_of("semantic_threshold"))
     # Off only to measure what the guard prevents (benchmarks); never off in the tool.
@@ -74,6 +74,9 @@ class DedupeResult:
     near_misses: list[Merge] = field(default_factory=list)
     # For each input statement (by position), the position of the statement it was merged into (itself when kept).
     leader_of: dict[int, int] = field(default_factory=dict)
+    # The llm tier: the requests asked (first attempts) and the pairs they held.
+    judge_requests: int = 0
+    judge_pairs: int = 0
 
 
 @functools.lru_cache(maxsize=1 << 16)
