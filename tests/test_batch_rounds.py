@@ -2,6 +2,7 @@
 into one round, and the number of rounds is bounded by the steps and their attempts, whatever the answers."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,9 @@ def capable(request):
         return {"statements": [{"item": 4, "text": "予約のオンライン化で地域の高齢者は予約しにくくなる",
                                 "angle": "resident_services", "stance": "con", "document": "D1",
                                 "quote": QUOTES[("resident_services", "con")]}]}
+    if schema == "SameClaims":  # dedupe's judge (the llm tier, on for a capable model): four different claims
+        count = len(re.findall(r"^Pair \d+:", request.messages[-1].content, re.M))
+        return {"answers": [{"pair": n, "same_claim": False} for n in range(1, count + 1)]}
     raise AssertionError(f"unexpected request {schema}")
 
 
@@ -86,7 +90,9 @@ def batch_loop(tmp_path: Path, answer, *args: str, document: Path = DOCUMENT, li
 def test_document_strategy_rounds_follow_the_steps_with_one_side_check_per_list(tmp_path):
     rounds = batch_loop(tmp_path, lambda requests, results: answer_round(requests, results, capable),
                         "--strategy", "document", "--angles", str(DATA / "two_angles.yaml"))
-    assert rounds == [["Discussion", "TopicAnswer"], ["Distillation"], ["SidesAnswer"], ["Fixes"], ["SidesAnswer"]]
+    # The judge of near duplicates asks in a round of its own, after the list is written.
+    assert rounds == [["Discussion", "TopicAnswer"], ["Distillation"], ["SidesAnswer"], ["Fixes"], ["SidesAnswer"],
+                      ["SameClaims"]]
     kept = [json.loads(line) for line in (tmp_path / "out" / "statements.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(kept) == 4 and {(s["angle"], s["checked_stance"]) for s in kept} == set(QUOTES)
     assert "予約のオンライン化で地域の高齢者は予約しにくくなる" in {s["text"] for s in kept}
