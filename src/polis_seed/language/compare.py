@@ -511,8 +511,15 @@ def _why_not_similar_enough(left: list[Token], right: list[Token]) -> Reason | N
 _LEADING_LABEL = re.compile(r"^\s*[^\s:：。.!?]{1,24}[:：]\s*(?=\S)")
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def _labelled(text: str) -> bool:
+    return _LEADING_LABEL.match(text) is not None
+
+
 def _without_one_sided_label(first: str, second: str) -> tuple[str, str]:
     """When only one of two statements starts with a label, compare it without the label."""
+    if not _labelled(first) and not _labelled(second):  # the common case, once per text (dedupe at scale)
+        return first, second
     label_a, label_b = _LEADING_LABEL.match(first), _LEADING_LABEL.match(second)
     if label_a and not label_b:
         return first[label_a.end():], second
