@@ -208,3 +208,11 @@ def test_a_statement_in_the_passive_voice_merges_with_its_active_form(active, pa
 ])
 def test_the_passive_voice_keeps_who_does_what_to_whom(first, second):
     assert len(kept([first, second], embed=everything_is_close)) == 2, compare(first, second)
+
+
+def test_an_english_negation_of_the_verb_do_is_not_absorbed_by_the_word_after_it():
+    # "does not do enough" negates "do", as "is not doing enough" does: the same claim. "not" is not "¬enough".
+    assert len(kept(["The government is not doing enough to protect biodiversity",
+                     "The government does not do enough to protect biodiversity"], embed=everything_is_close)) == 1
+    assert len(kept(["The government is doing enough to protect biodiversity",
+                     "The government is not doing enough to protect biodiversity"], embed=everything_is_close)) == 2

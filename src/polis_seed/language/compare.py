@@ -145,7 +145,10 @@ def _absorb_negations(tokens: list[Token], negation_after: bool) -> list[Token]:
                     and absorbed[index - 1].key in _NEGATING_PREFIXES_JA else None
                 negation = after if after is not None and absorbed[after].kind == "negation" else prefix
             else:
-                negation = next((j for j in range(index - 1, -1, -1) if absorbed[j].kind != "function"), None)
+                # "is not enough", "isn't very safe": the negation is the predicate's. In "does not do enough" it is
+                # the verb's (do), so a form of do stops the search.
+                negation = next((j for j in range(index - 1, -1, -1)
+                                 if absorbed[j].kind != "function" or absorbed[j].key in _DO_FORMS), None)
                 negation = negation if negation is not None and absorbed[negation].kind == "negation" else None
             if negation is not None:
                 # The key carries the flip: 容易ではない must never compare equal to 容易だ.
@@ -159,6 +162,7 @@ def _absorb_negations(tokens: list[Token], negation_after: bool) -> list[Token]:
 
 
 _NEGATING_PREFIXES_JA = frozenset("不非無未")
+_DO_FORMS = frozenset({"do", "does", "did", "doing"})
 
 
 _WORD = re.compile(r"(?<![\w.])[+\-−]\d+(?:[.,]\d+)*%?|[^\W_]+(?:['’][^\W_]+)*|\d+(?:[.,]\d+)*%?"
@@ -238,7 +242,7 @@ def _tokens_latin(text: str, language: str) -> list[Token]:
             tokens.append(Token(word, folded, "number"))
         elif folded in _NEGATING_WORDS:
             tokens.append(Token(word, folded, "negation"))
-        elif folded in function_words or (language == "en" and folded in HEDGE_WORDS_EN):
+        elif folded in function_words or (language == "en" and (folded in HEDGE_WORDS_EN or folded == "doing")):
             tokens.append(Token(word, folded, "function"))
         elif language == "en" and folded == "to" and tokens and tokens[-1].key in HEDGE_WORDS_EN:
             tokens.append(Token(word, folded, "function"))  # "tends to": the hedge's own "to"
