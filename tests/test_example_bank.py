@@ -23,8 +23,8 @@ FIELDS = {"id", "lang", "document", "topic", "source", "kind", "statement", "ang
 SOURCE_FIELDS = {"url", "title", "publisher", "date", "language", "topic", "kind", "licence", "attribution"}
 MOST_CHARS = {"ja": 50, "en": 100}
 LEAST_CHARS = {"ja": 15, "en": 25}
-MIN_DOCUMENTS = 15  # the first slice; 45 when the bank is complete
-MIN_RECORDS = 150  # the first slice; 400 when the bank is complete
+MIN_DOCUMENTS = 45
+MIN_RECORDS = 400
 
 
 def examples_folder():
@@ -176,3 +176,14 @@ def test_every_statement_is_what_generate_would_keep(record):
     lang = record["lang"]
     context = Context(max_chars=140, language=lang, source=record["source"], min_chars=LEAST_CHARS[lang])
     assert [f.as_reason() for f in check_statement(record["statement"], context).findings] == []
+
+
+def test_the_wheel_ships_the_bank():
+    """The wheel is built from the package folder (hatch), so data files inside it ship unless excluded."""
+    import tomllib
+    from pathlib import Path
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    wheel = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]
+    assert "src/polis_seed" in wheel["packages"]
+    assert not any(pattern for pattern in wheel.get("exclude", []) if "data" in pattern or "json" in pattern)
