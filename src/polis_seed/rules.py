@@ -67,13 +67,27 @@ class Topic:
 @dataclass(frozen=True)
 class VoteLength:
     target: int  # what prompts ask for
-    most: int  # longer than this, a generated statement is sent back (well under the hard limit)
+    most: int  # longer than this, a generated statement is sent back
+    limit: int  # the "never more than" a prompt says
 
 
-def vote_length(language: str | None, max_chars: int) -> VoteLength:
-    """Seed statements of 15-50 Japanese characters or up to about 100 English ones vote best (QUALITY.md)."""
-    target, most = (45, 60) if language == "ja" else (90, 110)
-    return VoteLength(min(target, max_chars), min(most, max_chars))
+# Seed statements of 15-50 Japanese characters or up to about 100 English ones vote best (QUALITY.md): the length
+# a prompt asks for, and the most a generated statement may have.
+VOTE_LENGTHS = {"ja": (45, 60), "en": (70, 100)}
+# English's most is the limit of an English list, which prompts say and a --max-chars the user gave replaces.
+# Japanese's is where a Japanese statement stops voting well, under the limit the prompts say (--max-chars).
+_MOST_IS_THE_LIMIT = frozenset({"en"})
+
+
+def vote_length(language: str | None, max_chars: int, max_chars_given: bool = False) -> VoteLength:
+    """What a run asks for and keeps to, under the hard limit. `max_chars_given`: --max-chars came from the user
+    (flag or config file), so an English list may be as long as it says (--max-chars 140: up to 140)."""
+    language = language if language in VOTE_LENGTHS else "en"
+    target, most = VOTE_LENGTHS[language]
+    if language not in _MOST_IS_THE_LIMIT:
+        return VoteLength(min(target, max_chars), min(most, max_chars), max_chars)
+    most = max_chars if max_chars_given else min(most, max_chars)
+    return VoteLength(min(target, most), most, most)
 
 
 @dataclass(frozen=True)
@@ -499,7 +513,8 @@ RULES: tuple[Rule, ...] = (
     Rule("language", "error", "not in the language asked for (generate only)", _wrong_language),
     Rule("garbled", "error", "stray symbols (`}`, `|`, `�`), letters spaced out (`C I O`), unpaired brackets", _garbled),
     Rule("too-short", "warning", "shorter than a full claim (generate only)", _too_short),
-    Rule("long", "warning", "longer than short statements that vote best (generate only: ja 60, en 110 characters)",
+    Rule("long", "warning", "longer than short statements that vote best (generate only: ja 60, en 100 characters "
+         "unless `--max-chars` is given)",
          _long),
     Rule("fragment", "warning", "stops mid-sentence (「…受けられるように」, 「…べきで」, \"… and\")", _fragment, JA_EN),
     Rule("compound", "warning", "more than one claim (〜し、 / 〜であり、 / 、また / …が、…もある / `; ` / `, and` + a new clause)",
