@@ -62,3 +62,21 @@ def test_a_max_chars_the_user_gives_is_the_limit_of_an_english_list(tmp_path, re
     texts, distil = generate(tmp_path, replay, *given)
     assert texts == [SHORT, LONG]
     assert "about 70 characters, never more than 140" in distil.messages[0].content
+
+
+@pytest.mark.parametrize("text, found", [
+    ("The 18F Methods help agencies release their code.", ["18F"]),
+    ("OMB should require agencies to release a fifth of new custom code.", ["OMB"]),
+    ("First past the post (FPTP) should be replaced.", []),  # spelled out in brackets
+    ("Replacing first past the post FPTP would make votes count.", []),  # after the words its letters stand for
+    ("Western Kentucky University (WKU) needs a parking structure.", []),
+    ("The EU, the UK and NATO should agree on GDP targets.", []),  # words of general English
+    ("A STOP sign means STOP, not just slow down.", []),  # a word in capitals
+    ("IT staff in NZ need more training.", []),  # a word, a country's code
+])
+def test_an_acronym_a_participant_may_not_know_is_a_warning_in_english(text, found):
+    context = Context(max_chars=140)
+    assert [f for f in problems(text, context) if f.startswith("acronym")] == (
+        [f"acronym: {', '.join(found)} may mean nothing to a participant; say what it is in plain words, or spell it "
+         "out in brackets"] if found else [])
+    assert not [f for f in problems("OMBの承認が必要だ", context) if f.startswith("acronym")]  # English only
