@@ -185,7 +185,9 @@ _NEGATING_PHRASES_EN = re.compile(r"\b(?:rather than|instead of|far from|no long
 _NEITHER_NOR_EN = re.compile(r"\bneither\b(.*?)\bnor\b", re.I)
 # A must or a need, as a modal: "should", "needs to", "needs reform to", "necessary" (not "the resources they need").
 _NEEDS_EN = re.compile(r"\b(?:should|must|ought|(?:have|has|had) to|necessary|essential|required?|need(?:s|ed)?"
-                       r"(?=\s+(?:to|more|better|\w+\s+to)\b)|need\s+not)\b", re.I)
+                       r"(?=\s+(?:to|a|an|the|more|better|\w+\s+to)\b)|need\s+not)\b", re.I)
+# "keep sugary foods off the menu", "kept out of the centre": the place is negated.
+_KEEP_OFF_EN = re.compile(r"\b(?:keep|keeps|kept|keeping)\b((?:\s+[\w'-]+){0,3}?)\s+(?:off|out of|away from)\b", re.I)
 # Where a clause ends: punctuation, a conjunction that starts a clause of its own, "rather than" / "instead
 # of" (what they name is the negated alternative), and "and" before a clause or a conjunct with its own
 # negation ("not fully funded and lacking in resources").
@@ -219,9 +221,9 @@ _NEED_WORDS_EN = frozenset({"necessary", "essential", "need", "require", "requir
 class _Clause(NamedTuple):
     negations: int
     words: tuple[str, ...]  # content keys, in order
-    # Each family word: its position in words, and the families it belongs to with its side in each ("lower" is
-    # on the low side of high/low and of increase/decrease).
-    sides: tuple[tuple[int, frozenset[tuple[str, bool]]], ...]
+    # Each family word: its position in words, the families it belongs to with its side in each ("lower" is
+    # on the low side of high/low and of increase/decrease), and whether "too" stands before it ("too many").
+    sides: tuple[tuple[int, frozenset[tuple[str, bool]], bool], ...]
     needs: bool  # a must or a need ("should", "needs to", "necessary")
     negated: frozenset[str]  # what its negations turn around: the first content words after each
 
@@ -253,10 +255,18 @@ def _english_clauses(text: str) -> list[str]:
                 continue
             negation = next((j for j in range(index - 1, max(-1, index - 6), -1)
                              if lemma(words[j].casefold().strip(",.;:")) in _NEGATING_DETERMINERS_EN), None)
-            if negation is not None and index - negation >= 2:
-                clauses.append(" ".join(words[negation + 1:]))
-        clauses.append(part)
+            if negation is not None and index - negation >= 2 and words[negation + 1].casefold() not in ("longer", "more"):
+                clauses += [" ".join(words[:index]), " ".join(words[negation + 1:])]
+                break
+        else:
+            clauses.append(part)
     return clauses
+
+
+def _verb_of(gerund: str) -> str | None:
+    from lemminflect import getAllLemmas
+
+    return (getAllLemmas(gerund).get("VERB") or (None,))[0]
 
 
 def _lemma_en():
@@ -299,14 +309,17 @@ def _english_clause(text: str) -> _Clause:
     text = _NEITHER_NOR_EN.sub(r"not \1 or", text)
     phrases = len(_NEGATING_PHRASES_EN.findall(text))
     text = _NEGATING_PHRASES_EN.sub(" not ", text)
+    text = _KEEP_OFF_EN.sub(lambda match: match.group(1) + " not ", text)
     tokens = tokenize(text)
     folded = [token.surface.casefold() for token in tokens]
     negations, words, sides, negated = 0, [], [], set()
     pending = 0  # negations still looking for the word they turn around (-1: the noun of a negated adjective)
-    excess = False  # "too many lights": the view is that there should be fewer
+    excess = False  # "too many lights": there are many, and there should be fewer
     for index, token in enumerate(tokens):
         after = folded[index + 1] if index + 1 < len(folded) else ""
         key = _base(token.key)
+        if folded[index].endswith("ing") and token.kind == "content":
+            key = _verb_of(folded[index]) or key  # "borrowing" is "borrow"
         if folded[index] == "without" and index:
             continue  # "safe without protected lanes": a condition, not the clause's negation
         if folded[index] == "too":
@@ -326,7 +339,9 @@ def _english_clause(text: str) -> _Clause:
         if token.key.startswith("¬"):
             negations += 1  # a family word with its negation absorbed: "not difficult", "unsafe"
             negated.add(key)
-        if token.kind != "content" or key in _NOT_CLAIM_WORDS_EN or len(key) < 2:
+        if folded[index] in ("needed", "required"):
+            key = folded[index]  # "not needed": the need is the claim word (its family knows the form)
+        elif token.kind != "content" or key in _NOT_CLAIM_WORDS_EN or len(key) < 2:
             continue
         split_already = index and tokens[index - 1].kind == "negation" and folded[index - 1] in _PREFIXES_EN
         stem = _prefix_stem(token.surface) if not token.key.startswith("¬") and not split_already else None
@@ -341,9 +356,9 @@ def _english_clause(text: str) -> _Clause:
             # An adjective takes its noun with it: "no real alternative" turns "alternative" around too.
             readings = _readings(token.surface)
             pending = 0 if pending < 0 or "ADJ" not in readings or "VERB" in readings else -1
-        families = _families_of(key, folded[index])
+        families = _families_of(key) if split_already else _families_of(key, folded[index])
         if families:
-            sides.append((len(words), frozenset((name, positive != excess) for name, positive in families)))
+            sides.append((len(words), families, excess))
         words.append(key)
         excess = False
     needs = needs or bool(negated & _NEED_WORDS_EN)
@@ -353,17 +368,23 @@ def _english_clause(text: str) -> _Clause:
 _PREFIXES_EN = frozenset({"un", "in", "im", "ir", "il", "dis", "non"})
 
 
+def _family_names(words: frozenset[str]) -> set[str]:
+    return {name for word in words for name, _ in _families_of(word)}
+
+
 def _flips(statement: _Clause, quote: _Clause) -> tuple[int, str]:
     """The family words that take the other side in the quote about the same thing (a word before or after
     them is shared): each one turns the claim around, so two cancel out ("more cars … slower" / "fewer cars …
     faster"). Returns their count and the first, as the statement's key."""
     count, first = 0, ""
-    for position, families in statement.sides:
+    for position, families, excess in statement.sides:
         before, after = set(statement.words[:position]), set(statement.words[position + 1:])
         names = {name for name, _ in families}
-        same_thing = [other for at, other in quote.sides if names & {name for name, _ in other}
+        same_thing = [(other, too) for at, other, too in quote.sides if names & {name for name, _ in other}
                       and ((before & set(quote.words[:at])) or (after & set(quote.words[at + 1:])))]
-        if same_thing and not any(families & other for other in same_thing):
+        # "too many lights" says there are many, and that there should be fewer: a need of the other side agrees.
+        if same_thing and not any(families & other or (too and statement.needs) or (excess and quote.needs)
+                                  for other, too in same_thing):
             count += 1
             first = first or statement.words[position]
     return count, first
@@ -373,9 +394,13 @@ def _restates(statement: _Clause, quote: _Clause) -> float:
     """How closely a quote's clause restates a statement's (Dice over their words); 0 when they share fewer than
     two words, unless the quote's clause has one word only and it is shared ("…, not a mix!")."""
     shared = set(statement.words) & set(quote.words)
-    if len(shared) < 2 and not (shared and len(set(quote.words)) == 1):
+    # Two words of one family are one thing said either way ("raise the cost" / "lower the cost").
+    names = {name for _, families, _ in quote.sides for name, _ in families}
+    count = len(shared) + sum(1 for at, families, _ in statement.sides if statement.words[at] not in shared
+                              and names & {name for name, _ in families})
+    if count < 2 and not (count and len(set(quote.words)) == 1):
         return 0.0
-    return 2 * len(shared) / (len(set(statement.words)) + len(set(quote.words)))
+    return 2 * count / (len(set(statement.words)) + len(set(quote.words)))
 
 
 def english_contradiction(statement: str, quote: str) -> Contradiction | None:
@@ -397,7 +422,8 @@ def english_contradiction(statement: str, quote: str) -> Contradiction | None:
                 break
             if not flips:
                 negated, plain = (other, clause) if other.negations % 2 else (clause, other)
-                if not negated.negated & set(plain.words):
+                if not negated.negated & set(plain.words) and not _family_names(negated.negated) & {
+                        name for _, families, _ in plain.sides for name, _ in families}:
                     break  # what the negation turns around is not in the other clause
                 if plain.needs and not negated.needs:
                     break  # what one says is not there, the other says is needed
