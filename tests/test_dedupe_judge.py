@@ -20,9 +20,10 @@ from tests.replay import ReplayProvider
 
 runner = CliRunner()
 ALL_TIERS = ("exact", "fuzzy", "semantic", "llm")
-STATEMENTS = ["The new road will hurt local shops", "The new road will harm local shops",
-              "The new road will help local shops", "The new road will not hurt local shops",
-              "The new road will hurt 20 local shops"]
+STATEMENTS = ["The council should build more social housing", "The council should construct more social housing",
+              "The council should build less social housing", "The council should not build more social housing",
+              "The council should build 200 more social housing"]
+SYNONYMS = ("The council should build more social housing", "The council should construct more social housing")
 
 
 def pairs_in(request) -> list[tuple[str, str]]:
@@ -65,10 +66,10 @@ def test_a_hosted_provider_serving_a_small_window_is_no_judge(monkeypatch):
 def test_the_judge_is_never_asked_about_a_pair_a_guard_keeps_apart():
     asked = pairs_to_judge([Statement(text=text) for text in STATEMENTS], DedupeOptions(tiers=ALL_TIERS),
                            embed=e5_embed)
-    # hurt/harm is a changed word no dictionary here knows: the judge's to decide. help (opposite sentiment),
-    # not (a negation) and 20 (a number) never reach it.
-    assert ("The new road will harm local shops", "The new road will hurt local shops") in asked
-    assert all("help" not in a + b and "not" not in a + b and "20" not in a + b for a, b in asked)
+    # build/construct is a changed word no dictionary here knows: the judge's to decide. less (the other side of
+    # more), not (a negation) and 200 (a number) never reach it.
+    assert SYNONYMS in asked
+    assert all("less" not in a + b and "not" not in a + b and "200" not in a + b for a, b in asked)
 
 
 def test_a_same_answer_to_every_pair_merges_no_opposite_through_batch_files(tmp_path):
@@ -86,7 +87,7 @@ def test_a_same_answer_to_every_pair_merges_no_opposite_through_batch_files(tmp_
     second = runner.invoke(cli.app, command)
     assert second.exit_code == 0, second.output
     kept = out.read_text(encoding="utf-8").splitlines()
-    assert "The new road will harm local shops" not in kept or "The new road will hurt local shops" not in kept
+    assert SYNONYMS[0] not in kept or SYNONYMS[1] not in kept
     for opposite in STATEMENTS[2:]:
         assert opposite in kept  # help, not, 20: each kept, whatever the judge said
     assert f"{asked} pairs in 1 requests" in second.output
@@ -107,17 +108,17 @@ def test_requests_asked_in_an_earlier_round_answer_the_dedupe_without_asking_aga
     pairs = pairs_to_judge(statements, options, embed=e5_embed)
     early = judge_requests(pairs)
 
-    def same_when_harm_and_hurt(request):
+    def same_when_build_and_construct(request):
         found = pairs_in(request)
-        return {"answers": [{"pair": n, "same_claim": {"harm", "hurt"} <= set((a + " " + b).split())}
+        return {"answers": [{"pair": n, "same_claim": {"build", "construct"} <= set((a + " " + b).split())}
                             for n, (a, b) in enumerate(found, start=1)]}
 
-    provider = ReplayProvider([same_when_harm_and_hurt] * (len(early) + 2))
+    provider = ReplayProvider([same_when_build_and_construct] * (len(early) + 2))
     for request in early:  # asked in a round of the run's choosing (here: live)
         provider.complete(request)
     asked_before = len(provider.history)
     # One statement more since then: only its own pairs are new.
-    later = statements + [Statement(text="The new road would hurt local shops")]
+    later = statements + [Statement(text="The council should construct more council housing")]
     judge = llm_judge(provider, asked_before=[pairs[i:i + 40] for i in range(0, len(pairs), 40)])
     result = dedupe_statements(later, options, embed=e5_embed, judge=judge)
     assert [request.messages for request in provider.history[asked_before:len(early) + asked_before]] == \
