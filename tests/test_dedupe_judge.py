@@ -133,3 +133,16 @@ def test_the_requests_do_not_depend_on_the_order_of_the_statements():
     forward = pairs_to_judge([Statement(text=text) for text in STATEMENTS], options, embed=e5_embed)
     backward = pairs_to_judge([Statement(text=text) for text in reversed(STATEMENTS)], options, embed=e5_embed)
     assert forward == backward
+
+
+def test_opposite_predicates_a_restructured_statement_moved_apart_never_reach_the_judge():
+    # Each pair says the other direction with its words in another order: the opposite predicates fall in two
+    # different changes, which no alignment pairs, and a 'same' answer must still not merge them.
+    restructured = ["Tourism is driving up rents for residents", "Tourism is driving rents down for residents",
+                    "The bypass will increase traffic through the village",
+                    "Traffic through the village will fall with the bypass",
+                    "More cycle lanes would raise the number of cyclists",
+                    "The number of cyclists would drop with more cycle lanes"]
+    asked = pairs_to_judge([Statement(text=text) for text in [*restructured, *SYNONYMS]],
+                           DedupeOptions(tiers=ALL_TIERS), embed=e5_embed)
+    assert asked == [SYNONYMS]  # the judge is still asked about a changed word no guard refuses

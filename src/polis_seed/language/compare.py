@@ -585,6 +585,14 @@ def compare(first: str, second: str, span_similarity: SpanSimilarity | None = No
         return Verdict(False, said("merge.trade"))
     changes = [([token for token, _ in words_a[i1:i2]], [token for token, _ in words_b[j1:j2]])
                for _, i1, i2, j1, j2 in opcodes]
+    # Opposite predicates in two different changes ("will increase traffic" / "traffic will fall"): a restructured
+    # statement moves its predicate away from where the other has its own, and no alignment pairs them.
+    everything_left = [token for left, _ in changes for token in left]
+    everything_right = [token for _, right in changes for token in right]
+    for left_word in everything_left:
+        for right_word in everything_right:
+            if opposite_sides(left_word.key, right_word.key):
+                return Verdict(False, said("merge.opposite", shown=_shown(left_word.surface, right_word.surface)))
     reasons: list[Reason] = []
     for left, right in changes:
         shown = _shown(_surface(left), _surface(right))
