@@ -17,6 +17,15 @@ MAX_TEXT_BYTES = 20 * 1024 * 1024
 # PDF and Word files carry images, so their size says less about their text.
 MAX_CONTAINER_BYTES = 200 * 1024 * 1024
 SUPPORTED_SUFFIXES = tuple(READERS)
+# Why a file of a type polis-seed does not read was skipped, and what to do with it; other types are just unsupported.
+_WHY_SKIPPED = {
+    (".xlsx", ".xls", ".xlsm", ".ods", ".numbers"): "spreadsheets: save the sheet of comments as .csv",
+    (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic", ".svg"):
+        "images: run OCR on them and give the text",
+    (".doc", ".rtf", ".odt", ".pages"): "old or other word-processor files: save them as .docx",
+    (".ppt", ".pptx", ".key", ".odp"): "slides: save them as PDF",
+    (".mp3", ".mp4", ".m4a", ".wav", ".mov", ".webm"): "recordings: give a transcript as .txt",
+}
 
 
 @dataclass
@@ -64,6 +73,21 @@ def load_document(path: Path, warnings: list[str] | None = None, column: str | N
                     kind=read.kind, encoding=read.encoding, headings=read.headings)
 
 
+def skipped_types(files: list[Path]) -> str:
+    """The files of unsupported types, counted by type, with what to do for the kinds polis-seed knows:
+    "3 files of unsupported types, .png ×2 (images: run OCR …), .xlsx (spreadsheets: save … as .csv)"."""
+    counts: dict[str, int] = {}
+    for file in files:
+        suffix = file.suffix.lower() or "(no extension)"
+        counts[suffix] = counts.get(suffix, 0) + 1
+    groups: dict[str, list[str]] = {}
+    for suffix in sorted(counts):
+        why = next((why for suffixes, why in _WHY_SKIPPED.items() if suffix in suffixes), "not a document type")
+        groups.setdefault(why, []).append(suffix + (f" ×{counts[suffix]}" if counts[suffix] > 1 else ""))
+    shown = ", ".join(f"{', '.join(suffixes)} ({why})" for why, suffixes in groups.items())
+    return f"{len(files)} file{'s' if len(files) > 1 else ''} of unsupported types, {shown}"
+
+
 def _files_in_folder(folder: Path) -> list[Path]:
     found = []
     for root, dirs, files in os.walk(folder, followlinks=False):
@@ -88,14 +112,13 @@ def load_documents(paths: list[Path], strict: bool = False, column: str | None =
         if path.is_dir():
             found = _files_in_folder(path)
             candidates = [p for p in found if p.suffix.lower() in SUPPORTED_SUFFIXES]
-            skipped = sorted({p.suffix.lower() or "(none)" for p in found if p not in candidates})
+            skipped = [p for p in found if p not in candidates]
             if skipped and candidates:
-                warnings.append(f"{path}: skipped {len(found) - len(candidates)} files of unsupported types "
-                                f"({', '.join(skipped)})")
+                warnings.append(f"{path}: skipped {skipped_types(skipped)}")
             if not candidates:
-                raise InputError(
-                    f"{path}: no documents found; put {', '.join(SUPPORTED_SUFFIXES)} files in it"
-                )
+                held = f"it holds only {skipped_types(skipped)}" if skipped else "it is empty"
+                raise InputError(f"{path}: no documents found: {held}. polis-seed reads "
+                                 f"{', '.join(SUPPORTED_SUFFIXES)}; put such files in it")
             for candidate in candidates:
                 try:
                     document = load_document(candidate, warnings, column)
