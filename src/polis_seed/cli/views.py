@@ -154,7 +154,7 @@ def print_batch_round(result: PipelineResult, command: str) -> None:
 
 def print_summary(result: PipelineResult) -> None:
     report, usage = result.report, result.usage
-    say(f"strategy {result.choice.strategy}: {result.choice.reason}")
+    # The strategy and why were said when the run started (pipeline.run_pipeline): not again here.
     errors.print(stance_table(result.prepared.angles, result.exported))
     cost = "local: no charge" if usage["usd"] == 0 else (
         f"${usage['usd']:.4f}" if usage["usd"] is not None else f"no price for {usage['model']}")
