@@ -125,7 +125,8 @@ def test_an_english_report_says_them_in_english(tmp_path, replay, monkeypatch):
     folder = make_judged_run_folder(tmp_path, replay, monkeypatch, english=True)
     edit_first_statement(folder, "?")
     text = shown_text(folder / "report.html")
-    assert not re.search(r"[\u3040-\u30ff\u3400-\u9fff]", text)  # no Japanese at all: the documents have none
+    assert not re.search(r"[\u3040-\u30ff\u3400-\u9fff「」]", text)  # no Japanese at all: the documents have none
+    assert re.search(r"quote: “[^”]+” — source:", text)  # the page's own quotation marks
     for wording in JAPANESE_WORDING:
         assert wording not in text
     assert "question: write a claim people can agree or disagree with, not a question" in text

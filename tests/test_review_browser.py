@@ -191,6 +191,9 @@ def test_findings_while_editing_and_why_candidates_were_dropped_are_in_the_pages
         expect(page.locator("#new-findings")).to_contain_text("loaded: 決めつける言葉（絶対）を避け")
         expect(page.locator("#new-findings")).to_contain_text("no-subject: 「この」で始まっており")
 
+        # a quote in the page's quotation marks
+        expect(item(page, exported[0]["text"]).locator(".quote").first).to_contain_text(f"引用: 「{exported[0]['quote']}」")
+
         # why the candidates were dropped
         page.locator("nav button[data-filter=candidates]").click()
         candidates = page.locator("#items")

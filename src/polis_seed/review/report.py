@@ -33,7 +33,7 @@ LABELS = {
            "near": "近いが別の主張として残した組", "dropped": "ルールで落とした候補", "reasons": "落とした理由",
            "documents": "文書ごとのシード文", "document": "文書", "count": "数", "none": "なし",
            "empty_cell": "空欄: この観点・立場のシード文がありません", "exported": "出力したシード文", "generated": "生成した文",
-           "strategy": "方式", "model": "モデル", "notes": "注記", "side_checked": "立場は文面から判定したもの",
+           "strategy": "方式", "model": "モデル", "quoted": "「{}」", "notes": "注記", "side_checked": "立場は文面から判定したもの",
            "side_asked": "立場は依頼した側（立場の判定なし）", "no_statements": "シード文がありません"},
     "en": {"title": "polis-seed run report", "subject": "Subject", "summary": "Summary", "grid": "Angle × side",
            "pro": "pro", "con": "con", "unclear": "unclear", "angle": "angle", "total": "total",
@@ -42,7 +42,7 @@ LABELS = {
            "tier": "tier", "reason": "reason", "near": "Near misses kept apart", "dropped": "Candidates the rules dropped",
            "reasons": "why", "documents": "Statements per document", "document": "document", "count": "statements",
            "none": "none", "empty_cell": "empty: no statement for this angle and side", "exported": "exported",
-           "generated": "generated", "strategy": "strategy", "model": "model", "notes": "Notes",
+           "generated": "generated", "strategy": "strategy", "model": "model", "quoted": "“{}”", "notes": "Notes",
            "side_checked": "sides as the stance check read them", "side_asked": "sides as asked (no stance check)",
            "no_statements": "no statements"},
 }
@@ -228,8 +228,8 @@ def render_report(view: RunView) -> str:
             cell.append(f'<div class="finding">⚠ {_e(finding.rule)}: {_e(finding.text(view.language))}</div>')
         if statement.quote:
             source = statement.source_path or documents.get(statement.document_id or "", {}).get("path", "")
-            cell.append(f'<div class="quote">{_e(t["quote"])}: 「{_e(statement.quote)}」 — {_e(t["source"])}: '
-                        f'{_e(source)}</div>')
+            quoted = t["quoted"].format(_e(statement.quote))  # in the page's quotation marks
+            cell.append(f'<div class="quote">{_e(t["quote"])}: {quoted} — {_e(t["source"])}: {_e(source)}</div>')
             passage = view.passages.get(statement.chunk_id or "")
             if passage:
                 cell.append(f'<details><summary>{_e(t["passage"])}</summary><div class="passage">'
