@@ -23,3 +23,26 @@ def test_the_strategy_and_why_are_said_once(tmp_path, replay):
                     "--per-angle", "2", "--no-stance-check")
     assert result.exit_code == 0, result.output
     assert result.output.count("strategy sentence") == 1, result.output
+
+
+# ----- item 7: opening the review changes no output ----------------------------------------------------------------
+
+def test_opening_a_review_rewrites_no_output_and_a_change_that_changes_nothing_rewrites_none(tmp_path, replay):
+    import os
+
+    from polis_seed.review.store import Change, ReviewStore
+    from tests.run_folder import make_run_folder
+
+    folder = make_run_folder(tmp_path, replay)
+    polis = folder / "polis.csv"
+    os.utime(polis, ns=(1_000_000_000, 1_000_000_000))  # an old time stamp: any rewrite shows
+    before = polis.read_bytes()
+    store = ReviewStore(folder)
+    ReviewStore(folder)  # and opening it again
+    assert polis.read_bytes() == before and polis.stat().st_mtime_ns == 1_000_000_000
+    assert not (folder / "reviewed.jsonl").exists()  # the run's statements are the list until a change
+    kept = store.kept()[0]
+    store.apply(Change(op="keep", id=kept.id))  # kept already: the lists stay as they were
+    assert polis.stat().st_mtime_ns == 1_000_000_000
+    store.apply(Change(op="drop", id=kept.id))
+    assert polis.read_bytes() != before and kept.text not in polis.read_text(encoding="utf-8")

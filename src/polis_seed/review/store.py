@@ -24,7 +24,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ..errors import InputError
-from ..io.files import atomic_write_text
+from ..io.files import atomic_write_text, write_if_changed
 from ..models import Reason, Statement, said, statement_id
 from ..rules import Context, check_statement
 
@@ -263,18 +263,21 @@ class ReviewStore:
             item.statement = item.statement.model_copy(update=update)
 
     def _save(self, entry: dict[str, Any] | None) -> None:
-        """State first (the truth), then the log line, then the outputs; each file replaced atomically."""
+        """State first (the truth), then the log line, then the outputs; each file replaced atomically. Opening a
+        review (no entry) changes no output: polis.csv is the run's until a change is made, and an output whose
+        content a change leaves as it was is not rewritten."""
         from ..io.statements import statements_jsonl
         from ..stages.export import polis_csv
 
         if entry is not None:
             self.state.version += 1
         atomic_write_text(self.folder / STATE_FILE, self.state.model_dump_json(indent=1) + "\n")
-        if entry is not None:
-            entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "version": self.state.version, **entry}
-            with open(self.folder / LOG_FILE, "a", encoding="utf-8") as log:
-                log.write(json.dumps(entry, ensure_ascii=False) + "\n")
-                log.flush()
+        if entry is None:
+            return
+        entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "version": self.state.version, **entry}
+        with open(self.folder / LOG_FILE, "a", encoding="utf-8") as log:
+            log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            log.flush()
         kept = self.kept()
-        atomic_write_text(self.folder / REVIEWED_FILE, statements_jsonl(kept))
-        atomic_write_text(self.folder / POLIS_FILE, polis_csv(kept))
+        write_if_changed(self.folder / REVIEWED_FILE, statements_jsonl(kept))
+        write_if_changed(self.folder / POLIS_FILE, polis_csv(kept))
