@@ -46,3 +46,12 @@ def test_opening_a_review_rewrites_no_output_and_a_change_that_changes_nothing_r
     assert polis.stat().st_mtime_ns == 1_000_000_000
     store.apply(Change(op="drop", id=kept.id))
     assert polis.read_bytes() != before and kept.text not in polis.read_text(encoding="utf-8")
+
+
+# ----- item 7: the sample documents load without a warning ----------------------------------------------------------
+
+def test_the_sample_seeds_load_without_a_warning_and_say_how_two_were_read():
+    result = invoke("chunks", Path(__file__).parent.parent / "seeds")
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output and "rename" not in result.output
+    assert result.output.count("read as Markdown, as it holds") == 2  # 000 (front matter) and 003 (lists, tables)

@@ -171,6 +171,7 @@ class ChunkListing:
     documents: list[Document]
     chunks: dict[str, list[Chunk]]
     warnings: list[str]
+    notes: list[str]
 
 
 def read_chunks(paths: list[Path], strict: bool, output: Path | None, column: str | None = None) -> ChunkListing:
@@ -183,4 +184,4 @@ def read_chunks(paths: list[Path], strict: bool, output: Path | None, column: st
                     "chunks": [{"id": c.id, "index": c.index, "token_count": c.token_count, "text": c.text}
                                for c in chunks[document.id]]} for document in loaded.documents]
         atomic_write_text(output, "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records))
-    return ChunkListing(loaded.documents, chunks, loaded.warnings)
+    return ChunkListing(loaded.documents, chunks, loaded.warnings, loaded.notes)

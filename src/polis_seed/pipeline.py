@@ -59,6 +59,7 @@ class Prepared:
     language: Language
     warnings: list[str]
     masked: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # how files were read, when nothing needs doing about it
 
 
 def prepare(paths: list[Path], plan: RunPlan) -> Prepared:
@@ -75,7 +76,7 @@ def prepare(paths: list[Path], plan: RunPlan) -> Prepared:
             for kind, count in counts.items():
                 masked[kind] = masked.get(kind, 0) + count
     language = plan.language or detect_language("\n".join(document.text for document in documents))
-    return Prepared(documents, chunk_documents(documents), angles, language, loaded.warnings, masked)
+    return Prepared(documents, chunk_documents(documents), angles, language, loaded.warnings, masked, loaded.notes)
 
 
 def sentence_settings(prepared: Prepared, plan: RunPlan, topic: Topic | None = None, stance=None, judge=None):
@@ -313,6 +314,8 @@ def run_pipeline(paths: list[Path], plan: RunPlan, events: Events | None = None)
     prepared = prepare(paths, plan)
     for warning in prepared.warnings:
         events.warning(warning)
+    for note in prepared.notes:
+        events.info(note)
     ingested = batch.collect_and_ingest(events) if batch else []
     events.info(f"{len(prepared.documents)} documents, {len(prepared.chunks)} chunks, {len(prepared.angles)} angles, "
                 f"language {prepared.language}; strategy {choice.strategy} ({choice.reason}); "

@@ -221,6 +221,8 @@ def chunks_command(
     listing = read_chunks(paths, options["strict"], output, _settings(options).column)
     for warning in listing.warnings:
         say(f"warning: {warning}")
+    for note in listing.notes:
+        say(note)
     print_chunks(listing, show_text)
 
 

@@ -32,6 +32,7 @@ _WHY_SKIPPED = {
 class LoadResult:
     documents: list[Document]
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how a file was read, when nothing needs doing about it
 
 
 def document_id(text: str) -> str:
@@ -47,10 +48,11 @@ def _title(text: str, path: Path) -> str:
     return path.stem
 
 
-def load_document(path: Path, warnings: list[str] | None = None, column: str | None = None) -> Document:
+def load_document(path: Path, warnings: list[str] | None = None, column: str | None = None,
+                  notes: list[str] | None = None) -> Document:
     """Read one file of a supported type into a Document, or explain why it cannot be read.
-    Something worth knowing that does not stop the reading goes into `warnings`. `column` names the comment
-    column of a .csv (--column); other types have no columns."""
+    Something worth knowing that does not stop the reading goes into `warnings`, how it was read when that needs
+    nothing done into `notes`. `column` names the comment column of a .csv (--column); other types have none."""
     size = path.stat().st_size
     limit = MAX_CONTAINER_BYTES if path.suffix.lower() in (".pdf", ".docx") else MAX_TEXT_BYTES
     if size > limit:
@@ -66,6 +68,8 @@ def load_document(path: Path, warnings: list[str] | None = None, column: str | N
     read = read_comments_csv(path, raw, column) if suffix == ".csv" else READERS[suffix](path, raw)
     if warnings is not None:
         warnings.extend(read.warnings)
+    if notes is not None:
+        notes.extend(read.notes)
     text = read.text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InputError(f"{path}: is empty; remove it or add the document's text")
@@ -105,6 +109,7 @@ def load_documents(paths: list[Path], strict: bool = False, column: str | None =
     """
     documents: list[Document] = []
     warnings: list[str] = []
+    notes: list[str] = []
     seen_ids: set[str] = set()
     for path in paths:
         if not path.exists():
@@ -121,7 +126,7 @@ def load_documents(paths: list[Path], strict: bool = False, column: str | None =
                                  f"{', '.join(SUPPORTED_SUFFIXES)}; put such files in it")
             for candidate in candidates:
                 try:
-                    document = load_document(candidate, warnings, column)
+                    document = load_document(candidate, warnings, column, notes)
                 except InputError as problem:
                     if strict:
                         raise
@@ -136,10 +141,10 @@ def load_documents(paths: list[Path], strict: bool = False, column: str | None =
                     f"{path}: unsupported file type '{path.suffix or '(none)'}'; "
                     f"polis-seed reads {', '.join(SUPPORTED_SUFFIXES)}"
                 )
-            document = load_document(path, warnings, column)
+            document = load_document(path, warnings, column, notes)
             if document.id not in seen_ids:
                 seen_ids.add(document.id)
                 documents.append(document)
     if not documents:
         raise InputError(f"{', '.join(map(str, paths))}: no readable documents; see the warnings above")
-    return LoadResult(documents=documents, warnings=warnings)
+    return LoadResult(documents=documents, warnings=warnings, notes=notes)
