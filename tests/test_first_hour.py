@@ -55,3 +55,41 @@ def test_the_sample_seeds_load_without_a_warning_and_say_how_two_were_read():
     assert result.exit_code == 0, result.output
     assert "warning" not in result.output and "rename" not in result.output
     assert result.output.count("read as Markdown, as it holds") == 2  # 000 (front matter) and 003 (lists, tables)
+
+
+# ----- item 6: merges.csv, one scale per column, and reasons that show what changed --------------------------------
+
+def test_the_merge_report_has_one_scale_per_column(tmp_path):
+    import csv
+    import io
+
+    source = tmp_path / "new.txt"  # pairs the fuzzy tier finds (ratio) and pairs only the embeddings find (cosine)
+    source.write_text("情報システムの共通化はコスト削減につながる\n情報システムの共通化はコスト削減につながらない\n"
+                      "標準化により業務効率が向上する\n業務の効率は標準化で向上する\n"
+                      "A $15 minimum wage will help small businesses\nA $15 minimum wage will hurt small businesses\n",
+                      encoding="utf-8")
+    result = invoke("dedupe", source, "-o", tmp_path / "kept.txt", "--report", tmp_path / "merges.csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "merges.csv").read_text(encoding="utf-8"))))
+    assert "score" not in rows[0] and len(rows) >= 3
+    for row in rows:
+        assert row["fuzzy_ratio"].isdigit() and 0 <= int(row["fuzzy_ratio"]) <= 100, row
+        assert row["cosine"] == "" or 0.0 <= float(row["cosine"]) <= 1.0, row
+    assert {row["cosine"] == "" for row in rows} == {True, False}  # both kinds of pair are in the report
+    assert any(row["tier"] == "semantic" and int(row["fuzzy_ratio"]) < 88 for row in rows)
+
+
+def test_a_reason_never_shows_a_word_as_its_own_opposite():
+    import re
+
+    from polis_seed.language.compare import compare
+
+    pairs = [("システムの共通化は必要だ", "システムの共通化は必要ではない"), ("住民への説明が必要だ", "住民への説明は必要ない"),
+             ("窓口の統合は可能だ", "窓口の統合は可能ではない"), ("予算は十分だ", "予算は十分ではない"),
+             ("The new schedule is fair to riders", "The new schedule is not fair to riders"),
+             ("Building the depot here is realistic", "Building the depot here isn't realistic")]
+    for first, second in pairs:
+        verdict = compare(first, second)
+        assert not verdict.equivalent, (first, second)
+        shown = re.search(r": (.*) → (.*)$", verdict.reason)
+        assert shown is None or shown.group(1) != shown.group(2), verdict.reason

@@ -260,6 +260,9 @@ class Merge(Record):
     absorbed: str
     tier: str
     score: float
+    found_by: str | None = Field(None, description="the tier that nominated the pair, which says the score's scale: "
+                                 "a rapidfuzz ratio 0-100 (exact, fuzzy) or an embedding cosine 0-1 (semantic, llm); "
+                                 "`tier` is what decided")
     existing: bool = Field(False, description="kept is a comment already in the conversation (--against)")
     decision: Literal["merged", "kept apart"] = "merged"
     reason: str = Field("", description="why it merged or why not, in English")

@@ -170,6 +170,14 @@ def merge_reason(merge: dict, language: str) -> str:
         return str(merge.get("reason") or "")
 
 
+def merge_score(merge: dict) -> str:
+    """How alike the pair is, each scale named: "ratio 89 · cosine 0.9512" (a merges.csv from before the two columns
+    has one `score`)."""
+    shown = [f"{name} {merge[column]}" for name, column in (("ratio", "fuzzy_ratio"), ("cosine", "cosine"))
+             if merge.get(column)]
+    return " · ".join(shown) if shown else str(merge.get("score") or "")
+
+
 def _highlight(passage: str, quote: str | None) -> str:
     if quote and quote in passage:
         before, _, after = passage.partition(quote)
@@ -254,7 +262,7 @@ def render_report(view: RunView) -> str:
                      f'<th>{_e(t["tier"])}</th><th>{_e(t["reason"])}</th></tr>')
         for merge in rows:
             parts.append(f"<tr><td>{_e(merge.get('kept', ''))}</td><td>{_e(merge.get('absorbed', ''))}</td>"
-                         f"<td>{_e(say_term(merge.get('tier', ''), view.language))} {_e(merge.get('score', ''))}</td>"
+                         f"<td>{_e(say_term(merge.get('tier', ''), view.language))} {_e(merge_score(merge))}</td>"
                          f"<td>{_e(merge_reason(merge, view.language))}</td></tr>")
         parts.append("</table></section>")
 

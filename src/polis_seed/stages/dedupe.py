@@ -307,12 +307,12 @@ def dedupe_statements(statements: list[Statement], options: DedupeOptions | None
                 # evidence), or the nominating tier when only known equivalences differ.
                 shown_tier = ("llm" if reason is not None and reason.id.startswith("merge.model") else
                               "semantic" if tier == "llm" or _weighed_by_meaning(reason) else tier)
-                record = Merge(kept=texts[j], absorbed=texts[i], tier=shown_tier, score=score,
+                record = Merge(kept=texts[j], absorbed=texts[i], tier=shown_tier, score=score, found_by=tier,
                                existing=j < len(existing), why=reason)
                 (dropped_against if record.existing else merges).append(record)
                 break
             if missed < NEAR_MISSES_PER_STATEMENT:
-                near_misses.append(Merge(kept=texts[j], absorbed=texts[i], tier=tier, score=score,
+                near_misses.append(Merge(kept=texts[j], absorbed=texts[i], tier=tier, score=score, found_by=tier,
                                          existing=j < len(existing), decision="kept apart",
                                          why=reason or pair_judge.quick_difference(i, j) or said("merge.word-unshown")))
                 missed += 1
