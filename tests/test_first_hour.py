@@ -93,3 +93,114 @@ def test_a_reason_never_shows_a_word_as_its_own_opposite():
         assert not verdict.equivalent, (first, second)
         shown = re.search(r": (.*) → (.*)$", verdict.reason)
         assert shown is None or shown.group(1) != shown.group(2), verdict.reason
+
+
+# ----- item 2: one answer to "which side does a statement count on", everywhere -------------------------------------
+
+def _sides_list():
+    from polis_seed.models import Statement
+
+    def s(text, angle, stance, checked):
+        return Statement(text=text, angle=angle, stance=stance, checked_stance=checked).with_id()
+
+    return [s("Lower fares for students would help families with tight budgets", "cost", "pro", "pro"),
+            s("Lower fares for students would cost the transit agency too much", "cost", "con", "con"),
+            s("Free fares for everyone would treat riders in every district equally", "fairness", "con", "con"),
+            s("Free fares for everyone would matter to riders in every district", "fairness", "con", "unclear"),
+            s("Student fares should depend on the family income of each student", "fairness", "pro", None),
+            s("A citywide fare change would affect the largest routes first", "scale", "con", None)]
+
+
+EXPECTED_SIDES = {"cost": {"pro": 1, "con": 1, "unclear": 0}, "fairness": {"pro": 0, "con": 1, "unclear": 2},
+                  "scale": {"pro": 0, "con": 0, "unclear": 1}}
+
+
+def test_every_count_of_sides_agrees_and_an_unread_side_is_unclear(tmp_path):
+    import csv
+    import io
+    import json
+    import re
+
+    from rich.console import Console
+
+    from polis_seed.cli.views import stance_table
+    from polis_seed.io.statements import statements_jsonl
+    from polis_seed.models import Angle
+    from polis_seed.review.report import load_run, render_report
+    from polis_seed.review.store import ReviewStore
+    from polis_seed.stages.lint import lint_statements
+    from polis_seed.stages.quality import quality_report
+
+    statements = _sides_list()
+    angles = [Angle(id=a, name=a, pro="p", con="c") for a in EXPECTED_SIDES]
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "deduped.jsonl").write_text(statements_jsonl(statements), encoding="utf-8")
+    (folder / "report.json").write_text(json.dumps({"language": "en", "angles": [a.model_dump() for a in angles]}),
+                                        encoding="utf-8")
+    sides = ("pro", "con", "unclear")
+
+    # the terminal table
+    console = Console(record=True, width=200)
+    console.print(stance_table(angles, statements))
+    rows = {m.group(1): dict(zip(sides, map(int, m.groups()[1:])))
+            for m in re.finditer(r"│ (\w+)\s+│\s+(\d+) │\s+(\d+) │\s+(\d+) │", console.export_text())}
+    assert rows == EXPECTED_SIDES
+
+    # quality.json
+    quality = quality_report(statements, statements, __import__("polis_seed.models").models.GenerationReport(), [],
+                             angles, 140)
+    assert {a: {side: row[side] for side in sides} for a, row in quality["per_angle"].items()} == EXPECTED_SIDES
+    assert quality["angles_with_both_sides"] == 1
+
+    # report.html
+    page = render_report(load_run(folder))
+    cells = {(a, side): int(n) for a, side, n in
+             re.findall(r'data-angle="(\w+)" data-side="(\w+)"[^>]*>(\d+)</td>', page)}
+    assert {a: {side: cells[(a, side)] for side in sides} for a in EXPECTED_SIDES} == EXPECTED_SIDES
+
+    # the review page (the server says each item's side; the page counts those)
+    items = ReviewStore(folder).snapshot()["items"]
+    review = {a: {side: sum(1 for i in items if i["status"] == "keep" and i["statement"]["angle"] == a
+                            and i["side"] == side) for side in sides} for a in EXPECTED_SIDES}
+    assert review == EXPECTED_SIDES
+
+    # lint's balance check, on the JSONL and on the same list as a review sheet
+    def balance(path):
+        result = invoke("lint", path, "--json")
+        return sorted(f["message"] for f in json.loads(result.stdout)["findings"] if f["rule"] == "balance")
+
+    expected = ["angle 'fairness' has only con statements; add the other side",
+                "angle 'scale' has no statement that reads as either side; sharpen them or add one for each side"]
+    assert balance(folder / "deduped.jsonl") == expected
+    assert invoke("export", folder / "deduped.jsonl", "--format", "review", "-o", tmp_path / "sheet.csv").exit_code == 0
+    assert balance(tmp_path / "sheet.csv") == expected
+    sheet = list(csv.DictReader(io.StringIO((tmp_path / "sheet.csv").read_text(encoding="utf-8-sig"))))
+    assert [row["checked stance"] for row in sheet] == ["pro", "con", "con", "unclear", "unclear", "unclear"]
+
+
+def test_a_list_no_check_read_counts_on_its_labels():
+    from polis_seed.models import counted_side, sides_checked
+
+    unchecked = [statement.model_copy(update={"checked_stance": None}) for statement in _sides_list()]
+    assert not sides_checked(unchecked)
+    assert [counted_side(s, False) for s in unchecked] == ["pro", "con", "con", "con", "pro", "con"]
+
+
+def test_in_the_review_a_side_a_person_gives_counts_and_an_edit_keeps_the_side(tmp_path):
+    import json
+
+    from polis_seed.io.statements import statements_jsonl
+    from polis_seed.review.store import Change, ReviewStore
+
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "deduped.jsonl").write_text(statements_jsonl(_sides_list()), encoding="utf-8")
+    (folder / "report.json").write_text(json.dumps({"language": "en"}), encoding="utf-8")
+    store = ReviewStore(folder)
+    added = store.apply(Change(op="add", text="A citywide fare change would be too large to reverse", angle="scale",
+                               stance="con"))["item"]
+    assert added["side"] == "con"  # the person read it: it fills the empty cell
+    first = store.kept()[0]
+    edited = store.apply(Change(op="edit", id=first.id, text=first.text + " each month"))["item"]
+    assert edited["side"] == "pro"

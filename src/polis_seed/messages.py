@@ -83,6 +83,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                   "ja": "{line}番目の文と重複しています。どちらか一つを残してください"},
     "balance": {"en": "angle {angle:angle} has only {side} statements; add the other side",
                 "ja": "観点{angle:angle}には{side:term}の文しかありません。反対の立場の文を加えてください"},
+    "balance.unclear": {"en": "angle {angle:angle} has no statement that reads as either side; sharpen them or add "
+                              "one for each side",
+                        "ja": "観点{angle:angle}には、どちらかの立場と読める文がありません。文をはっきりさせるか、"
+                              "両方の立場の文を加えてください"},
     # ----- stages/generate.py and usability.py: candidates of the sentence strategy left out -----
     "judge": {"en": "score {score:.2f} below {threshold:.2f} ({features:scores}); restore it if it reads well",
               "ja": "評価 {score:.2f} が基準の {threshold:.2f} に届きません（{features:scores}）。読んで良い文なら戻してください"},

@@ -14,7 +14,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from ..models import Angle, Attempt, Statement
+from ..models import Angle, Attempt, Statement, counted_side, sides_checked
 from ..pipeline import DryRunPlan, Events, PipelineResult
 from ..language.redaction import hide_secrets
 
@@ -121,14 +121,14 @@ def _duration(seconds: float) -> str:
 
 
 def stance_table(angles: list[Angle], statements: list[Statement]) -> Table:
-    checked = any(statement.checked_stance for statement in statements)
+    checked = sides_checked(statements)
     table = Table(title="statements per angle and side" + (" (as the stance check read them)" if checked else ""))
     table.add_column("angle")
     for column in ("pro", "con") + (("unclear",) if checked else ()):
         table.add_column(column, justify="right")
     for angle in angles:
         sides = ("pro", "con", "unclear") if checked else ("pro", "con")
-        counts = [sum(1 for s in statements if s.angle == angle.id and (s.checked_stance if checked else s.stance) == side)
+        counts = [sum(1 for s in statements if s.angle == angle.id and counted_side(s, checked) == side)
                   for side in sides]
         table.add_row(angle.id, *[str(count) if count or side == "unclear" else "[red]0[/red]"
                                   for count, side in zip(counts, sides)])

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..messages import term as say_term
-from ..models import Reason, Statement
+from ..models import Reason, Statement, counted_side, sides_checked
 from ..stages.lint import findings_by_index
 
 SIDES = ("pro", "con", "unclear")
@@ -138,18 +138,15 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def side_of(statement: Statement) -> str:
-    return statement.checked_stance or statement.stance or "unclear"
-
-
 def grid(view: RunView) -> tuple[list[str], dict[str, Counter]]:
-    """Angles in file order (then any others the statements name) and the count per side."""
+    """Angles in file order (then any others the statements name) and the count per side each counts on."""
     order = [angle["id"] for angle in view.angles]
     order += [s.angle for s in view.exported if s.angle and s.angle not in order]
     counts: dict[str, Counter] = {angle: Counter() for angle in order}
+    checked = sides_checked(view.exported)
     for statement in view.exported:
         if statement.angle:
-            counts[statement.angle][side_of(statement)] += 1
+            counts[statement.angle][counted_side(statement, checked)] += 1
     return order, counts
 
 
@@ -188,7 +185,7 @@ def _highlight(passage: str, quote: str | None) -> str:
 def render_report(view: RunView) -> str:
     t = LABELS[view.language]
     names = {angle["id"]: angle_name(angle, view.language) for angle in view.angles}
-    checked = any(s.checked_stance for s in view.exported)
+    checked = sides_checked(view.exported)
     order, counts = grid(view)
     parts = [f'<!DOCTYPE html><html lang="{view.language}"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width,initial-scale=1">',
@@ -228,7 +225,7 @@ def render_report(view: RunView) -> str:
     parts.append('<table class="statements"><tr><th>#</th><th>' + _e(t["statements"]) + "</th><th>"
                  + _e(t["angle"]) + "</th></tr>")
     for index, statement in enumerate(view.exported):
-        side = side_of(statement)
+        side = counted_side(statement, checked)
         asked = (f' <span class="meta">({_e(t[statement.stance])})</span>'
                  if statement.stance and statement.stance != side else "")
         cell = [f'<div class="text">{_e(statement.text)}</div>']

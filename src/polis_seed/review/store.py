@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import InputError
 from ..io.files import atomic_write_text, write_if_changed
-from ..models import Reason, Statement, said, statement_id
+from ..models import Reason, Statement, counted_side, said, sides_checked, statement_id
 from ..rules import Context, check_statement
 
 STATE_FILE = "review.json"
@@ -165,7 +165,12 @@ class ReviewStore:
             language = self.language()
             return {"version": self.state.version, "max_chars": self.state.max_chars, "folder": str(self.folder),
                     "language": language, "angles": angles, "angle_names": self.angle_names(language),
-                    "items": [self.view(item, language) for item in self.state.items]}
+                    "sides_checked": self.sides_checked(), "items": [self.view(item, language) for item in self.state.items]}
+
+    def sides_checked(self) -> bool:
+        """Whether the run's sides were read (then an unread statement counts as unclear): over every item, so
+        dropping the statements that were read does not turn the rest into their labels."""
+        return sides_checked([item.statement for item in self.state.items])
 
     def angle_names(self, language: str) -> dict[str, str]:
         """The angles' names in the run's language, from its report.json (ids where there is none); read once."""
@@ -189,6 +194,7 @@ class ReviewStore:
         """An item as the page shows it: its findings and the reasons it was dropped in the page's language."""
         language = language or self.language()
         data = item.model_dump(mode="json")
+        data["side"] = counted_side(item.statement, self.sides_checked())  # what the page counts and shows
         data["findings"] = findings_for(item.statement.text, self.state.max_chars, language)
         if item.why:
             names = self.angle_names(language)
@@ -226,8 +232,9 @@ class ReviewStore:
         text = (change.text or "").strip()
         if not text:
             raise ChangeError(said("review.nothing-to-add"))
-        statement = Statement(text=text, angle=change.angle or None,
-                              stance=change.stance if change.stance in ("pro", "con") else None)
+        stance = change.stance if change.stance in ("pro", "con") else None
+        # The side a person gives the statement they write is a reading of it: it counts as checked.
+        statement = Statement(text=text, angle=change.angle or None, stance=stance, checked_stance=stance)
         statement = statement.model_copy(update={"id": statement_id(text, "added", str(time.time_ns()))})
         item = ReviewItem(statement=statement, origin="added", rev=1)
         self.state.items.append(item)
@@ -257,9 +264,9 @@ class ReviewStore:
             if change.angle is not None:
                 update["angle"] = change.angle or None
             if change.stance is not None:
-                update["stance"] = change.stance if change.stance in ("pro", "con") else None
-            if text != item.statement.text:
-                update["checked_stance"] = None  # the check read the old text
+                # A side a person chooses is a reading of the statement, as for one they add.
+                update["stance"] = update["checked_stance"] = change.stance if change.stance in ("pro", "con") else None
+            # A new text keeps the side it counted on: the person who edited it read it, and the page shows the side.
             item.statement = item.statement.model_copy(update=update)
 
     def _save(self, entry: dict[str, Any] | None) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter, defaultdict
 
-from ..models import Angle, Document, Statement, said
+from ..models import Angle, Document, Statement, counted_side, said, sides_checked
 from ..providers.base import Provider
 from ..rules import Context, Finding, check_statement
 from .dedupe import DedupeOptions, dedupe_statements
@@ -57,13 +57,21 @@ def duplicate_findings(present: list[tuple[int, Statement]], threshold: float | 
 
 
 def balance_findings(statements: list[Statement]) -> list[Finding]:
-    """Angles with statements on one side only (when the list carries angle and stance)."""
+    """Angles with statements on one side only, or on neither (when the list carries angle and stance): each
+    statement on the side it counts on (models.counted_side), as every other count of sides has it."""
+    checked = sides_checked(statements)
     sides: dict[str, set[str]] = {}
     for statement in statements:
-        if statement.angle and statement.stance:
-            sides.setdefault(statement.angle, set()).add(statement.checked_stance or statement.stance)
-    return [Finding.of("warning", said("balance", angle=angle, side=next(iter(s))))
-            for angle, s in sides.items() if len(s - {"unclear"}) == 1]
+        if statement.angle and (statement.stance or statement.checked_stance):
+            sides.setdefault(statement.angle, set()).add(counted_side(statement, checked))
+    findings = []
+    for angle, found in sides.items():
+        taken = found - {"unclear"}
+        if len(taken) == 1:
+            findings.append(Finding.of("warning", said("balance", angle=angle, side=next(iter(taken)))))
+        elif not taken:
+            findings.append(Finding.of("warning", said("balance.unclear", angle=angle)))
+    return findings
 
 
 def stance_findings(lines: list[tuple[int, Statement | None]], angles: list[Angle], provider: Provider | None,
