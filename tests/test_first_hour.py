@@ -204,3 +204,80 @@ def test_in_the_review_a_side_a_person_gives_counts_and_an_edit_keeps_the_side(t
     first = store.kept()[0]
     edited = store.apply(Change(op="edit", id=first.id, text=first.text + " each month"))["item"]
     assert edited["side"] == "pro"
+
+
+# ----- item 3: what lint calls an error never reaches the upload; a list of facts is found ---------------------------
+
+def test_a_question_edited_into_the_review_sheet_stops_the_polis_export_naming_the_row(tmp_path, replay):
+    import csv
+    import io
+
+    from tests.run_folder import make_run_folder
+
+    folder = make_run_folder(tmp_path, replay)
+    sheet = tmp_path / "review.csv"
+    assert invoke("export", folder / "deduped.jsonl", "--format", "review", "-o", sheet).exit_code == 0
+    rows = list(csv.reader(io.StringIO(sheet.read_text(encoding="utf-8-sig"))))
+    rows[2][rows[0].index("statement")] = "この制度は最悪だ?"  # the second statement, row 3 of the sheet
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    sheet.write_text(buffer.getvalue(), encoding="utf-8")
+    upload = tmp_path / "polis.csv"
+    upload.write_text('"comment_text"\n"earlier"\n', encoding="utf-8")
+    for format_name in ("polis", "polis-comments"):
+        result = invoke("export", sheet, "--format", format_name, "-o", upload)
+        assert result.exit_code == 2, result.output
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith(f"error: {sheet}: 1 statement would go to Polis with an error "
+                                                       "(the first, row 3: question:"), result.output
+        assert upload.read_text(encoding="utf-8") == '"comment_text"\n"earlier"\n'
+    # the review sheet itself, for fixing, is still written; its edited row's findings say their severity
+    review = invoke("export", sheet, "--format", "review", "-o", tmp_path / "again.csv")
+    assert review.exit_code == 0 and "error: " in review.output and "row 3 (edited): question:" in review.output
+
+
+def test_the_review_pages_polis_csv_leaves_out_a_statement_with_an_error_and_says_so(tmp_path, replay):
+    import csv
+    import io
+
+    from polis_seed.review.store import Change, ReviewStore
+    from tests.run_folder import make_run_folder
+
+    folder = make_run_folder(tmp_path, replay)
+    store = ReviewStore(folder)
+    target, other = store.kept()[0], store.kept()[1]
+    item = store.apply(Change(op="edit", id=target.id, text="この制度は最悪だ?"))["item"]
+    assert item["left_out"] and item["left_out"][0].startswith("question: ")
+    uploaded = [row["comment_text"] for row in csv.DictReader(io.StringIO((folder / "polis.csv").read_text("utf-8")))]
+    assert "この制度は最悪だ?" not in uploaded and other.text in uploaded
+    assert "この制度は最悪だ?" in (folder / "reviewed.jsonl").read_text(encoding="utf-8")  # kept, with its provenance
+    fixed = store.apply(Change(op="edit", id=target.id, text="公共施設予約のオンライン化は窓口の負担を減らす"))["item"]
+    assert fixed["left_out"] == []
+    assert "公共施設予約のオンライン化は窓口の負担を減らす" in (folder / "polis.csv").read_text(encoding="utf-8")
+
+
+FACTS_EN = ["Ramsey County is still considering the plan.", "There are bike lanes in Highland Park.",
+            "Finance & Commerce is located in downtown Minneapolis.", "Metro Transit is reviewing its bus routes.",
+            "The city council has approved the new budget.", "Hennepin County operates twelve libraries.",
+            "The library is open until 8 pm on weekdays.", "Residents are currently waiting for a decision.",
+            "The county board supports the stadium plan.", "Minneapolis has 20 miles of protected bike lanes."]
+VIEWS_EN = ["Ramsey County should stop considering the plan.", "There are too few bike lanes in Highland Park.",
+            "There is a lack of affordable housing in St. Paul.", "The council is wasting money on consultants.",
+            "Bike lanes make Grand Ave safer for children.", "Streaming council meetings helps residents follow debates.",
+            "Hennepin County needs more buses at night.", "There is nothing progressive about the new zoning code.",
+            "As Saint Paul grows, build more housing near transit.", "City officials might look into the layoffs.",
+            "Metro Transit fails its riders every winter.", "Open data portals build trust in the council."]
+
+
+def test_lint_finds_a_list_made_of_facts_and_leaves_views_alone(tmp_path):
+    import json
+
+    facts = tmp_path / "facts.txt"
+    facts.write_text("\n".join(FACTS_EN) + "\n", encoding="utf-8")
+    found = json.loads(invoke("lint", facts, "--json").stdout)["findings"]
+    flagged = {f["line"] for f in found if f["rule"] in ("fact-report", "bare-figure")}
+    assert flagged == set(range(1, len(FACTS_EN) + 1)), found
+    views = tmp_path / "views.txt"
+    views.write_text("\n".join(VIEWS_EN) + "\n", encoding="utf-8")
+    found = json.loads(invoke("lint", views, "--json").stdout)["findings"]
+    assert not [f for f in found if f["rule"] in ("fact-report", "bare-figure")], found

@@ -220,7 +220,10 @@ _FIGURE_PREDICATE_JA = re.compile(r"[はが](?:約|およそ|年間|毎年|計)?
                                   r"(?:程度|ほど|以上|以下|前後)?(?:だ|です|である|だった|でした)?$")
 _FIGURE_PREDICATE_EN = re.compile(r"(?:\b(?:is|are|was|were|am|be)\b|:)\s+(?:about|around|over|under|nearly|almost|only|"
                                   r"approximately|between|less than|more than|up to)?\s*[$£€¥]?\d[\d,.]*%?"
-                                  r"(?:\s+(?:and|to)\s+[$£€¥]?\d[\d,.]*%?)?(?:\s+[\w-]+){0,3}$", re.I)
+                                  r"(?:\s+(?:and|to)\s+[$£€¥]?\d[\d,.]*%?)?(?:\s+[\w-]+){0,3}$"
+                                  # what someone or something has, counted: "Minneapolis has 20 miles of bike lanes"
+                                  r"|\b(?:has|have|had)\s+(?:about|around|over|under|nearly|almost|only|approximately|"
+                                  r"less than|more than|up to)?\s*[$£€¥]?\d[\d,.]*%?(?:\s+[\w-]+){0,5}$", re.I)
 
 
 def _bare_figure(text: str, context: Context, language: str) -> Reason | None:
@@ -242,6 +245,85 @@ _FACT_REPORT_EN = re.compile(r"\b(?:was|were|has been|have been|had been)\s+(?:\
                              r"passed|introduced|began|started)\s+(?:the|a|an|its|their|our|this|that|in|on|last)\b",
                              re.I)
 _MODAL_EN = re.compile(r"\b(?:should|must|need|needs|ought|would|could|can|will|better|worse|too|more|less)\b", re.I)
+
+# A present-tense report of how things stand, with no judgement in it (English):
+# existential: "There are bike lanes in Highland Park";
+_EXISTENTIAL_EN = re.compile(r"^there\s+(?:is|are|was|were|remains?|exists?|has been|have been)\b"
+                             r"(?!\s+(?:nothing|nobody|no one|little)\b)", re.I)  # "there is nothing … about": a view
+# locative and status: "Finance & Commerce is located in Minneapolis", "The pool is closed on Mondays", "The depot is on
+# Pierce Butler Route";
+_LOCATED_EN = re.compile(r"\b(?:is|are|was|were)\s+(?:(?:now|still|also|currently)\s+)?(?:located|based|situated|"
+                         r"headquartered|housed|held|open|closed|available)\b"
+                         r"|\b(?:is|are)\s+(?:in|at|on|near|along|inside|outside|beside|behind|between|next to|across from)"
+                         r"\s+(?:the\s+)?[A-Z]")
+# what is going on: "Ramsey County is still considering the plan", "Residents are currently waiting for a decision";
+_ONGOING_EN = re.compile(r"\b(?:is|are)\s+(?:still|currently|now|already|presently)\s+[a-z]+ing\b")
+# and what a named body does or is: a name (two capitalised words or more, "Metro Transit", "Finance & Commerce", "The
+# City Council") or an institution ("the council", "The county board") with a verb in the present, its perfect or its
+# progressive, or a noun phrase after is: "Ramsey County operates 12 libraries", "The council has approved the plan",
+# "Metro Transit is reviewing the routes", "Ramsey County is a county in Minnesota".
+_CAPITALISED = r"[A-Z][\w.'’-]*"
+_INSTITUTION_EN = (r"(?:council|city|county|state|government|board|committee|commission|department|agency|authority|"
+                   r"district|legislature|parliament|senate|assembly|mayor|governor|ministry|administration|company|"
+                   r"corporation|university|police|court|library|museum|hospital)s?")
+_NAMED_BODY_EN = (rf"(?:[Tt]he\s+)?(?:{_CAPITALISED}(?:\s+(?:&\s+|of\s+|and\s+|for\s+)?{_CAPITALISED})+"
+                  rf"|(?:{_CAPITALISED}\s+)*(?i:{_INSTITUTION_EN})(?:\s+(?i:{_INSTITUTION_EN}))?)")
+_BODY_DOES_EN = re.compile(rf"^{_NAMED_BODY_EN}\s+(?:(?:is|are)\s+(?:[a-z]+ly\s+)?[a-z]+ing\b|(?:is|are)\s+(?:a|an|the|one)\s"
+                           rf"|(?:has|have|had)\b(?!\s+to\b)|(?!(?:is|was|has|does)\b)(?P<verb>[a-z]+s)\b)")
+_HEDGE_EN = re.compile(r"\b(?:might|may|maybe|perhaps|probably|likely|hopefully)\b", re.I)
+
+
+# A stance or a decision someone takes ("The council supports the plan") reports the stance: the sentiment of these
+# verbs is their object's, not the writer's judgement.
+_STANCE_VERBS_EN = re.compile(r"^(?:support|oppose|back|approve|reject|endorse|favou?r|welcome|delay|postpone|vote|"
+                              r"adopt|pass|agree|disagree)(?:s|d|ed|ing)?$", re.I)
+
+
+def _judges_en(text: str) -> bool:
+    """Whether an English sentence holds a judgement: a word of opinion or a modal, a comparison, or a word with a
+    sentiment (VADER) outside the names it mentions ("Grand Ave" is a name, not praise) and the stance it reports."""
+    if _has_opinion_marker(text) or _MODAL_EN.search(text) or re.search(r"\b\w+er than\b|\benough\b", text, re.I):
+        return True
+    words = [word for index, word in enumerate(text.split())
+             if (index == 0 or not word[:1].isupper()) and not _STANCE_VERBS_EN.match(word.strip(".,;:!"))]
+    from .language.sentiment import sentiment
+
+    return abs(sentiment(" ".join(words))) >= 0.05
+
+
+def _english_parts_of_speech(word: str) -> set[str]:
+    from lemminflect import getAllLemmas
+
+    return set(getAllLemmas(word.casefold()))
+
+
+def _named_body_does(text: str) -> bool:
+    """What a named body does or is: the name starts the sentence (not "As BG grows, …"), and a verb in -s is a verb
+    ("city officials look" is a noun and a verb)."""
+    from .language.text import _FUNCTION_WORDS
+
+    first = text.split(maxsplit=1)[0].casefold() if text.split() else ""
+    match = _BODY_DOES_EN.search(text)
+    if match is None or (first != "the" and first in _FUNCTION_WORDS["en"]):
+        return False
+    return match.group("verb") is None or "VERB" in _english_parts_of_speech(match.group("verb"))
+
+
+def _describes_with_an_adjective(text: str) -> bool:
+    """A lower-case word that is only an adjective ("There are large fees", "dangerous intersections"): in a sentence
+    of what there is, the adjective is where a judgement sits."""
+    return any(_english_parts_of_speech(word) == {"ADJ"} for word in re.findall(r"\b[a-z][a-z-]+\b", text))
+
+
+def _reports_state_en(text: str) -> bool:
+    """A plain present-tense report of how things stand: there is …, … is located in …, … is still considering …, or
+    what a named body does or is, with no judgement (a view about any of these is not a report)."""
+    existential = bool(_EXISTENTIAL_EN.search(text))
+    if not (existential or _LOCATED_EN.search(text) or _ONGOING_EN.search(text) or _named_body_does(text)):
+        return False
+    if existential and _describes_with_an_adjective(text):
+        return False
+    return not (_judges_en(text) or _HEDGE_EN.search(text))
 
 
 # What was said or done at a meeting is a report whatever it was about: a predicate that is an act of speaking,
@@ -276,7 +358,8 @@ def _fact_report(text: str, context: Context, language: str) -> Reason | None:
             or _person_does(stripped) or (not _NORMATIVE_JA.search(stripped) and (
                 _SPEECH_ACT_JA.search(stripped) or _STANCE_TAKEN_JA.search(stripped) or _DAY_JA.search(stripped)))
     else:
-        found = _FACT_REPORT_EN.search(stripped) and not _MODAL_EN.search(stripped) and not _has_opinion_marker(stripped)
+        found = (_FACT_REPORT_EN.search(stripped) and not _MODAL_EN.search(stripped)
+                 and not _has_opinion_marker(stripped)) or _reports_state_en(stripped)
     return said("fact-report") if found else None
 
 
@@ -506,7 +589,8 @@ RULES: tuple[Rule, ...] = (
          _compound, JA_EN),
     Rule("not-votable", "warning", "only a number (`42%`), with nothing to agree or disagree with", _not_votable),
     Rule("bare-figure", "warning", "a figure with no word of judgement (「予算は3億円」)", _bare_figure, JA_EN),
-    Rule("fact-report", "warning", "a report of a fact or an event (past tense, 実際に…ている) rather than a view",
+    Rule("fact-report", "warning", "a report of a fact or an event (past tense, 実際に…ている; there is …, … is located in …, "
+         "… is still considering …, what a named body does) rather than a view",
          _fact_report, JA_EN),
     Rule("loaded", "warning", "loaded words (絶対, 最悪, absurd, `obviously`/`clearly` as sentence adverbs)", _loaded, JA_EN),
     Rule("no-subject", "warning", "starts with a pointer instead of its subject (この, 本市, 導入により, It, This, The change)",

@@ -4,7 +4,8 @@ A review starts from the run's exported statements (deduped.jsonl), plus what ca
 candidates the rules dropped (report.json) and the duplicates dedupe absorbed (each statement's
 `merged`). Every change (keep, drop, edit, add, restore) is applied under a lock, written at once to
 `review.json` (atomic rename, fsync'd) with one line appended to `review-log.jsonl`, and the outputs
-`reviewed.jsonl` (kept statements with their provenance) and `polis.csv` are rewritten. So closing the
+`reviewed.jsonl` (kept statements with their provenance) and `polis.csv` (the kept statements that break no rule
+lint calls an error) are rewritten. So closing the
 browser or killing the server loses nothing that was saved.
 
 Two tabs: every item has a revision number. A change names the revision it was made on; if the item has
@@ -144,6 +145,7 @@ class ReviewStore:
         self.folder = folder
         self.lock = threading.Lock()
         self._angle_names: dict[str, dict[str, str]] = {}
+        self._left_out: tuple | None = None
         state_file = folder / STATE_FILE
         if state_file.is_file():
             try:
@@ -195,6 +197,9 @@ class ReviewStore:
         language = language or self.language()
         data = item.model_dump(mode="json")
         data["side"] = counted_side(item.statement, self.sides_checked())  # what the page counts and shows
+        if item.status == "keep":
+            blocked = self.left_out_of_polis().get(item.statement.id or "")
+            data["left_out"] = [f"{f.rule}: {f.text(language)}" for f in blocked] if blocked else []
         data["findings"] = findings_for(item.statement.text, self.state.max_chars, language)
         if item.why:
             names = self.angle_names(language)
@@ -203,6 +208,21 @@ class ReviewStore:
 
     def kept(self) -> list[Statement]:
         return [item.statement for item in self.state.items if item.status == "keep"]
+
+    def left_out_of_polis(self) -> dict[str, list]:
+        """The kept statements polis.csv leaves out, by id, with the errors that keep them out (what lint calls an
+        error never reaches the upload: a question, a duplicate of another kept statement, …)."""
+        from ..stages.lint import upload_blockers
+
+        kept = self.kept()
+        key = tuple((s.id, s.text) for s in kept)
+        if self._left_out is not None and self._left_out[0] == key:  # a snapshot asks once per item
+            return self._left_out[1]
+        left_out: dict[str, list] = {}
+        for finding in upload_blockers(list(enumerate(kept, start=1)), self.state.max_chars):
+            left_out.setdefault(kept[finding.line - 1].id or "", []).append(finding)
+        self._left_out = (key, left_out)
+        return left_out
 
     # ----- changing -----
     def apply(self, change: Change) -> dict[str, Any]:
@@ -286,5 +306,6 @@ class ReviewStore:
             log.write(json.dumps(entry, ensure_ascii=False) + "\n")
             log.flush()
         kept = self.kept()
+        left_out = self.left_out_of_polis()
         write_if_changed(self.folder / REVIEWED_FILE, statements_jsonl(kept))
-        write_if_changed(self.folder / POLIS_FILE, polis_csv(kept))
+        write_if_changed(self.folder / POLIS_FILE, polis_csv([s for s in kept if (s.id or "") not in left_out]))

@@ -108,6 +108,14 @@ def stance_findings(lines: list[tuple[int, Statement | None]], angles: list[Angl
     return findings
 
 
+def upload_blockers(lines: list[tuple[int, Statement | None]], max_chars: int) -> list[Finding]:
+    """What keeps statements out of a Polis upload: every error lint finds on a statement (a question, a duplicate,
+    a garbled or over-long text, a formula, one that contradicts its quote), with its line. An empty line is
+    not a statement and is left out of the upload anyway."""
+    return [finding for finding in lint_statements(lines, max_chars)
+            if finding.severity == "error" and finding.line is not None and finding.rule != "empty"]
+
+
 def findings_by_index(statements: list[Statement], max_chars: int) -> dict[int, list[Finding]]:
     """Findings per statement position (0-based), for the review sheet and the report."""
     by_index: dict[int, list[Finding]] = {}
