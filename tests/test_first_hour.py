@@ -281,3 +281,79 @@ def test_lint_finds_a_list_made_of_facts_and_leaves_views_alone(tmp_path):
     views.write_text("\n".join(VIEWS_EN) + "\n", encoding="utf-8")
     found = json.loads(invoke("lint", views, "--json").stdout)["findings"]
     assert not [f for f in found if f["rule"] in ("fact-report", "bare-figure")], found
+
+
+# ----- item 1: lines about the source are not content; quotes on word boundaries; abbreviations ----------------------
+
+SOURCE_LINES_JA = ["出典: 総務省「自治体DX推進計画」（2020年12月25日）", "URL: https://www.soumu.go.jp/dx/plan.html",
+                   "【引用元】市報 2023年5月号", "無断転載を禁じます。"]
+SOURCE_LINES_EN = ["Source: Star Tribune, May 3, 2023", "https://www.startribune.com/ramsey-county-bike-plan/600123/",
+                   "Retrieved from https://www.mprnews.org/story/2023/05/03/bikes on 4 May 2023",
+                   "© 2023 Star Tribune. All rights reserved.", "This article is licensed under CC BY-SA 4.0."]
+
+
+def test_lines_about_the_source_are_never_the_title_a_key_term_or_a_passage(tmp_path):
+    from polis_seed.language.text import is_source_note
+    from polis_seed.stages.chunk import split_sentences
+    from polis_seed.stages.load import load_documents
+    from polis_seed.stages.select import usable_sentence
+    from polis_seed.stages.topic import noun_candidates
+
+    ja = tmp_path / "dx.txt"
+    ja.write_text("\n".join(SOURCE_LINES_JA[:2]) + "\n\n自治体の情報システムの標準化は職員の負担を減らすと期待されている。\n"
+                  "一方で、標準化の移行費用は小規模な自治体には重いという意見が多い。\n\n" + "\n".join(SOURCE_LINES_JA[2:]) + "\n",
+                  encoding="utf-8")
+    en = tmp_path / "bikes.md"
+    en.write_text("\n\n".join(SOURCE_LINES_EN[:3]) + "\n\n# Bike lanes on Grand Avenue\n\nMany riders say protected bike lanes "
+                  "would make Grand Avenue safer for children.\n\nShop owners worry that the lanes will take away parking "
+                  "their customers need.\n\n" + "\n\n".join(SOURCE_LINES_EN[3:]) + "\n", encoding="utf-8")
+    documents = load_documents([ja, en]).documents
+    assert [d.title for d in documents] == ["自治体の情報システムの標準化は職員の負担を減らすと期待されている。",
+                                             "Bike lanes on Grand Avenue"]
+    assert all(is_source_note(line) for line in SOURCE_LINES_JA + SOURCE_LINES_EN)
+    ja_terms = noun_candidates([documents[0]], "ja")
+    assert not {"出典", "総務省", "引用元", "市報", "転載", "URL"} & set(ja_terms), ja_terms
+    en_terms = " ".join(noun_candidates([documents[1]], "en"))
+    assert not {"source", "tribune", "retrieved", "rights", "licensed", "https"} & set(en_terms.split()), en_terms
+    for document in documents:
+        passages = [s for s in split_sentences(document.text) if usable_sentence(s) and s not in document.headings]
+        assert len(passages) == 2, passages  # the two sentences of the document, nothing about its source
+
+
+def test_the_quote_of_a_statement_starts_and_ends_on_word_boundaries():
+    from polis_seed.language.morphology import word_spans
+    from polis_seed.stages.generate import short_quote
+
+    english = ("The county's plan would move the bus stops on Cleveland Avenue between Ford Parkway and Highland "
+               "Parkway farther apart, which riders with strollers and wheelchairs say would make every trip longer "
+               "and harder in the winter months when sidewalks are icy.")
+    for statement in ["Moving bus stops farther apart makes trips harder for riders with wheelchairs",
+                      "Cleveland Avenue bus stops should stay where they are", "Winter trips get longer when stops move",
+                      "eveland Avenue between Ford Parkw", "sets the stage for longer trips"]:
+        quote = short_quote(english, statement)
+        start = english.index(quote)
+        end = start + len(quote)
+        assert start == 0 or not english[start - 1].isalnum(), quote
+        assert end == len(english) or not english[end].isalnum(), quote
+    japanese = ("人口が少ない町村では、情報担当の職員が一人か二人しかいないことが多く、自治体の基幹業務システムを標準化してから、"
+                "ガバメントクラウドへ移行する計画については、移行の時期が"
+                "重なるため、小規模な自治体ほど職員とベンダーの負担が大きくなり、住民サービスに影響が出るおそれがあるとの"
+                "意見が委員から相次いだ。")
+    starts = {start for start, _ in word_spans(japanese)}
+    for statement in ["システムを標準化してからクラウドへ移行するべきだ", "ムを標準化してからガバメントクラウドへ移行",
+                      "ベンダーの負担が大きくなる", "住民サービスに影響が出るおそれがある", "テムを標準化してから"]:
+        quote = short_quote(japanese, statement)
+        assert japanese.index(quote) in starts | {0}, quote
+
+
+def test_english_sentences_are_not_split_at_abbreviations_initials_or_before_a_lower_case_word():
+    from polis_seed.stages.chunk import split_sentences
+
+    text = ("Dr. Lee of St. Paul said the U.S. Senate plan, i.e. the bill Sen. J. Smith wrote, helps Ramsey vs. "
+            "Hennepin riders on Cleveland Ave. between 5 p.m. and 7 p.m. every day. Acme Co. and Widget Inc. sued "
+            "over No. 5 at the Mt. Curve Blvd. site, etc. and lost. The answer was no. Then came the vote.")
+    assert split_sentences(text, "en") == [
+        "Dr. Lee of St. Paul said the U.S. Senate plan, i.e. the bill Sen. J. Smith wrote, helps Ramsey vs. Hennepin "
+        "riders on Cleveland Ave. between 5 p.m. and 7 p.m. every day.",
+        "Acme Co. and Widget Inc. sued over No. 5 at the Mt. Curve Blvd. site, etc. and lost.",
+        "The answer was no.", "Then came the vote."]

@@ -107,6 +107,12 @@ def _compound_nouns(text: str) -> tuple[str, ...]:
     return tuple(noun for noun in nouns if len(noun) >= 2 and noun not in _UNINFORMATIVE_NOUNS)
 
 
+@functools.lru_cache(maxsize=1024)
+def word_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of every word of a Japanese text, compounds whole (SudachiPy mode C: 「情報システム」 is one)."""
+    return tuple((m.begin(), m.end()) for m in _compound_tokenizer().tokenize(text))
+
+
 def word_count(phrase: str) -> int:
     """How many words (SudachiPy mode A) a Japanese phrase has: 「情報システム標準化」 → 4."""
     return sum(1 for m in morphemes(phrase) if m.pos[0] not in ("補助記号", "空白"))

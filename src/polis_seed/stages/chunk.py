@@ -18,8 +18,16 @@ _TERMINAL_JA = "。！？!?．"
 _CONTINUES_JA = ("、", "，", ",", "に", "を", "が", "は", "へ", "や", "て", "と", "の", "で", "から", "より", "ので")
 _OPENERS = "「『（(【〔“"
 _CLOSERS = "」』）)】〕”"
-_EN_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”)]*\s+(?=[\"'“(]?[A-Z0-9])")
-_EN_ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|Mr|Mrs|Ms|Dr|Prof|St|vs|No|Fig|cf|approx)\.$", re.I)
+# Where an English sentence may end: . ! or ? (and closing quotes or brackets), then a space.
+_EN_SENTENCE_MARK = re.compile(r"[.!?][\"'”’)\]]*\s+")
+# Words a period follows without ending the sentence: titles, street and company words, Latin, numbering.
+# Words of English itself are not on it ("no", "art", "am"): "The answer was no. Then …" ends there; "No. 5" does not,
+# as a number follows.
+EN_ABBREVIATIONS = frozenset("""mr mrs ms mx dr prof rev hon sen rep gov gen col capt lt sgt st ave blvd rd ln hwy mt ft
+sq co inc ltd corp llc jr sr vol vols fig figs pp approx vs cf etc e.g i.e eg ie viz a.m p.m u.s u.k u.n e.u d.c
+jan feb apr jun jul aug sep sept oct nov dec dept govt univ assn bros""".split())
+# An initial ("J. Smith") or letters with periods ("U.S.", "a.m.", "e.g."): not the end of a sentence.
+_DOTTED = re.compile(r"(?:^|[\s(\[\"'“])(?:[A-Za-z]\.)*[A-Za-z]\.$")
 
 
 def _looks_wrapped(previous: str, fixed_width: int | None, language: Language) -> bool:
@@ -90,15 +98,30 @@ def _split_japanese(line: str) -> list[str]:
     return sentences
 
 
+def ends_english_sentence(before: str, after: str) -> bool:
+    """Whether a mark at the end of `before` ends a sentence, `after` being the text that follows the space: not
+    when a lower-case word or a number follows ("Co. and Widget Inc. sued", "No. 5"), and not after an abbreviation
+    ("St. Paul", "Dr. Smith", "vs. Ramsey", "Cleveland Ave. Traffic"), an initial ("J. Smith") or letters with
+    periods ("the U.S. Senate", "5 p.m. Friday")."""
+    following = after.lstrip("\"'“‘([")
+    if not following or following[0].islower() or following[0].isdigit():
+        return False
+    stripped = before.rstrip("\"'”’)]")
+    if not stripped.endswith("."):
+        return True
+    word = re.split(r"[\s(\[\"'“]", stripped)[-1]
+    return word[:-1].casefold() not in EN_ABBREVIATIONS and not _DOTTED.search(stripped)
+
+
 def _split_english(line: str) -> list[str]:
-    pieces = _EN_SENTENCE_END.split(line)
     sentences: list[str] = []
-    for piece in pieces:
-        if sentences and _EN_ABBREVIATIONS.search(sentences[-1]):
-            sentences[-1] = sentences[-1] + " " + piece
-        else:
-            sentences.append(piece)
-    return sentences
+    start = 0
+    for mark in _EN_SENTENCE_MARK.finditer(line):
+        if ends_english_sentence(line[start:mark.end()].rstrip(), line[mark.end():]):
+            sentences.append(line[start:mark.end()].strip())
+            start = mark.end()
+    sentences.append(line[start:].strip())
+    return [sentence for sentence in sentences if sentence]
 
 
 def split_sentences(text: str, language: Language | None = None) -> list[str]:

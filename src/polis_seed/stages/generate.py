@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 
 from ..language.polarity import end_of_polar_clause
-from ..language.text import clean_statement, normalize_for_matching
+from ..language.text import clean_statement, normalize_for_matching, on_word_boundaries
 from ..models import Angle, Attempt, Drop, GenerationReport, Judged, Language, Reason, Stance, Statement, said
 from ..prompts import GeneratePrompt
 from ..providers.base import CompletionRequest, Message, Provider
@@ -105,6 +105,7 @@ def short_quote(sentence: str, statement: str) -> str:
     end = end_of_polar_clause(sentence, start + MAX_QUOTE_CHARS)
     matched = alignment.dest_start if alignment else start
     start = max(start, min(matched, end - MAX_QUOTE_CHARS))
+    start, end = on_word_boundaries(sentence, start, end)  # never "leveland Ave", never 「ムを標準化」
     return sentence[start:end]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..models import Document
 from ..io.readers import READERS, read_comments_csv
-from ..language.text import is_navigation
+from ..language.text import is_not_content
 
 # Text this large is not a document a facilitator seeds from, and reading it whole would take minutes.
 MAX_TEXT_BYTES = 20 * 1024 * 1024
@@ -43,7 +43,7 @@ def _title(text: str, path: Path) -> str:
     """The first line that is not navigation: a page saved by hand often starts with 「会議録を見る」 or a breadcrumb."""
     for line in text.splitlines():
         line = line.strip().lstrip("#").strip()
-        if line and not is_navigation(line):
+        if line and not is_not_content(line):
             return line[:80]
     return path.stem
 

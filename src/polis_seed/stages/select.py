@@ -19,7 +19,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..models import Angle, Chunk, Document
-from ..language.text import is_navigation, is_question, normalize_for_matching
+from ..language.text import is_not_content, is_question, normalize_for_matching
 
 # Words that mark a concern or a limit: a nudge toward the con side, which advocacy documents under-supply.
 _CONCERN_CUES = (
@@ -90,7 +90,7 @@ def usable_sentence(sentence: str) -> bool:
     navigation (「会議録を見る（PDF）」, "Watch the video")."""
     if sentence.startswith("#") or not 15 <= len(sentence) <= 250 or "\t" in sentence or sentence.count("|") >= 3:
         return False
-    if is_navigation(sentence) or len(_CELL_MARKS.findall(sentence)) >= 2 or _ANNOUNCES.search(sentence):
+    if is_not_content(sentence) or len(_CELL_MARKS.findall(sentence)) >= 2 or _ANNOUNCES.search(sentence):
         return False
     letters = sum(ch.isalpha() for ch in sentence)
     if letters < 0.6 * len(sentence.replace(" ", "")) or is_question(sentence):
