@@ -357,3 +357,59 @@ def test_english_sentences_are_not_split_at_abbreviations_initials_or_before_a_l
         "riders on Cleveland Ave. between 5 p.m. and 7 p.m. every day.",
         "Acme Co. and Widget Inc. sued over No. 5 at the Mt. Curve Blvd. site, etc. and lost.",
         "The answer was no.", "Then came the vote."]
+
+
+# ----- item 4: a document of one 110,000-character line ----------------------------------------------------------
+
+def _one_line(text: str, length: int = 110_000) -> str:
+    """The document as a transcript gives it: one line, no sentence ends, no commas."""
+    import re
+
+    flat = re.sub(r"[\s。、．，,.!?！？#*\-]+", " " if text.isascii() else "", text).strip()
+    return ((flat + " ") * (length // len(flat) + 1))[:length]
+
+
+def test_a_110000_character_line_without_sentence_ends_is_cut_within_the_budget_and_gives_statements(tmp_path, replay):
+    import csv
+    import io
+
+    from polis_seed.stages.chunk import RUN_ON_PIECE_CHARS, split_sentences
+
+    def short_statement(request):  # what a model writes from a piece: its subject and a few of its words
+        import re
+
+        source = re.findall(r"<source>(.*?)</source>", "\n".join(m.content for m in request.messages), re.S)[-1]
+        if source.isascii():
+            return {"statements": [f"Streaming matters because {' '.join(source.split()[:8])}"]}
+        return {"statements": [f"公共施設予約のオンライン化では{source[:18]}ことが重要だ"]}
+
+    replay.always("Candidates", short_statement)
+    for name, source in (("ja", DATA / "facility_booking_ja.md"), ("en", DATA / "council_streaming_en.md")):
+        document = tmp_path / f"transcript_{name}.txt"
+        document.write_text(_one_line(source.read_text(encoding="utf-8")), encoding="utf-8")
+        assert len(document.read_text(encoding="utf-8")) == 110_000
+        pieces = split_sentences(document.read_text(encoding="utf-8"))
+        assert all(15 <= len(piece) <= RUN_ON_PIECE_CHARS for piece in pieces[:-1]), max(map(len, pieces))
+        assert "".join(pieces).replace(" ", "") == document.read_text(encoding="utf-8").replace(" ", "")  # nothing lost
+        if name == "en":
+            replay.always("TopicAnswer", {"topic": "the streaming of council meetings", "terms": ["streaming"]})
+        out = tmp_path / f"out_{name}"
+        result = invoke("run", document, "-o", out, "--angles", DATA / ("two_angles.yaml" if name == "ja" else
+                                                                         "two_angles_en.yaml"),
+                        "--per-angle", "2", "--no-stance-check")
+        assert result.exit_code == 0, result.output
+        rows = list(csv.DictReader(io.StringIO((out / "polis.csv").read_text(encoding="utf-8"))))
+        assert rows, result.output
+        assert "None" not in result.output
+
+
+def test_a_line_nothing_can_be_made_of_exits_non_zero_with_one_note_that_says_why(tmp_path, replay):
+    document = tmp_path / "table.txt"
+    document.write_text(" ".join(f"{n} | {n * 3} | ● ○ ●" for n in range(6000))[:110_000], encoding="utf-8")
+    result = invoke("run", document, "-o", tmp_path / "out", "--angles", DATA / "two_angles.yaml", "--no-stance-check")
+    assert result.exit_code == 1, result.output
+    notes = [line for line in result.output.splitlines() if line.startswith("note: ")]
+    assert len(notes) == 1 and notes[0].startswith("note: no sentence of the documents can carry a claim: of "), notes
+    assert "mean length -" in result.output and "None" not in result.output
+    assert result.output.strip().splitlines()[-1].startswith("error: no statement could be written from ")
+    assert (tmp_path / "out" / "report.json").is_file()  # what happened is written

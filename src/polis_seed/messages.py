@@ -114,6 +114,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "stance": {"en": "it reads as the {other} side; write it for the {side} side: {view}",
                "ja": "{other:term}の意見に読めます。{side:term}の意見として書いてください: {view}"},
     # ----- notes of a run: what it could not do and why -----
+    "no-passages": {"en": "no sentence of the documents can carry a claim: of {sentences} read, every one is a heading, "
+                          "a table row, navigation, a line about the source, a question, or under 15 or over {most} "
+                          "characters; `{command}` shows the text as read",
+                    "ja": "文書のどの文も主張になりません。読んだ{sentences}文はすべて見出し、表の行、ナビゲーション、出典などの"
+                          "行、質問、または15文字未満か{most}文字を超える文でした。読み取った本文は `{command}` で確かめられます"},
     "left-out": {"en": "left out, as no passage of the documents is about them: {angles:names} (try --discover-angles, "
                        "or an --angles file written for your topic)",
                  "ja": "文書のどの段落も扱っていないため、次の観点を外しました: {angles:angles}（--discover-angles か、"

@@ -180,13 +180,17 @@ def _percent(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.0f}%"
 
 
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
 def print_quality(quality: dict) -> None:
     grounding = quality["grounding"]
     say(f"quality: quotes found in their document {_percent(grounding['quotes_found_in_their_document'])}, "
         f"content words found in the quote {_percent(grounding['mean_share_of_content_words_in_quote'])} on average, "
         f"near-copies {_percent(quality['near_copy_rate_of_model_answers'])} of model answers → "
         f"{_percent(quality['near_copy_rate_exported'])} exported, duplicates removed {_percent(quality['duplicate_rate'])}, "
-        f"mean length {quality['mean_length']}, over limit {quality['over_length_limit']}, questions "
+        f"mean length {_number(quality['mean_length'])}, over limit {quality['over_length_limit']}, questions "
         f"{quality['questions']}, angles with both sides {quality['angles_with_both_sides']}/{len(quality['per_angle'])}")
 
 

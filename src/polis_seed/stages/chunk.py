@@ -10,8 +10,13 @@ from ..language.text import detect_language
 from ..language.tokens import count_tokens
 
 DEFAULT_CHUNK_TOKENS = 400
-MAX_SENTENCE_CHARS = 300
+# The longest a sentence may be and stay whole (select.usable_sentence takes up to this many characters). A longer
+# one (a transcript with no sentence ends, a page flattened into one line, a table) is cut into pieces of up to
+# RUN_ON_PIECE_CHARS, about two sentences, so that every piece can be a source sentence.
+MAX_SENTENCE_CHARS = 250
+RUN_ON_PIECE_CHARS = 160
 
+_JAPANESE_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _BULLET = re.compile(r"^\s*(?:[-*+・•●○■□◆◇▪※>#]|\d+[.)．、]|[（(]\d+[)）]|[①-⑳])")
 _TERMINAL_JA = "。！？!?．"
 # A Japanese line ending in a comma or a case particle stops mid-sentence: the page was full.
@@ -68,13 +73,49 @@ def _join_wrapped_lines(lines: list[str], language: Language) -> list[str]:
     return logical
 
 
-def _split_overlong(sentence: str, limit: int = MAX_SENTENCE_CHARS) -> list[str]:
-    """Cut a run-on line (a flattened table, a list with no punctuation) at commas or spaces."""
+# English words a new clause starts with, in a text with no sentence ends: a cut goes before them.
+_EN_CLAUSE_WORD = re.compile(r"\s(?=(?:and|but|so|because|which|while|although|though|whereas|then|or|since|if|when|"
+                             r"unless|until|where|who|that)\s)", re.I)
+_CLAUSE_MARK = re.compile(r"[、，,;；:：\t]")
+
+
+def _cut(piece: str, limit: int) -> int:
+    """Where to cut a piece longer than `limit`: the best boundary in the last two thirds of the first `limit`
+    characters: a comma or other clause mark, or a Japanese sentence-final form (3), a conjunctive particle or before
+    an English conjunction (2), a space or after a Japanese particle (1), between two words (0), never inside one."""
+    window = piece[:limit + 1]
+    points = [(m.end(), 3) for m in _CLAUSE_MARK.finditer(window)]
+    if _JAPANESE_CHAR.search(window):
+        from ..language.morphology import cut_points
+
+        points += cut_points(window)
+    points += [(m.end(), 2) for m in _EN_CLAUSE_WORD.finditer(window)]
+    points += [(m.end(), 1) for m in re.finditer(r"\s+", window)]
+    usable = [(strength, at) for at, strength in points if limit // 3 < at <= limit]
+    return max(usable)[1] if usable else limit
+
+
+def _split_overlong(sentence: str, limit: int = RUN_ON_PIECE_CHARS) -> list[str]:
+    """Cut a run-on line (a transcript, a flattened table, a list with no punctuation) longer than
+    MAX_SENTENCE_CHARS into pieces of at most `limit` characters, at the best boundary each time (`_cut`)."""
+    if len(sentence) <= MAX_SENTENCE_CHARS:
+        return [sentence] if sentence else []
+    if _JAPANESE_CHAR.search(sentence):
+        # Japanese run together without 。 still ends its sentences in their final forms: cut there first.
+        from ..language.morphology import cut_points
+
+        ends = [at for at, strength in cut_points(sentence) if strength == 3]
+        starts = [0] + [at for previous, at in zip([0] + ends, ends) if at - previous >= 15]
+        if len(starts) > 1:
+            return [piece for start, end in zip(starts, starts[1:] + [len(sentence)])
+                    for piece in _split_within(sentence[start:end].strip(), limit)]
+    return _split_within(sentence, limit)
+
+
+def _split_within(sentence: str, limit: int) -> list[str]:
     pieces: list[str] = []
     while len(sentence) > limit:
-        window = sentence[:limit]
-        cut = max(window.rfind(mark) for mark in ("、", ",", " ", "\t"))
-        cut = cut + 1 if cut > limit // 3 else limit
+        cut = _cut(sentence, limit)
         pieces.append(sentence[:cut].strip())
         sentence = sentence[cut:]
     pieces.append(sentence.strip())

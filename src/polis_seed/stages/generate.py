@@ -477,4 +477,9 @@ def generate_statements(pool: SentencePool, angles: list[Angle], provider: Provi
                      score=round(c.score, 4), kept=id(c) in kept_ids)
               for c in all_candidates if c.judgement is not None and c.judgement.scored]
     report = GenerationReport(attempts=attempts, dropped=dropped, kept=len(statements), judged=judged)
+    if not pool.passages:  # one note on why, not one per angle
+        from .chunk import MAX_SENTENCE_CHARS
+
+        return GenerationResult(statements, report, [said("no-passages", sentences=pool.sentences_read,
+                                                          most=MAX_SENTENCE_CHARS, command="polis-seed chunks --text")])
     return GenerationResult(statements, report, angle_notes(asked_for, plan, plan.asks + more, kept))
