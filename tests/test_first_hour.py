@@ -413,3 +413,65 @@ def test_a_line_nothing_can_be_made_of_exits_non_zero_with_one_note_that_says_wh
     assert "mean length -" in result.output and "None" not in result.output
     assert result.output.strip().splitlines()[-1].startswith("error: no statement could be written from ")
     assert (tmp_path / "out" / "report.json").is_file()  # what happened is written
+
+
+# ----- item 5: progress that can be trusted --------------------------------------------------------------------------
+
+def _progress_lines(stderr: str) -> dict[str, list[tuple[int, int]]]:
+    import re
+
+    steps: dict[str, list[tuple[int, int]]] = {}
+    for match in re.finditer(r"^generate: (?P<step>[^:\n]+): (?P<done>\d+)/(?P<total>\d+) requests", stderr, re.M):
+        steps.setdefault(match["step"], []).append((int(match["done"]), int(match["total"])))
+    return steps
+
+
+def test_each_steps_total_is_known_before_its_first_request_and_never_changes_and_cached_answers_give_no_time_left(
+        tmp_path):
+    import subprocess
+    import sys
+
+    from tests.fault_server import FaultServer
+
+    with FaultServer([], delay_seconds=0.05) as server:
+        args = [sys.executable, "-m", "polis_seed.cli", "generate", str(DATA / "facility_booking_ja.md"), "-o",
+                str(tmp_path / "s.jsonl"), "--angles", str(DATA / "two_angles.yaml"), "--per-angle", "4", "--provider",
+                "openai", "--base-url", server.base_url, "--model", "m", "--concurrency", "2", "--cache-dir",
+                str(tmp_path / "cache")]
+        first = subprocess.run(args, capture_output=True, text=True, timeout=300)
+        again = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    for run in (first, again):
+        assert run.returncode == 0, run.stderr
+        steps = _progress_lines(run.stderr)
+        assert {"candidates", "judging the candidates"} <= set(steps), run.stderr
+        for name, counts in steps.items():
+            totals = {total for _, total in counts}
+            assert len(totals) == 1, (name, counts)  # the step's total from its first request to its last
+            done = [count for count, _ in counts]
+            assert done == sorted(set(done)) and done[-1] == counts[0][1], (name, counts)  # up to it, never past it
+        assert "about 0 s left" not in run.stderr
+    assert " left" not in again.stderr  # every answer from the cache: no time left is made up
+    assert "from the cache" in again.stderr
+
+
+def test_the_time_left_is_estimated_from_the_answers_the_model_gave_only():
+    import io
+
+    from rich.console import Console
+
+    from polis_seed.cli.views import ConsoleEvents
+    from polis_seed.models import Attempt
+
+    now = [100.0]
+    events = ConsoleEvents(Console(file=io.StringIO(), width=200), clock=lambda: now[0])
+    events.step("candidates")
+    events.requests_planned(20)
+    for _ in range(10):
+        events.request_done(Attempt(purpose="statement", from_cache=True))
+    assert events.time_left() is None  # ten answers from the cache say nothing about the model's speed
+    now[0] += 4.0
+    events.request_done(Attempt(purpose="statement"))
+    events.request_done(Attempt(purpose="statement"))
+    assert events.time_left() == 4.0 / 2 * 8  # 2 s per answer, 8 to go
+    events.step("judging the candidates")
+    assert events.time_left() is None and events.done == 0 and events.total is None

@@ -46,7 +46,10 @@ class Events:
 
     def angles_discovered(self, angles: list[Angle], saved_to: Path | None) -> None: ...
 
-    def requests_planned(self, count: int, checks_per_request: int = 0) -> None: ...
+    def step(self, name: str) -> None: ...
+
+    def requests_planned(self, count: int, checks_per_request: int = 0) -> None:
+        """The step now running makes `count` requests (each followed by `checks_per_request` checks)."""
 
     def request_done(self, attempt: Attempt) -> None: ...
 
@@ -123,12 +126,15 @@ class Steps:
     """The steps of a run in order, each with the most rounds it can take (its attempts). The requests of a
     step are asked together, so a batch run's rounds follow the steps: the round count is bounded by them."""
 
-    def __init__(self, planned: list[tuple[str, int]]):
+    def __init__(self, planned: list[tuple[str, int]], on_enter: Callable[[str], None] | None = None):
         self.planned = planned
         self.current = planned[0][0] if planned else ""
+        self.on_enter = on_enter  # the progress shown per step (Events.step)
 
     def enter(self, name: str) -> None:
         self.current = name
+        if self.on_enter is not None:
+            self.on_enter(name)
 
     @property
     def at_most(self) -> int:
@@ -184,9 +190,11 @@ def side_reader(plan: RunPlan, provider: Provider, topic: Topic, language: Langu
 
     if plan.strategy.capable:
         return ListSideCheck(provider, load_system_user_prompt("sides.yaml"), topic, language,
-                             on_attempt=events.request_done, concurrency=plan.provider.concurrency)
+                             on_attempt=events.request_done, concurrency=plan.provider.concurrency,
+                             on_planned=events.requests_planned)
     return StanceChecker(provider, embed, topic, language, load_system_user_prompt("stance.yaml"),
-                         on_attempt=events.request_done, concurrency=plan.provider.concurrency)
+                         on_attempt=events.request_done, concurrency=plan.provider.concurrency,
+                         on_planned=events.requests_planned)
 
 
 def generate(prepared: Prepared, provider: Provider, plan: RunPlan, events: Events, embed, steps: Steps) -> Generated:
@@ -324,6 +332,9 @@ def run_pipeline(paths: list[Path], plan: RunPlan, events: Events | None = None)
         events.info("redact: masked " + ", ".join(f"{count} {kind}" for kind, count in prepared.masked.items()))
     queue = batch.queue() if batch else None
     steps = planned_steps(plan)
+    steps.on_enter = events.step
+    if steps.current:
+        events.step(steps.current)
     embed = embedder_for(plan.cache_dir)
     try:
         with provider_plan.open(plan.cache_dir, debug=plan.debug, batch_queue=queue) as provider:

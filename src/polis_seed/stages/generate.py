@@ -254,14 +254,6 @@ def write_candidates(asks: list[Ask], provider: Provider, prompt: GeneratePrompt
     return candidates, attempts, failed
 
 
-def judge_requests(candidates: list[Candidate], settings: GenerateSettings) -> int:
-    """The requests judging these candidates takes: the side check's questions."""
-    passing = sum(1 for candidate in candidates if not candidate.problems)
-    if settings.stance is None or not passing:
-        return 0
-    return 2 * passing if isinstance(settings.stance, StanceChecker) else 1
-
-
 # A statement moves to another angle only when it is this much closer to it (cosine) than to its own.
 ANGLE_MARGIN = 0.01
 
@@ -432,7 +424,8 @@ def generate_statements(pool: SentencePool, angles: list[Angle], provider: Provi
                         on_step: Callable[[str], None] | None = None,
                         on_planned: Callable[[int], None] | None = None) -> GenerationResult:
     """Statements for every angle and side, each from its own source sentence, the best of several.
-    `on_step` names each step as it starts, `on_planned` says how many requests it will make."""
+    `on_step` names each step as it starts, `on_planned` says how many candidate requests it will make (the side
+    reader says how many its checks make)."""
     step = on_step or (lambda name: None)
     planned = on_planned or (lambda count: None)
     plan = plan_asks(pool, angles, settings, embed)
@@ -442,7 +435,6 @@ def generate_statements(pool: SentencePool, angles: list[Angle], provider: Provi
     planned(len(plan.asks))
     candidates, attempts, failed = write_candidates(plan.asks, provider, prompt, settings, on_attempt)
     step("judging the candidates")
-    planned(judge_requests(candidates, settings))
     judge_candidates(candidates, settings, embed, angles)
     kept, dropped = keep_best(candidates, plan.counts, settings, embed)
     all_candidates = list(candidates)
@@ -463,7 +455,6 @@ def generate_statements(pool: SentencePool, angles: list[Angle], provider: Provi
             extra, extra_attempts, _ = write_candidates(more, provider, prompt, settings, on_attempt)
             attempts += extra_attempts
             step("judging those candidates")
-            planned(judge_requests(extra, settings))
             judge_candidates(extra, settings, embed, angles)
             all_candidates += extra
             kept, extra_dropped = keep_best(extra, plan.counts, settings, embed, kept)
