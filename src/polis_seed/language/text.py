@@ -223,7 +223,8 @@ def _japanese_word_starts(text: str) -> list[int]:
 def on_word_boundaries(text: str, start: int, end: int) -> tuple[int, int]:
     """A stretch of `text` (a quote cut from a sentence) widened so that it starts and ends on word boundaries: an
     English word is never cut ("leveland Ave" → "Cleveland Ave"), and a Japanese stretch that starts inside a word
-    starts at the word's start (「ムを標準化」 → 「システムを標準化」). Spaces and commas at its edges are left out."""
+    starts at the word's start (「ムを標準化」 → 「システムを標準化」). Spaces and commas at its start are left out, and
+    spaces at its end; a comma at its end stays, as the end of the clause it closes (「…多いため、」)."""
     start, end = max(0, start), min(len(text), end)
     if 0 < start < len(text) and _JAPANESE_CHAR.match(text[start]):
         starts = _japanese_word_starts(text)
@@ -236,7 +237,7 @@ def on_word_boundaries(text: str, start: int, end: int) -> tuple[int, int]:
         end = min((at for at in _japanese_word_starts(text) if at >= end), default=len(text))
     while start < end and text[start] in " \t,、，;:":
         start += 1
-    while end > start and text[end - 1] in " \t,、，;:":
+    while end > start and text[end - 1] in " \t":
         end -= 1
     return start, end
 
