@@ -283,6 +283,37 @@ def test_lint_finds_a_list_made_of_facts_and_leaves_views_alone(tmp_path):
     assert not [f for f in found if f["rule"] in ("fact-report", "bare-figure")], found
 
 
+# What was done, said or scheduled, what a document says, where a thing runs or is done, a share as the subject.
+MORE_FACTS_EN = ["The county engineer presented the traffic study to the board.",
+                 "The Department of Transport published its guidance in March.",
+                 "The zoning code requires one parking space per apartment.",
+                 "Ordinance 2026-002 removes the parking minimums downtown.",
+                 "The public hearing starts at 6:30 p.m.", "The new clinic opens next month.",
+                 "The greenway runs from Lake Street to the river.", "Groceries are delivered on Fridays in the east ward.",
+                 "About 18% of households in Duluth rent their homes.", "Bemidji currently limits rentals to 90 nights.",
+                 "The state legislature rejected the ban on plastic bags."]
+MORE_VIEWS_EN = ["Ranked ballots give voters real choices if they are used in every election.",
+                 "Proportional voting is simpler to understand than ranked ballots.",
+                 "Give tenants a say in decisions made about their buildings.",
+                 "Fewer parking spaces per apartment would make rents lower.",
+                 "The greenway to the river makes the neighbourhood healthier.",
+                 "Bemidji is a good place to raise children."]
+
+
+def test_lint_finds_what_was_done_said_or_scheduled_and_leaves_views_alone(tmp_path):
+    import json
+
+    facts = tmp_path / "facts.txt"
+    facts.write_text("\n".join(MORE_FACTS_EN) + "\n", encoding="utf-8")
+    found = json.loads(invoke("lint", facts, "--json").stdout)["findings"]
+    flagged = {f["line"] for f in found if f["rule"] in ("fact-report", "bare-figure")}
+    assert flagged == set(range(1, len(MORE_FACTS_EN) + 1)), [MORE_FACTS_EN[n - 1] for n in range(1, len(
+        MORE_FACTS_EN) + 1) if n not in flagged]
+    views = tmp_path / "views.txt"
+    views.write_text("\n".join(MORE_VIEWS_EN) + "\n", encoding="utf-8")
+    found = json.loads(invoke("lint", views, "--json").stdout)["findings"]
+    assert not [f for f in found if f["rule"] in ("fact-report", "bare-figure")], found
+
 # ----- item 1: lines about the source are not content; quotes on word boundaries; abbreviations ----------------------
 
 SOURCE_LINES_JA = ["出典: 総務省「自治体DX推進計画」（2020年12月25日）", "URL: https://www.soumu.go.jp/dx/plan.html",
