@@ -351,6 +351,19 @@ def test_lines_about_the_source_are_never_the_title_a_key_term_or_a_passage(tmp_
         assert len(passages) == 2, passages  # the two sentences of the document, nothing about its source
 
 
+def test_a_line_about_the_page_is_a_note_and_a_sentence_about_licences_or_sources_is_content():
+    from polis_seed.language.text import is_source_note
+
+    notes = ["Reprinted with permission from the author.", "Last updated: 12 February 2024", "Updated 12 February 2024",
+             "Text is available under the Creative Commons Attribution-ShareAlike License 4.0; additional terms may apply.",
+             "Licensed under CC BY 4.0", "更新日：2024年3月1日"]
+    content = ["The city should publish its data under a Creative Commons licence.",
+               "Open data licensed under CC BY lets anyone reuse council records.",
+               "Sources of funding for the new library remain unclear.", "Updated bus timetables would help riders.",
+               "Copyright rules make it hard for libraries to lend e-books.", "出典を明記しない資料は信頼できない。"]
+    assert [line for line in notes if not is_source_note(line)] == []
+    assert [line for line in content if is_source_note(line)] == []
+
 def test_the_quote_of_a_statement_starts_and_ends_on_word_boundaries():
     from polis_seed.language.morphology import word_spans
     from polis_seed.stages.generate import short_quote

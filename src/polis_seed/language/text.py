@@ -141,18 +141,27 @@ _EN_WORDS = re.compile(r"[a-z][a-z']*")
 _SOURCE_LABEL = re.compile(
     r"^[\[［【(（〈<]?\s*(?:出典|出所|引用元|引用|参照元|参考文献|参考資料|転載元|提供|写真提供|画像提供|元記事|記事元|原文|"
     r"sources?|url|links?|via|credits?|photo(?:graph)?s?|images?|courtesy(?: of)?|citation|cite as|doi|references?|"
-    r"originally published|first published|published|reprinted(?: from)?|licen[cs]e[ds]?|copyright|著作権)"
+    r"originally published|first published|published|reprinted(?: from)?|licen[cs]e[ds]?|copyright|著作権|"
+    r"(?:last )?(?:updated|modified|revised)|更新日|掲載日|公開日)"
     r"\s*(?:[\]］】)）〉>]\s*[:：]?|[:：])", re.I)
 _SOURCE_PHRASE = re.compile(r"^(?:retrieved|accessed|archived|downloaded|adapted|excerpted)\s+(?:from|on|at|in)\b"
                             r"|^(?:originally|first)\s+(?:published|appeared)\b|^(?:this (?:article|story|page|post) "
                             r"(?:was|is) (?:originally |first )?(?:published|reprinted|adapted))\b"
-                            r"|^(?:photo(?:graph)?|image|picture|illustration)s?\s+(?:by|courtesy|credit)\b", re.I)
+                            r"|^(?:photo(?:graph)?|image|picture|illustration)s?\s+(?:by|courtesy|credit)\b"
+                            r"|^(?:reprinted|republished|reproduced|used)\s+(?:here\s+)?(?:with|by)\s+(?:kind\s+)?permission\b"
+                            r"|^(?:last\s+)?(?:updated|modified|revised)\s+(?:on\s+)?\d", re.I)
 # 「※下記は自治体通信 Vol.32 から抜粋し、記事は取材時のものです」, 「…より転載」 (a short line)
 _SOURCE_PHRASE_JA = re.compile(r"(?:から|より)(?:抜粋|転載)|取材時のもの")
 _SOURCE_PHRASE_JA_MAX_CHARS = 80
 _LICENCE = re.compile(r"©|\(c\)\s*\d{4}|\bcopyright\b\s*(?:©|\(c\)|\d{4})|\ball rights reserved\b|無断(?:転載|複製|転用|使用)"
-                      r"|転載(?:を)?禁|著作権は.{0,30}(?:帰属|有し)|\bcreative commons\b|クリエイティブ・コモンズ|\bCC[ -]BY\b"
-                      r"|\blicensed under\b", re.I)
+                      r"|転載(?:を)?禁|著作権は.{0,30}(?:帰属|有し)", re.I)
+# A licence named in a line is the page's own licence when the line is about the text ("This work is licensed under
+# …", "Text is available under …", "Content is available under CC BY-SA 4.0") or is little more than the licence;
+# "The city should publish its data under a Creative Commons licence" is a claim about licences.
+_LICENCE_NAMED = re.compile(r"\bcreative commons\b|クリエイティブ・コモンズ|\bCC[ -]BY\b|\blicen[cs]ed under\b", re.I)
+_ABOUT_THE_TEXT = re.compile(r"^(?:this|the|all)?\s*(?:work|text|content|page|article|site|website|material|post|story|"
+                             r"document|photo|image|licen[cs]ed|available|except|unless|本|この|当)", re.I)
+_LICENCE_LINE_MAX_WORDS = 6
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>「」（）()]+", re.I)
 _SOURCE_NOTE_MAX_CHARS = 200
 
@@ -165,6 +174,9 @@ def is_source_note(line: str) -> bool:
     if not text or len(text) > _SOURCE_NOTE_MAX_CHARS:
         return False
     if _SOURCE_LABEL.match(text) or _SOURCE_PHRASE.match(text) or _LICENCE.search(text):
+        return True
+    if _LICENCE_NAMED.search(text) and (_ABOUT_THE_TEXT.match(text) or _URL.search(text)
+                                        or len(text.split()) <= _LICENCE_LINE_MAX_WORDS):
         return True
     if len(text) <= _SOURCE_PHRASE_JA_MAX_CHARS and _SOURCE_PHRASE_JA.search(text):
         return True
