@@ -519,3 +519,24 @@ def test_the_time_left_is_estimated_from_the_answers_the_model_gave_only():
     assert events.time_left() == 4.0 / 2 * 8  # 2 s per answer, 8 to go
     events.step("judging the candidates")
     assert events.time_left() is None and events.done == 0 and events.total is None
+
+
+def test_the_document_strategys_steps_show_their_totals_from_their_first_request(tmp_path, replay):
+    """The subject and one discussion per group, then distil and its fixes, one request each: each step's total is
+    known when it starts and the count ends on it."""
+    quote_cost, quote_con = "人件費削減によって5年程度で回収できる見込みである", "毎年の保守費用が想定より高くなれば、コスト削減の効果は小さくなる"
+    replay.enqueue({"claims": [
+        {"angle": "cost", "stance": "pro", "claim": "費用は回収できる", "document": "D1", "quote": quote_cost},
+        {"angle": "cost", "stance": "con", "claim": "保守費用で効果が減る", "document": "D1", "quote": quote_con}]})
+    replay.enqueue({"statements": [
+        {"text": "予約システムの費用は人件費削減で回収できる", "angle": "cost", "stance": "pro", "document": "D1",
+         "quote": quote_cost},
+        {"text": "この制度は最悪だ?", "angle": "cost", "stance": "con", "document": "D1", "quote": quote_con}]})
+    replay.enqueue({"statements": [
+        {"item": 2, "text": "予約システムの保守費用が高いと削減効果は小さい", "angle": "cost", "stance": "con",
+         "document": "D1", "quote": quote_con}]})
+    result = invoke("generate", DATA / "facility_booking_ja.md", "-o", tmp_path / "s.jsonl", "--angles",
+                    DATA / "two_angles.yaml", "--strategy", "document", "--count", "2", "--no-stance-check")
+    assert result.exit_code == 0, result.output
+    steps = _progress_lines(result.output)
+    assert steps == {"subject and claims": [(1, 2), (2, 2)], "distil": [(1, 1)], "fixes": [(1, 1)]}, result.output

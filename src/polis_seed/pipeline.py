@@ -219,11 +219,18 @@ def generate(prepared: Prepared, provider: Provider, plan: RunPlan, events: Even
             return discuss_documents(prepared.documents, prepared.chunks, angles_used, provider,
                                      load_prompt("discuss.yaml", DiscussPrompt), options, events.request_done)
 
-        events.requests_planned(0)
+        from .stages.document import plan_groups
+
+        # Each step's requests are known when it starts: the subject and one discussion per group of documents;
+        # distil and fixes ask one request each; the side reader says how many its checks ask. (How many requests
+        # finding the angles takes is not known: that step shows its count only.)
+        discussions = len(plan_groups(prepared.documents, prepared.chunks, options.budget))
+        events.requests_planned(0 if plan.discover_angles else (0 if plan.topic else 1) + discussions)
         if plan.discover_angles:
             (topic, topic_attempts), discovery = ask_together([subject, angles], 2)
             prepared = dataclasses.replace(prepared, angles=discovery.angles)
             steps.enter("claims")
+            events.requests_planned(discussions)
             discussed = claims(prepared.angles)
         else:
             discovery = None
@@ -231,8 +238,13 @@ def generate(prepared: Prepared, provider: Provider, plan: RunPlan, events: Even
         events.info(f"subject: {topic.name}" + (f" (key terms: {', '.join(topic.terms)})" if topic.terms else ""))
         options = dataclasses.replace(options, topic=topic)
         reader = side_reader(plan, provider, topic, prepared.language, embed, events) if plan.stance_check else None
+        def enter(name: str) -> None:
+            steps.enter(name)
+            if name in ("distil", "fixes"):
+                events.requests_planned(1)
+
         result = write_list(discussed, prepared.angles, provider, load_prompt("distil.yaml", DistilPrompt), options,
-                            reader, events.request_done, steps.enter)
+                            reader, events.request_done, enter)
         attempts = topic_attempts + (discovery.attempts if discovery else []) + result.report.attempts \
             + (reader.attempts if reader else [])
         report = GenerationReport(attempts=attempts, dropped=result.report.dropped, kept=result.report.kept)
