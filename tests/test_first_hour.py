@@ -275,8 +275,11 @@ def test_lint_finds_a_list_made_of_facts_and_leaves_views_alone(tmp_path):
     facts = tmp_path / "facts.txt"
     facts.write_text("\n".join(FACTS_EN) + "\n", encoding="utf-8")
     found = json.loads(invoke("lint", facts, "--json").stdout)["findings"]
-    flagged = {f["line"] for f in found if f["rule"] in ("fact-report", "bare-figure")}
+    flagged = {f["line"] for f in found if f["rule"] in ("fact-report", "bare-figure") and f["line"]}
     assert flagged == set(range(1, len(FACTS_EN) + 1)), found
+    whole = [f["message"] for f in found if f["line"] is None and f["rule"] == "fact-report"]
+    assert whole == [f"{len(FACTS_EN)} of the {len(FACTS_EN)} statements report a fact, an event or a figure rather "
+                     "than a view: Polis needs claims people can agree or disagree with; rewrite them as views"], found
     views = tmp_path / "views.txt"
     views.write_text("\n".join(VIEWS_EN) + "\n", encoding="utf-8")
     found = json.loads(invoke("lint", views, "--json").stdout)["findings"]
@@ -306,7 +309,7 @@ def test_lint_finds_what_was_done_said_or_scheduled_and_leaves_views_alone(tmp_p
     facts = tmp_path / "facts.txt"
     facts.write_text("\n".join(MORE_FACTS_EN) + "\n", encoding="utf-8")
     found = json.loads(invoke("lint", facts, "--json").stdout)["findings"]
-    flagged = {f["line"] for f in found if f["rule"] in ("fact-report", "bare-figure")}
+    flagged = {f["line"] for f in found if f["rule"] in ("fact-report", "bare-figure") and f["line"]}
     assert flagged == set(range(1, len(MORE_FACTS_EN) + 1)), [MORE_FACTS_EN[n - 1] for n in range(1, len(
         MORE_FACTS_EN) + 1) if n not in flagged]
     views = tmp_path / "views.txt"

@@ -54,6 +54,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "ja": "数値を述べているだけです。それについて賛成か反対かを選べる意見にしてください"},
     "fact-report": {"en": "it reports a fact or an event; state a view about it that people can agree or disagree with",
                     "ja": "事実や出来事の報告です。それについて賛成か反対かを選べる意見にしてください"},
+    "fact-report.list": {"en": "{reports} of the {count} statements report a fact, an event or a figure rather than a "
+                                 "view: Polis needs claims people can agree or disagree with; rewrite them as views",
+                         "ja": "{count}件のうち{reports}件が、意見ではなく事実・出来事・数値の報告です。賛成か反対かを"
+                               "選べる意見に書き直してください"},
     "contradicts-quote.negated": {
         "en": "it says the opposite of its quote (「{word}」 is negated where the quote uses it); write what the source says",
         "ja": "引用と逆のことを言っています（引用では「{word}」が否定されています）。出典が言うとおりに書いてください"},

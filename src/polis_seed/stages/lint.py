@@ -33,6 +33,7 @@ def lint_statements(lines: list[tuple[int, Statement | None]], max_chars: int,
         for rule in checked.unchecked:
             unchecked[checked.language][rule] += 1
     findings += duplicate_findings(present, threshold)
+    findings += facts_finding(findings, len(present))
     findings += balance_findings([statement for _, statement in present])
     findings += [Finding("language", "info", f"{max(counts.values())} statements in '{language}': rules "
                                              f"{', '.join(sorted(counts))} know only Japanese and English and were not "
@@ -54,6 +55,21 @@ def duplicate_findings(present: list[tuple[int, Statement]], threshold: float | 
         if leader != index:
             findings.append(Finding.of("error", said("duplicate", line=present[leader][0]), present[index][0]))
     return findings
+
+
+# Rules that find a statement that is no view: a report, a figure, only a number.
+_NOT_A_VIEW = ("fact-report", "bare-figure", "not-votable")
+# A list this much made of reports is said to be so once, besides each line's finding.
+FACTS_SHARE, FACTS_LEAST = 0.5, 3
+
+
+def facts_finding(findings: list[Finding], count: int) -> list[Finding]:
+    """One list-level warning when half the list or more reports facts, events or figures: each line's warning says
+    what it is, this one that the list as a whole is not yet a conversation (a warning: the list is not wrong)."""
+    reports = len({finding.line for finding in findings if finding.rule in _NOT_A_VIEW and finding.line is not None})
+    if reports >= FACTS_LEAST and reports >= FACTS_SHARE * count:
+        return [Finding.of("warning", said("fact-report.list", reports=reports, count=count))]
+    return []
 
 
 def balance_findings(statements: list[Statement]) -> list[Finding]:
