@@ -294,13 +294,15 @@ MORE_FACTS_EN = ["The county engineer presented the traffic study to the board."
                  "The public hearing starts at 6:30 p.m.", "The new clinic opens next month.",
                  "The greenway runs from Lake Street to the river.", "Groceries are delivered on Fridays in the east ward.",
                  "About 18% of households in Duluth rent their homes.", "Bemidji currently limits rentals to 90 nights.",
-                 "The state legislature rejected the ban on plastic bags."]
+                 "The state legislature rejected the ban on plastic bags.", "The street market runs from May to September.",
+                 "The planning board voted to delay the rezoning.", "Half of the county's buses run on diesel.",
+                 "The parking authority issues 2,000 permits a year."]
 MORE_VIEWS_EN = ["Ranked ballots give voters real choices if they are used in every election.",
                  "Proportional voting is simpler to understand than ranked ballots.",
                  "Give tenants a say in decisions made about their buildings.",
                  "Fewer parking spaces per apartment would make rents lower.",
                  "The greenway to the river makes the neighbourhood healthier.",
-                 "Bemidji is a good place to raise children."]
+                 "Bemidji is a good place to raise children.", "Ensure Millbrook is a national leader in clean energy."]
 
 
 def test_lint_finds_what_was_done_said_or_scheduled_and_leaves_views_alone(tmp_path):

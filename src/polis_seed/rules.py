@@ -243,10 +243,11 @@ _FIGURE_PREDICATE_EN = re.compile(r"(?:\b(?:is|are|was|were|am|be)\b|:)\s+(?:abo
 # A figure as the subject, a share or a count of people or things: "Around 12.7% of adults in England smoke", "One in
 # five renters moved last year".
 _NUMBER_WORDS_EN = r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|a hundred|a thousand)"
+_FRACTIONS_EN = r"(?:half|a third|one third|two thirds|a quarter|one quarter|three quarters|a fifth|one fifth)"
 _FIGURE_SUBJECT_EN = re.compile(
     r"^(?:about|around|nearly|almost|over|under|only|some|approximately|roughly|just|more than|less than|fewer than|"
-    rf"up to)?\s*(?:[$£€¥]?\d[\d,.]*\s*(?:%|percent|per cent)\s+of|{_NUMBER_WORDS_EN}\s+(?:in|out of)\s+"
-    rf"(?:every\s+)?{_NUMBER_WORDS_EN})\s", re.I)
+    rf"up to)?\s*(?:[$£€¥]?\d[\d,.]*\s*(?:%|percent|per cent)\s+of|{_FRACTIONS_EN}\s+of|{_NUMBER_WORDS_EN}\s+"
+    rf"(?:in|out of)\s+(?:every\s+)?{_NUMBER_WORDS_EN})\s", re.I)
 
 
 def _bare_figure(text: str, context: Context, language: str) -> Reason | None:
@@ -292,12 +293,17 @@ _ONGOING_EN = re.compile(r"\b(?:is|are)\s+(?:still|currently|now|already|present
 _CAPITALISED = r"[A-Z][\w.'’-]*"
 _INSTITUTION_EN = (r"(?:council|city|county|state|government|board|committee|commission|department|agency|authority|"
                    r"district|legislature|parliament|senate|assembly|mayor|governor|ministry|administration|company|"
-                   r"corporation|university|police|court|library|museum|hospital)s?")
+                   r"corporation|university|police|court|library|museum|hospital|trust|bureau|office|center|centre|"
+                   r"service|association|union|foundation|school|sheriff|township|borough|utility|utilities|"
+                   r"operator|provider)s?")
+# "The City Council", "Metro Transit", "the county board", "The transit agency", "The housing authority".
 _NAMED_BODY_EN = (rf"(?:[Tt]he\s+)?(?:{_CAPITALISED}(?:\s+(?:&\s+|of\s+|and\s+|for\s+)?{_CAPITALISED})+"
-                  rf"|(?:{_CAPITALISED}\s+)*(?i:{_INSTITUTION_EN})(?:\s+(?i:{_INSTITUTION_EN}))?)")
+                  rf"|(?:{_CAPITALISED}\s+)*(?:[a-z][\w-]*\s+){{0,2}}(?i:{_INSTITUTION_EN})(?:\s+(?i:{_INSTITUTION_EN}))?)")
 _BODY_DOES_EN = re.compile(rf"^{_NAMED_BODY_EN}\s+(?:(?:is|are)\s+(?:[a-z]+ly\s+)?[a-z]+ing\b|(?:is|are)\s+(?:a|an|the|one)\s"
                            rf"|(?:has|have|had)\b(?!\s+to\b)|(?!(?:is|was|has|does)\b)(?P<verb>[a-z]+s)\b)")
-_HEDGE_EN = re.compile(r"\b(?:might|may|maybe|perhaps|probably|likely|hopefully)\b", re.I)
+# "may" in lower case only: "from May to October" is a month.
+_NAMED_BODY_START_EN = re.compile(rf"{_NAMED_BODY_EN}(?=\s)")
+_HEDGE_EN = re.compile(r"\b(?i:might|maybe|perhaps|probably|likely|hopefully)\b|\bmay\b")
 
 
 # A stance or a decision someone takes ("The council supports the plan") reports the stance: the sentiment of these
@@ -307,15 +313,17 @@ _STANCE_VERBS_EN = re.compile(r"^(?:support|oppose|back|approve|reject|endorse|f
                               r"(?:s|d|ed|ing)?$", re.I)
 
 
-def _judges_en(text: str, reported: bool = False) -> bool:
+def _judges_en(text: str, reported: bool = False, subject_chars: int = 0) -> bool:
     """Whether an English sentence holds a judgement: a word of opinion or a modal, a comparison, or a word with a
     sentiment (VADER) outside the names it mentions ("Grand Ave" is a name, not praise) and the stance it reports.
     `reported`: the sentence reports a stance someone took ("The Welsh Government supports the ban on vapes"), so
-    what follows the stance verb is what the stance is about, and its sentiment ("ban") is not the writer's."""
+    what follows the stance verb is what the stance is about, and its sentiment ("ban") is not the writer's.
+    `subject_chars`: the sentence starts with that many characters of a body's name ("The housing authority"), whose
+    words are a name, not a judgement."""
     if _has_opinion_marker(text) or _MODAL_EN.search(text) or re.search(r"\bthan\b|\benough\b", text, re.I):
         return True
     words = []
-    for index, word in enumerate(text.split()):
+    for index, word in enumerate(text[subject_chars:].split(), start=1 if subject_chars else 0):
         if _STANCE_VERBS_EN.match(word.strip(".,;:!")):
             if reported and index:
                 break
@@ -356,6 +364,8 @@ def _reports_state_en(text: str) -> bool:
     still considering …, what a named body does or is, what a document says ("The ordinance requires …"), an event
     at a time ("The meeting starts at 6 p.m."), or what someone did (a verb in the past), with no judgement (a view
     about any of these is not a report)."""
+    if _imperative(re.findall(r"[A-Za-z'’-]+", text)):
+        return False  # "Ensure BG is a national leader …" asks for something, whatever follows
     existential = bool(_EXISTENTIAL_EN.search(text))
     body = _named_body_does(text) or _name_does(text)
     if not (existential or _located(text) or _ONGOING_EN.search(text) or body
@@ -368,7 +378,8 @@ def _reports_state_en(text: str) -> bool:
     document = _DOCUMENT_SAYS_EN.search(text)
     if document and not existential:  # what a document says is the document's: judged before its verb only
         return not (_judges_en(text[:document.end()]) or _HEDGE_EN.search(text))
-    return not (_judges_en(text, reported) or _HEDGE_EN.search(text))
+    name = _NAMED_BODY_START_EN.match(text) if body else None
+    return not (_judges_en(text, reported, name.end() if name else 0) or _HEDGE_EN.search(text))
 
 
 # Where a thing runs or lies: "The bike lane runs from Ford Parkway to Highland Parkway", "The depot sits on …".
@@ -461,7 +472,8 @@ def _past_main_verb(text: str, stance: bool = False) -> bool:
                 return False
             if any(w.casefold() in _PREPOSITIONS_EN for w in words[:index]):
                 return False
-            rest = [w for w in words[index + 1:] if not w[:1].isupper()]
+            rest = [w for w, before in zip(words[index + 1:], words[index:]) if not w[:1].isupper()
+                    and before.casefold() != "to"]  # "voted to extend": an infinitive, not a verb in the present
             return not any(_present_form(w) for w in rest)
         if _present_form(word) or word.casefold() in ("is", "are", "am", "do", "does", "has", "have"):
             return False
