@@ -15,6 +15,7 @@ member is always similar to its own representative: A~B and B~C never chain A an
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -50,6 +51,12 @@ _NEVER_JUDGED = frozenset({"merge.number", "merge.negation", "merge.negation-mov
 # The closest candidates a statement was kept apart from, and why: enough to check a decision.
 NEAR_MISSES_PER_STATEMENT = 1
 BLOCK_ROWS = 1000
+# Columns per matrix product in the fuzzy tier: 1000 × 8192 float32 cells, 33 MB at a time.
+BLOCK_COLUMNS = 8192
+# The character bound of the fuzzy tier: this many commonest characters are features of their own, and each
+# character's first LEVELS occurrences count exactly.
+CHARACTER_BUCKETS = 48
+LEVELS = 4
 _TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}
 
 Embedder = Callable[[list[str]], np.ndarray]
@@ -95,30 +102,90 @@ def quality_rank(statement: Statement) -> tuple:
 
 
 def fuzzy_pairs(texts: list[str], threshold: float) -> dict[tuple[int, int], float]:
-    """Pairs (i, j), i < j, with ratio ≥ threshold: rapidfuzz cdist in row blocks over the upper triangle.
+    """Pairs (i, j), i < j, with rapidfuzz ratio ≥ threshold: the same pairs as a blocked `process.cdist` over
+    every pair, found without scoring most of them.
 
-    Texts are sorted by length first: the ratio of lengths L ≤ M is at most 200·L/(L+M), so a block of rows
-    is compared only with the texts short enough to reach the threshold, not with all of them."""
+    The ratio of a and b is 200·LCS/(|a|+|b|), and the longest common subsequence is at most the characters
+    the two texts share, counted with repeats. That bound, for every pair of a block of rows at once, is one
+    matrix product (_shared_characters), so rapidfuzz scores only the pairs that can reach the threshold
+    (`process.cpdist`). Texts are sorted by length, and a block of rows meets only the texts short enough to
+    reach it (lengths L ≤ M reach at most 200·L/(L+M))."""
+    if len(texts) < 2:
+        return {}
     order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
     ordered = [texts[index] for index in order]
-    lengths = [len(text) for text in ordered]
+    lengths = np.array([len(text) for text in ordered], dtype=np.float32)
+    rows_side, columns_side = _shared_characters(ordered, lengths, threshold)
     # M ≤ L·(200 − t)/t for the ratio to reach t.
     reach = (200 - threshold) / threshold if threshold > 0 else float("inf")
     pairs: dict[tuple[int, int], float] = {}
     for start in range(0, len(ordered), BLOCK_ROWS):
         rows_end = min(start + BLOCK_ROWS, len(ordered))
-        longest = lengths[rows_end - 1] * reach
-        end = rows_end
-        while end < len(ordered) and lengths[end] <= longest:
-            end += 1
-        scores = process.cdist(ordered[start:rows_end], ordered[start:end], scorer=fuzz.ratio,
-                               score_cutoff=threshold, dtype=np.uint8, workers=-1)
-        rows, columns = np.nonzero(scores)
-        for row, column in zip(rows.tolist(), columns.tolist()):
-            if column > row:
+        end = int(np.searchsorted(lengths, lengths[rows_end - 1] * reach + 1e-3, side="right"))
+        for tile in range(start, end, BLOCK_COLUMNS):
+            tile_end = min(tile + BLOCK_COLUMNS, end)
+            # ≥ 0 where the shared characters reach threshold·(|a|+|b|)/200; a small margin for float rounding.
+            bound = rows_side[start:rows_end] @ columns_side[tile:tile_end].T
+            rows, columns = _nonzero(bound >= -0.01)
+            columns += tile - start
+            above = columns > rows
+            rows, columns = rows[above], columns[above]
+            if not len(rows):
+                continue
+            scores = process.cpdist([ordered[start + row] for row in rows.tolist()],
+                                    [ordered[start + column] for column in columns.tolist()],
+                                    scorer=fuzz.ratio, score_cutoff=threshold, dtype=np.uint8, workers=-1)
+            found = np.nonzero(scores)[0]
+            for row, column, score in zip(rows[found].tolist(), columns[found].tolist(), scores[found].tolist()):
                 first, second = order[start + row], order[start + column]
-                pairs[(min(first, second), max(first, second))] = float(scores[row, column])
+                pairs[(min(first, second), max(first, second))] = float(score)
     return pairs
+
+
+def _shared_characters(texts: list[str], lengths: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Two matrices whose product, for texts a (row) and b (column), is shared(a, b) − t·(|a|+|b|)/200, where
+    shared(a, b) ≥ the characters a and b have in common, counted with repeats (≥ their LCS).
+
+    Each character is a bucket (the CHARACTER_BUCKETS commonest their own, the rest folded together, which only
+    raises the bound), and each of its first LEVELS occurrences a 0/1 feature: Σ min(count_a, count_b) over
+    the buckets is then a dot product. Occurrences past LEVELS add at most half their sum (min(x, y) ≤ (x+y)/2),
+    which goes into the per-text terms, so the bound stays an upper bound for long texts too."""
+    counts = Counter(character for text in texts for character in text)
+    bucket = {character: rank if rank < CHARACTER_BUCKETS else CHARACTER_BUCKETS + rank % CHARACTER_BUCKETS
+              for rank, (character, _) in enumerate(counts.most_common())}
+    per_text = [Counter(bucket[character] for character in text) for text in texts]
+    levels: dict[int, int] = {}
+    for buckets in per_text:
+        for number, count in buckets.items():
+            levels[number] = max(levels.get(number, 0), min(count, LEVELS))
+    offsets, width = {}, 0
+    for number in sorted(levels):
+        offsets[number], width = width, width + levels[number]
+    features = np.zeros((len(texts), width + 2), dtype=np.float32)
+    overflow = np.zeros(len(texts), dtype=np.float32)
+    for index, buckets in enumerate(per_text):
+        for number, count in buckets.items():
+            features[index, offsets[number]:offsets[number] + min(count, LEVELS)] = 1.0
+            overflow[index] += max(0, count - LEVELS) / 2
+    half = threshold / 200
+    rows_side, columns_side = features, features.copy()
+    rows_side[:, width], rows_side[:, width + 1] = overflow - half * lengths, 1.0
+    columns_side[:, width], columns_side[:, width + 1] = 1.0, overflow - half * lengths
+    return rows_side, columns_side
+
+
+def _nonzero(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.nonzero of a mostly False 2-D mask, looking at 8 cells per step."""
+    rows, width = mask.shape
+    padded = width + (-width) % 8
+    if padded != width:
+        mask = np.concatenate([mask, np.zeros((rows, padded - width), dtype=bool)], axis=1)
+    words = np.flatnonzero(np.ascontiguousarray(mask).view(np.uint64))
+    if not len(words):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    cells = (words[:, None] * 8 + np.arange(8)).ravel()
+    cells = cells[mask.ravel()[cells]]
+    return cells // padded, cells % padded
 
 
 def semantic_pairs(vectors: np.ndarray, threshold: float) -> dict[tuple[int, int], float]:
