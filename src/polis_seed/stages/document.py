@@ -32,7 +32,7 @@ from ..language.text import clean_statement, normalize_for_matching
 from ..language.tokens import count_tokens
 from ..prompts import DiscussPrompt, DistilPrompt
 from ..providers.base import CompletionRequest, Message, Provider
-from ..rules import LANGUAGE_NAMES, Context, Topic, check_statement, quote_is_in, vote_length
+from ..rules import LANGUAGE_NAMES, Context, Topic, VoteLength, check_statement, quote_is_in, vote_length
 from .ask import ask, ask_together
 from .stance import SideReader, disagreement_reason, side_text
 
@@ -96,6 +96,7 @@ class DocumentSettings:
     concurrency: int = 1
     # A side the documents do not support may be written from the model's own knowledge (marked so).
     fill_from_knowledge: bool = False
+    max_chars_given: bool = False  # --max-chars came from the user: it is the most a statement may have
 
     @property
     def budget(self) -> int:
@@ -103,8 +104,12 @@ class DocumentSettings:
         return max(256, self.context_tokens - RESERVED_TOKENS)
 
     @property
+    def length(self) -> VoteLength:
+        return vote_length(self.language, self.max_chars, self.max_chars_given)
+
+    @property
     def target_chars(self) -> int:
-        return vote_length(self.language, self.max_chars).target
+        return self.length.target
 
     @property
     def min_chars(self) -> int:
@@ -112,7 +117,7 @@ class DocumentSettings:
 
     def context(self, source: str | None = None) -> Context:
         return Context(max_chars=self.max_chars, language=self.language, min_chars=self.min_chars, topic=self.topic,
-                       source=source, vote_chars=vote_length(self.language, self.max_chars).most)
+                       source=source, vote_chars=self.length.most)
 
 
 @dataclass(frozen=True)
@@ -292,7 +297,7 @@ def distil_request(claims: list[Claim], prompt: DistilPrompt, settings: Document
     else:
         knowledge = prompt.documents_only
     system = prompt.system.format(language_name=LANGUAGE_NAMES[settings.language], count=count,
-                                  max_chars=settings.max_chars, target_chars=settings.target_chars,
+                                  max_chars=settings.length.limit, target_chars=settings.target_chars,
                                   topic=topic or "the documents' subject", key_terms=key_terms(settings.topic))
     return CompletionRequest.asking_for(
         Distillation, [Message(role="system", content=system),
