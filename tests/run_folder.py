@@ -27,7 +27,7 @@ def answer(request) -> dict:
 
 
 # A sentence the residents' representative spoke: the same claim as the minutes' cost sentence, for another angle.
-RESIDENTS = "\n住民の代表からも、予約システムの導入費用は窓口の人件費の削減で回収できるとの意見が出た。\n"
+RESIDENTS = "\n住民の代表からも、予約システムは住民の利便性を高め、導入費用も窓口の人件費の削減で回収できるとの意見が出た。\n"
 
 
 def make_run_folder(tmp_path: Path, replay: ReplayProvider, per_angle: int = 2) -> Path:

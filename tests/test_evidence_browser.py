@@ -16,12 +16,20 @@ from .test_report_html import open_offline
 COST_CON = "毎年の保守費用が想定より高くなれば"
 
 
+def empty_cells(folder: Path) -> int:
+    """The angle × side cells (pro, con) no exported statement fills: every con cell, and a pro cell whose
+    statement dedupe merged into another angle's."""
+    exported = [json.loads(line) for line in (folder / "deduped.jsonl").read_text(encoding="utf-8").splitlines()]
+    filled = {(s["angle"], s["stance"]) for s in exported}
+    return sum((angle, side) not in filled for angle in ("cost", "resident_services") for side in ("pro", "con"))
+
+
 def test_report_html_shows_an_empty_cells_passages_from_the_grid(tmp_path, replay):
     folder = make_run_folder(tmp_path, replay, per_angle=1)  # the con cells are empty
     with browser() as chromium:
         page, fetched = open_offline(chromium, folder / "report.html")
         assert fetched == []
-        expect(page.locator("#grid td.empty")).to_have_count(2)
+        expect(page.locator("#grid td.empty")).to_have_count(empty_cells(folder))
         page.locator('#grid td.empty[data-angle="cost"][data-side="con"] a').click()
         cell = page.locator("#evidence-cost-con")
         expect(cell).to_be_in_viewport()
@@ -42,7 +50,9 @@ def test_the_review_page_opens_the_add_form_from_an_empty_cell_and_checks_what_i
         page = chromium.new_page()
         page.goto(server.url)
         page.wait_for_selector("li.item")
-        expect(page.locator("#grid td.empty")).to_have_count(2)
+        empty = empty_cells(folder)
+        assert empty >= 2
+        expect(page.locator("#grid td.empty")).to_have_count(empty)
         expect(page.locator("#add-evidence")).to_be_hidden()
         page.locator('#grid td.empty[data-angle="cost"][data-side="con"] button.cell-open').click()
 
@@ -72,4 +82,4 @@ def test_the_review_page_opens_the_add_form_from_an_empty_cell_and_checks_what_i
                  if claim in line]
         assert [(r["angle"], r["stance"]) for r in added] == [("cost", "con")]
         expect(page.locator('#grid td[data-angle="cost"][data-side="con"]')).to_have_text("1")
-        expect(page.locator("#grid td.empty")).to_have_count(1)
+        expect(page.locator("#grid td.empty")).to_have_count(empty - 1)

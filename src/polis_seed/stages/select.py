@@ -68,7 +68,7 @@ _PARTICLES = ("助詞", "助動詞", "補助記号")
 def word_forms(text: str) -> tuple[str, ...]:
     """A text's words in their dictionary forms, in order: SudachiPy's normalised forms for Japanese (ほか → 他,
     手続 → 手続き), simplemma's lemmas for English (alternatives → alternative, safer → safe)."""
-    if _KANA.search(text) or re.search(r"[\u4e00-\u9fff]", text):
+    if _is_japanese(text):
         from ..language.morphology import morphemes
 
         return tuple(m.normalized for m in morphemes(text))
@@ -86,23 +86,51 @@ def _same_word(one: str, other: str) -> bool:
     return len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 3
 
 
-def keyword_in(keyword: str, sentence: str) -> bool:
-    """A keyword of an angle occurs in a sentence: as written, or as the same word in another form
-    (「ほかの」 in 「ほかに方策が」 or 「他の方法」, "safety" in "safer crossings", "alternative" in "alternatives")."""
-    if normalize_for_matching(keyword) in normalize_for_matching(sentence):
-        return True
+def _is_japanese(text: str) -> bool:
+    return bool(_KANA.search(text) or re.search(r"[\u4e00-\u9fff]", text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _keyword_forms(keyword: str) -> tuple[str, ...]:
+    """A keyword's words in their dictionary forms, without a Japanese keyword's trailing particles (「ほかの」:
+    the word, not its particle)."""
     wanted = word_forms(keyword)
-    if _KANA.search(keyword) or re.search(r"[\u4e00-\u9fff]", keyword):
+    if _is_japanese(keyword):
         from ..language.morphology import morphemes
 
         kinds = [m.pos[0] for m in morphemes(keyword)]
-        while kinds and kinds[-1] in _PARTICLES:  # 「ほかの」: the word, not its particle
+        while kinds and kinds[-1] in _PARTICLES:
             kinds.pop()
         wanted = wanted[:len(kinds)]
+    return wanted
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _normalized(text: str) -> str:
+    return normalize_for_matching(text)
+
+
+def keyword_in(keyword: str, sentence: str) -> bool:
+    """A keyword of an angle occurs in a sentence: as written, or as the same word in another form
+    (「ほかの」 in 「ほかに方策が」 or 「他の方法」, "safety" in "safer crossings", "alternative" in "alternatives")."""
+    if _normalized(keyword) in _normalized(sentence):
+        return True
+    wanted = _keyword_forms(keyword)
+    if not wanted:
+        return False
+    if _is_japanese(keyword):
         found = word_forms(sentence)
-        return bool(wanted) and any(found[i:i + len(wanted)] == wanted for i in range(len(found) - len(wanted) + 1))
-    found = word_forms(sentence)
-    return bool(wanted) and all(any(_same_word(word, other) for other in found) for word in wanted)
+        return any(found[i:i + len(wanted)] == wanted for i in range(len(found) - len(wanted) + 1))
+    lemmas = _english_lemmas(sentence)
+    return all(word in lemmas or any(_same_word(word, other) for other in lemmas) for word in wanted)
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _english_lemmas(text: str) -> frozenset[str]:
+    """The English words of a text (of any script) as simplemma's lemmas."""
+    from simplemma import lemmatize
+
+    return frozenset(lemmatize(word, lang="en").casefold() for word in _ENGLISH_WORD.findall(text.casefold()))
 
 
 def argument_forms(text: str) -> frozenset[str]:
