@@ -114,3 +114,20 @@ def test_a_run_from_before_the_evidence_shows_no_cells_and_checks_by_length(tmp_
     assert result.exit_code == 0, result.output
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert 'id="evidence-cost-con"' in html and "この観点・立場について述べている箇所は文書にありません" in html
+
+
+def test_an_english_run_shows_its_evidence_in_english(tmp_path, replay):
+    replay.always("TopicAnswer", {"topic": "the streaming of council meetings", "terms": ["streaming"]})
+    replay.always("Candidates", lambda request: {"statements": ["Streaming council meetings is worth its small cost."]})
+    out = tmp_path / "run"
+    result = CliRunner().invoke(cli.app, ["run", str(DATA / "council_streaming_en.md"), "-o", str(out), "--angles",
+                                          str(DATA / "two_angles_en.yaml"), "--per-angle", "1", "--no-stance-check"])
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Passages for the empty cells" in html and 'id="evidence-cost-con"' in html
+    cost_con = html.split('id="evidence-cost-con"', 1)[1].split("</ol>", 1)[0]
+    assert "cost, con side" in cost_con and "Others warned that the hosting fee would grow" in cost_con
+    assert "show it in context" in cost_con and "council_streaming_en.md" in cost_con
+    store = ReviewStore(out)
+    assert store.snapshot()["messages"]["write"] == "Write a statement for this cell"
+    assert "question" in {f["rule"] for f in findings_for("Will streaming start next year?", store.rule_context())}
