@@ -46,7 +46,10 @@ class Events:
 
     def angles_discovered(self, angles: list[Angle], saved_to: Path | None) -> None: ...
 
-    def requests_planned(self, count: int, checks_per_request: int = 0) -> None: ...
+    def step(self, name: str) -> None: ...
+
+    def requests_planned(self, count: int, checks_per_request: int = 0) -> None:
+        """The step now running makes `count` requests (each followed by `checks_per_request` checks)."""
 
     def request_done(self, attempt: Attempt) -> None: ...
 
@@ -59,6 +62,7 @@ class Prepared:
     language: Language
     warnings: list[str]
     masked: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # how files were read, when nothing needs doing about it
 
 
 def prepare(paths: list[Path], plan: RunPlan) -> Prepared:
@@ -75,7 +79,7 @@ def prepare(paths: list[Path], plan: RunPlan) -> Prepared:
             for kind, count in counts.items():
                 masked[kind] = masked.get(kind, 0) + count
     language = plan.language or detect_language("\n".join(document.text for document in documents))
-    return Prepared(documents, chunk_documents(documents), angles, language, loaded.warnings, masked)
+    return Prepared(documents, chunk_documents(documents), angles, language, loaded.warnings, masked, loaded.notes)
 
 
 def sentence_settings(prepared: Prepared, plan: RunPlan, topic: Topic | None = None, stance=None, judge=None):
@@ -123,12 +127,15 @@ class Steps:
     """The steps of a run in order, each with the most rounds it can take (its attempts). The requests of a
     step are asked together, so a batch run's rounds follow the steps: the round count is bounded by them."""
 
-    def __init__(self, planned: list[tuple[str, int]]):
+    def __init__(self, planned: list[tuple[str, int]], on_enter: Callable[[str], None] | None = None):
         self.planned = planned
         self.current = planned[0][0] if planned else ""
+        self.on_enter = on_enter  # the progress shown per step (Events.step)
 
     def enter(self, name: str) -> None:
         self.current = name
+        if self.on_enter is not None:
+            self.on_enter(name)
 
     @property
     def at_most(self) -> int:
@@ -208,9 +215,11 @@ def side_reader(plan: RunPlan, provider: Provider, topic: Topic, language: Langu
 
     if plan.strategy.capable:
         return ListSideCheck(provider, load_system_user_prompt("sides.yaml"), topic, language,
-                             on_attempt=events.request_done, concurrency=plan.provider.concurrency)
+                             on_attempt=events.request_done, concurrency=plan.provider.concurrency,
+                             on_planned=events.requests_planned)
     return StanceChecker(provider, embed, topic, language, load_system_user_prompt("stance.yaml"),
-                         on_attempt=events.request_done, concurrency=plan.provider.concurrency)
+                         on_attempt=events.request_done, concurrency=plan.provider.concurrency,
+                         on_planned=events.requests_planned)
 
 
 def generate(prepared: Prepared, provider: Provider, plan: RunPlan, events: Events, embed, steps: Steps) -> Generated:
@@ -234,11 +243,18 @@ def generate(prepared: Prepared, provider: Provider, plan: RunPlan, events: Even
             return discuss_documents(prepared.documents, prepared.chunks, angles_used, provider,
                                      load_prompt("discuss.yaml", DiscussPrompt), options, events.request_done)
 
-        events.requests_planned(0)
+        from .stages.document import plan_groups
+
+        # Each step's requests are known when it starts: the subject and one discussion per group of documents;
+        # distil and fixes ask one request each; the side reader says how many its checks ask. (How many requests
+        # finding the angles takes is not known: that step shows its count only.)
+        discussions = len(plan_groups(prepared.documents, prepared.chunks, options.budget))
+        events.requests_planned(0 if plan.discover_angles else (0 if plan.topic else 1) + discussions)
         if plan.discover_angles:
             (topic, topic_attempts), discovery = ask_together([subject, angles], 2)
             prepared = dataclasses.replace(prepared, angles=discovery.angles)
             steps.enter("claims")
+            events.requests_planned(discussions)
             discussed = claims(prepared.angles)
         else:
             discovery = None
@@ -246,8 +262,13 @@ def generate(prepared: Prepared, provider: Provider, plan: RunPlan, events: Even
         events.info(f"subject: {topic.name}" + (f" (key terms: {', '.join(topic.terms)})" if topic.terms else ""))
         options = dataclasses.replace(options, topic=topic)
         reader = side_reader(plan, provider, topic, prepared.language, embed, events) if plan.stance_check else None
+        def enter(name: str) -> None:
+            steps.enter(name)
+            if name in ("distil", "fixes"):
+                events.requests_planned(1)
+
         result = write_list(discussed, prepared.angles, provider, load_prompt("distil.yaml", DistilPrompt), options,
-                            reader, events.request_done, steps.enter)
+                            reader, events.request_done, enter)
         attempts = topic_attempts + (discovery.attempts if discovery else []) + result.report.attempts \
             + (reader.attempts if reader else [])
         report = GenerationReport(attempts=attempts, dropped=result.report.dropped, kept=result.report.kept)
@@ -348,6 +369,8 @@ def run_pipeline(paths: list[Path], plan: RunPlan, events: Events | None = None)
     prepared = prepare(paths, plan)
     for warning in prepared.warnings:
         events.warning(warning)
+    for note in prepared.notes:
+        events.info(note)
     ingested = batch.collect_and_ingest(events) if batch else []
     events.info(f"{len(prepared.documents)} documents, {len(prepared.chunks)} chunks, {len(prepared.angles)} angles, "
                 f"language {prepared.language}; strategy {choice.strategy} ({choice.reason}); "
@@ -356,6 +379,9 @@ def run_pipeline(paths: list[Path], plan: RunPlan, events: Events | None = None)
         events.info("redact: masked " + ", ".join(f"{count} {kind}" for kind, count in prepared.masked.items()))
     queue = batch.queue() if batch else None
     steps = planned_steps(plan)
+    steps.on_enter = events.step
+    if steps.current:
+        events.step(steps.current)
     embed = embedder_for(plan.cache_dir)
     try:
         with provider_plan.open(plan.cache_dir, debug=plan.debug, batch_queue=queue) as provider:

@@ -24,7 +24,8 @@ from rapidfuzz import fuzz
 
 from ..models import Angle, Chunk, Document
 from ..language.forms import asserts_by_question, compares_options, doubts, reports_a_view
-from ..language.text import is_navigation, is_question, normalize_for_matching
+from ..language.text import is_not_content, is_question, normalize_for_matching
+from .chunk import MAX_SENTENCE_CHARS
 
 # Words that mark a concern or a limit: a nudge toward the con side, which advocacy documents under-supply.
 _CONCERN_CUES = (
@@ -179,11 +180,12 @@ def claim_part(sentence: str) -> str:
 
 def usable_sentence(sentence: str) -> bool:
     """A sentence that can carry a claim: not a heading, table row, run of numbers, instruction, navigation
-    (「会議録を見る（PDF）」, "Watch the video") or question, unless the question asserts a view
-    (「…すべきではないか」, "Shouldn't the city …?")."""
-    if sentence.startswith("#") or not 15 <= len(sentence) <= 250 or "\t" in sentence or sentence.count("|") >= 3:
+    (「会議録を見る（PDF）」, "Watch the video"), a line about the source or question, unless the question asserts a
+    view (「…すべきではないか」, "Shouldn't the city …?")."""
+    if sentence.startswith("#") or not 15 <= len(sentence) <= MAX_SENTENCE_CHARS or "\t" in sentence \
+            or sentence.count("|") >= 3:
         return False
-    if is_navigation(sentence) or len(_CELL_MARKS.findall(sentence)) >= 2 or _ANNOUNCES.search(sentence):
+    if is_not_content(sentence) or len(_CELL_MARKS.findall(sentence)) >= 2 or _ANNOUNCES.search(sentence):
         return False
     letters = sum(ch.isalpha() for ch in sentence)
     if letters < 0.6 * len(sentence.replace(" ", "")) or (is_question(sentence) and not asserts_by_question(sentence)):
@@ -201,6 +203,7 @@ class SentencePool:
 
     passages: list[Passage]
     vectors: np.ndarray
+    sentences_read: int = 0  # every sentence of the chunks, usable or not (a note says how many when none is)
 
     @classmethod
     def build(cls, chunks: list[Chunk], documents: list[Document], embed: Embedder) -> SentencePool:
@@ -218,7 +221,7 @@ class SentencePool:
                 seen.add(key)
                 passages.append(Passage(sentence, chunk.id, chunk.document_id, paths.get(chunk.document_id, "")))
         vectors = embed([p.sentence for p in passages]) if passages else np.zeros((0, 384), dtype=np.float32)
-        return cls(passages, vectors)
+        return cls(passages, vectors, sum(len(chunk.sentences) for chunk in chunks))
 
 
 SIDES = ("pro", "con")

@@ -20,7 +20,7 @@ from ..models import Attempt, Document, Language
 from ..prompts import load_system_user_prompt
 from ..providers.base import CompletionRequest, Message, Provider
 from ..io.markup import clean_markup
-from ..language.text import is_navigation, normalize_for_matching
+from ..language.text import is_not_content, normalize_for_matching
 from ..rules import LANGUAGE_NAMES, Topic, documents_vocabulary
 from .ask import ask
 
@@ -45,7 +45,7 @@ def subject_texts(documents: list[Document]) -> list[str]:
     texts = []
     for document in documents:
         lines = clean_markup(document.text[:20_000]).splitlines()
-        texts.append("\n".join([document.title, document.title] + [line for line in lines if not is_navigation(line)]))
+        texts.append("\n".join([document.title, document.title] + [line for line in lines if not is_not_content(line)]))
     return texts
 
 
