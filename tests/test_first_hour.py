@@ -153,10 +153,10 @@ def test_every_count_of_sides_agrees_and_an_unread_side_is_unclear(tmp_path):
     assert {a: {side: row[side] for side in sides} for a, row in quality["per_angle"].items()} == EXPECTED_SIDES
     assert quality["angles_with_both_sides"] == 1
 
-    # report.html
+    # report.html (an empty cell's count links to its evidence)
     page = render_report(load_run(folder))
     cells = {(a, side): int(n) for a, side, n in
-             re.findall(r'data-angle="(\w+)" data-side="(\w+)"[^>]*>(\d+)</td>', page)}
+             re.findall(r'data-angle="(\w+)" data-side="(\w+)"[^>]*>(?:<a [^>]*>)?(\d+)(?:</a>)?</td>', page)}
     assert {a: {side: cells[(a, side)] for side in sides} for a in EXPECTED_SIDES} == EXPECTED_SIDES
 
     # the review page (the server says each item's side; the page counts those)

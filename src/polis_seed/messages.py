@@ -158,6 +158,24 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "ja": "戻せるのは、ルールで落とした候補と統合された重複だけです"},
     "review.emptied": {"en": "a statement cannot be empty; drop it instead",
                        "ja": "文を空にはできません。落とす場合は「落とす」を使ってください"},
+    # ----- review/report.py and the review page: the passages shown for a cell no statement fills -----
+    "evidence.title": {"en": "Passages for the empty cells", "ja": "空欄の観点・立場について文書が述べている箇所"},
+    "evidence.intro": {"en": "No statement fills these angles and sides (or none the checks kept). These are the "
+                             "document passages that speak to each, best first: write the statement from them "
+                             "({command} checks what you type with the run's rules).",
+                       "ja": "次の観点・立場には残したシード文がありません。それぞれについて文書が述べている箇所を、近い順に示します。"
+                             "これをもとに文を書いてください（{command} は入力した文を生成と同じルールで確かめます）。"},
+    "evidence.review": {"en": "No kept statement fills this angle and side. The document passages that speak to it, "
+                              "best first: write a statement from them below; the rules check it as you type.",
+                        "ja": "この観点・立場には残す文がありません。文書でこれについて述べている箇所を近い順に示します。"
+                              "これをもとに下の欄に文を書いてください。入力中にルールで確かめます。"},
+    "evidence.cell": {"en": "{angle:name}, {side:term} side", "ja": "観点{angle:angle}の{side:term}"},
+    "evidence.none": {"en": "no passage of the documents speaks to it",
+                      "ja": "この観点・立場について述べている箇所は文書にありません"},
+    "evidence.context": {"en": "show it in context", "ja": "前後の文を見る"},
+    "evidence.source": {"en": "source", "ja": "出典"},
+    "evidence.write": {"en": "Write a statement for this cell", "ja": "この欄の文を書く"},
+    "evidence.passages": {"en": "{count} passages", "ja": "根拠{count}件"},
     # ----- stages/dedupe.py and language/compare.py: why two statements merged, or were kept apart -----
     "merge.exact": {"en": "equal after normalisation", "ja": "正規化すると同じ文"},
     "merge.guard-off": {"en": "guard off", "ja": "ガードなし（言葉の違いを確かめずに統合）"},

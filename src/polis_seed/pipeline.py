@@ -181,6 +181,30 @@ class Generated:
     angles: list[Angle] | None = None  # the angles the run really used
     topic: Topic | None = None
     discovery: DiscoveryOutcome | None = None
+    evidence: dict[str, dict[str, list[dict]]] = field(default_factory=dict)  # see cell_evidence
+
+
+def cell_evidence(prepared: Prepared, angles: list[Angle], topic: Topic | None, embed, pool=None) -> dict:
+    """Angle id → side → the passages that speak to that cell (stages/select.py evidence_for), each with its
+    document and the sentences around it: what report.html and the review page show for a cell no statement
+    fills, kept in report.json so they need no model. `pool`: the run's sentence pool, when it has one."""
+    from .stages.select import SentencePool, evidence_for, in_context
+
+    pool = pool or SentencePool.build(prepared.chunks, prepared.documents, embed)
+    documents = {document.id: document for document in prepared.documents}
+    chunks = {chunk.id: chunk for chunk in prepared.chunks}
+    found = evidence_for(angles, pool, embed, prepared.language, topic.name if topic else None)
+    evidence: dict[str, dict[str, list[dict]]] = {}
+    for angle_id, sides in found.items():
+        for side, passages in sides.items():
+            cell = evidence.setdefault(angle_id, {}).setdefault(side, [])
+            for passage in passages:
+                before, after = in_context(passage, chunks)
+                document = documents.get(passage.document_id)
+                cell.append({"text": passage.sentence, "document_id": passage.document_id, "path": passage.path,
+                             "title": document.title if document else "", "chunk_id": passage.chunk_id,
+                             "before": before, "after": after, "score": round(passage.relevance, 4)})
+    return evidence
 
 
 def side_reader(plan: RunPlan, provider: Provider, topic: Topic, language: Language, embed, events: Events):
@@ -248,7 +272,8 @@ def generate(prepared: Prepared, provider: Provider, plan: RunPlan, events: Even
         attempts = topic_attempts + (discovery.attempts if discovery else []) + result.report.attempts \
             + (reader.attempts if reader else [])
         report = GenerationReport(attempts=attempts, dropped=result.report.dropped, kept=result.report.kept)
-        return Generated(result.statements, report, result.notes, None, topic, discovery)
+        evidence = cell_evidence(prepared, prepared.angles, topic, embed)
+        return Generated(result.statements, report, result.notes, None, topic, discovery, evidence)
     from .stages.generate import generate_statements, plan_asks
     from .stages.select import SentencePool
     from .stages.usability import UsabilityJudge
@@ -270,7 +295,8 @@ def generate(prepared: Prepared, provider: Provider, plan: RunPlan, events: Even
         + (reader.attempts if reader else [])
     report = GenerationReport(attempts=attempts, dropped=result.report.dropped, kept=result.report.kept,
                               judged=result.report.judged)
-    return Generated(result.statements, report, result.notes, used, topic, discovery)
+    evidence = cell_evidence(prepared, used, topic, embed, pool)
+    return Generated(result.statements, report, result.notes, used, topic, discovery, evidence)
 
 
 def usage_of(provider: ResolvedProvider, report: GenerationReport, seconds: float) -> dict[str, Any]:
@@ -301,6 +327,9 @@ class PipelineResult:
     batch_round: Any = None  # batch.rounds.BatchRound when the run stopped to wait for answers
     ingested: list = field(default_factory=list)
     topic: Topic | None = None
+    evidence: dict = field(default_factory=dict)  # cell_evidence: angle → side → passages
+    checks: dict = field(default_factory=dict)  # what rules.run_context needs besides the topic: a typed statement's
+    # checks in the review page
 
     @property
     def exported(self) -> list[Statement]:
@@ -309,18 +338,23 @@ class PipelineResult:
 
 def report_json(result: PipelineResult) -> str:
     """Everything a reader of the run needs besides the statement files: how it ran, what was dropped and
-    why, the angles, the documents, and the passages the statements were written from (for report.html)."""
+    why, the angles, the documents, the passages the statements were written from (for report.html), the
+    passages that speak to each angle and side (`evidence`, for the cells no statement fills) and what a statement
+    typed in the review page is checked against (`checks` and the topic's vocabulary)."""
     used = {statement.chunk_id for statement in result.statements if statement.chunk_id}
     return json.dumps({"strategy": result.choice.strategy, "strategy_reason": result.choice.reason,
                        "language": result.prepared.language,
-                       "topic": {"name": result.topic.name, "terms": list(result.topic.terms)} if result.topic else None,
+                       "topic": {"name": result.topic.name, "terms": list(result.topic.terms),
+                                 "vocabulary": result.topic.vocabulary} if result.topic else None,
+                       "checks": result.checks,
                        "report": result.report.model_dump(), "drop_counts": result.report.drop_counts(),
                        "notes": [note.text() for note in result.notes],
                        "notes_why": [note.model_dump() for note in result.notes], "usage": result.usage,
                        "angles": [angle.model_dump() for angle in result.prepared.angles],
                        "documents": [{"id": d.id, "path": d.path, "title": d.title, "characters": len(d.text)}
                                      for d in result.prepared.documents],
-                       "passages": {chunk.id: chunk.text for chunk in result.prepared.chunks if chunk.id in used}},
+                       "passages": {chunk.id: chunk.text for chunk in result.prepared.chunks if chunk.id in used},
+                       "evidence": result.evidence},
                       ensure_ascii=False, indent=2) + "\n"
 
 
@@ -393,7 +427,10 @@ def run_pipeline(paths: list[Path], plan: RunPlan, events: Events | None = None)
         embed.close()
     usage = usage_of(provider_plan, generated.report, time.monotonic() - started)
     result = PipelineResult(prepared, choice, generated.statements, generated.report, generated.notes, usage,
-                            plan.outputs, discovery, deduped, ingested=ingested, topic=generated.topic)
+                            plan.outputs, discovery, deduped, ingested=ingested, topic=generated.topic,
+                            evidence=generated.evidence,
+                            checks={"language": prepared.language, "max_chars": plan.max_chars,
+                                    "max_chars_given": plan.max_chars_given})
     write_outputs(result, plan.max_chars)
     return result
 
