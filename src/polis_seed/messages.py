@@ -103,6 +103,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quote-not-found.free": {"en": "only a side the documents do not support may be written without a quote; copy the "
                                    "quote of the claim this statement comes from",
                              "ja": "引用なしで書けるのは文書が支えていない立場だけです。この文のもとになった主張の引用を写してください"},
+    "claim-rows": {"en": "{label} has no comment with the row id(s) {rows:list}; name only the rows shown as #N in it",
+                   "ja": "{label}には行番号{rows:list}のコメントがありません。#Nと示した行だけを挙げてください"},
+    "claim-number": {"en": "it names no claim found in the documents (claims {claims:list}); name the number of a "
+                           "listed claim it comes from",
+                     "ja": "文書で見つかった主張を挙げていません（主張{claims:list}）。もとになった主張の番号を挙げてください"},
+    "claim-sides": {"en": "its claims take both sides of {angle:angle}; a statement comes from claims of one side",
+                    "ja": "もとになった主張が観点{angle:angle}の両方の立場にまたがっています。片方の立場の主張から書いてください"},
+    "same-claim": {"en": "「{kept}」 comes from the same claim; one claim gives one statement",
+                   "ja": "「{kept}」が同じ主張から書かれています。1つの主張からは1つの文だけです"},
+    "fewer-holders": {"en": "the list holds {count} statements; the claims chosen for {side} on {angle:angle} are held "
+                            "by more documents or comments (this one by {support})",
+                      "ja": "一覧は{count}文です。観点{angle:angle}の{side:term}には、より多くの文書やコメントが持つ主張を"
+                            "選びました（この主張は{support}件）"},
     "angle": {"en": "{angle:angle} is not one of {angles:list}",
               "ja": "観点{angle:angle}は次のどれでもありません: {angles:angles}"},
     "neither": {"en": "it takes neither side of {angle:angle}; write the {side} side's view: {view}",

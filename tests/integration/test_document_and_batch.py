@@ -26,7 +26,7 @@ def test_the_document_strategy_completes_on_a_real_server_with_documents_split_i
     out = tmp_path / "out"
     result = polis_seed("run", DATA / "facility_booking_ja.md", DATA / "council_streaming_en.md", "-o", out,
                         "--strategy", "document", "--provider", "openai", "--base-url", f"{server.base_url}/v1",
-                        "--model", "embedded", "--angles", angles, "--context-tokens", "2700", "--count", "2",
+                        "--model", "embedded", "--angles", angles, "--context-tokens", "2500", "--count", "2",
                         "--cache-dir", tmp_path / "cache")
     assert result.returncode == 0, result.stderr
     assert "read in 2 groups and the claims merged" in result.stderr

@@ -203,6 +203,8 @@ def print_dry_run(plan: DryRunPlan) -> None:
                   f"{plan.cached_input_tokens:,}", f"{plan.output_tokens:,}", _usd(plan.cost), _usd(plan.batch_cost))
     errors.print(table)
     say(f"input tokens counted with {plan.counted_by}")
+    if plan.rounds:
+        say(f"batch rounds: at most {plan.rounds[0]}, {plan.rounds[1]} when every answer passes its checks")
     for note in plan.notes:
         say(f"note: {note}")
 
