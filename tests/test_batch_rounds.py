@@ -33,9 +33,13 @@ TEXTS = {("cost", "pro"): "予約システムの導入費用は人件費の削�
 FIXED = "予約のオンライン化で地域の高齢者は予約しにくくなる"
 
 
-def capable(question=False, neither=False):
+NEAR_MISS = "予約のオンライン化は障害者を取り残す"  # a changed noun: dedupe's judge is asked about the pair
+
+
+def capable(question=False, neither=False, near_miss=False):
     """Answers as a capable model would; `question`: the cost-con statement is written as a question (the local
-    rules send it back); `neither`: the first side check reads the resident-con statement as taking neither side."""
+    rules send it back); `neither`: the first side check reads the resident-con statement as taking neither side;
+    `near_miss`: a fifth statement differs from the resident-con one by a noun."""
     def answer(request):
         schema = request.schema_name
         if schema == "Written":
@@ -45,9 +49,17 @@ def capable(question=False, neither=False):
             texts = dict(TEXTS)
             if question:
                 texts[("cost", "con")] = "予約システムの保守費用は高すぎるのではないか？"
-            return {"subjects": ["公共施設予約のオンライン化"], "claims": claims,
-                    "statements": [{"text": texts[key], "angle": key[0], "stance": key[1], "claims": [number]}
-                                   for number, key in enumerate(QUOTES, start=1)]}
+            statements = [{"text": texts[key], "angle": key[0], "stance": key[1], "claims": [number]}
+                          for number, key in enumerate(QUOTES, start=1)]
+            if near_miss:
+                claims.append({"id": 5, "angle": "resident_services", "stance": "con", "subject": "公共施設予約",
+                               "claim": NEAR_MISS, "document": "D1", "quote": "担当職員は2名しかおらず",
+                               "comments": []})
+                statements.append({"text": NEAR_MISS, "angle": "resident_services", "stance": "con", "claims": [5]})
+            return {"subjects": ["公共施設予約のオンライン化"], "claims": claims, "statements": statements}
+        if schema == "SameClaims":
+            return {"answers": [{"pair": int(n), "same_claim": False}
+                                for n in re.findall(r"^Pair (\d+):", request.messages[-1].content, re.M)]}
         if schema == "SidesAnswer":
             sides = []
             for line in request.messages[-1].content.splitlines():
@@ -128,6 +140,18 @@ def test_the_fixes_of_the_local_checks_go_with_the_side_check_and_the_side_check
     texts = {s["text"] for s in statements}
     assert FIXED in texts and TEXTS[("cost", "con")] in texts and len(statements) == 4
     assert {(s["angle"], s["checked_stance"]) for s in statements} == set(QUOTES)
+
+
+def test_dedupes_judge_is_asked_in_the_round_of_the_side_check_and_adds_no_round(tmp_path):
+    rounds = batch_loop(tmp_path, lambda requests, results: answer_round(requests, results, capable(near_miss=True)),
+                        "--strategy", "document", "--angles", str(DATA / "two_angles.yaml"),
+                        "--tiers", "exact,fuzzy,semantic,llm")
+    assert rounds == [["Written"], ["SameClaims", "SidesAnswer"]]
+    texts = {s["text"] for s in json.loads("[" + ",".join(
+        (tmp_path / "out" / "deduped.jsonl").read_text(encoding="utf-8").splitlines()) + "]")}
+    assert {NEAR_MISS, TEXTS[("resident_services", "con")]} <= texts  # the judge kept them apart
+    merges = (tmp_path / "out" / "merges.csv").read_text(encoding="utf-8")
+    assert NEAR_MISS in merges and "kept apart" in merges
 
 
 def test_the_batch_rounds_check_a_model_free_stand_in_on_a_document_of_another_topic(tmp_path):

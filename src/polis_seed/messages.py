@@ -147,6 +147,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "from its own knowledge (marked 'not from the documents')",
                         "ja": "観点{angle:angle}: 文書から{side:term}の主張が出ませんでした。モデルが自分の知識から書くことが"
                               "あります（「文書にない」と示します）"},
+    # ----- report.html and the review page: who holds a statement's claim (document strategy) -----
+    "held-by": {"en": "held by {count} of {of} {unit:term}", "ja": "{unit:term}{of}件中{count}件が持つ主張"},
+    "held-by.rows": {"en": "held by {count} of {of} {unit:term} (rows {rows:list}{more})",
+                     "ja": "{unit:term}{of}件中{count}件が持つ主張（行 {rows:list}{more}）"},
     # ----- review/store.py: a change the review page asked for that cannot be made -----
     "review.unknown-change": {"en": "unknown change {op:quoted}", "ja": "不明な変更です: {op:quoted}"},
     "review.no-such-statement": {"en": "no statement with id {id:quoted}", "ja": "id が{id:quoted}の文はありません"},
@@ -210,12 +214,14 @@ TERMS: dict[str, dict[str, str]] = {
            "key_term": "key term", "source_similarity": "source similarity", "agreement": "agreement",
            "judgement": "judgement", "family": "a predicate of the same family and side",
            "synonyms": "synonyms in SudachiDict's synonym dictionary", "same": "the same words",
-           "exact": "exact", "fuzzy": "fuzzy", "semantic": "semantic", "llm": "llm"},
+           "exact": "exact", "fuzzy": "fuzzy", "semantic": "semantic", "llm": "llm", "documents": "documents",
+           "comments": "comments", "documents and comments": "documents and comments"},
     "ja": {"pro": "賛成側", "con": "反対側", "unclear": "どちらでもない", "ja": "日本語", "en": "英語",
            "side_margin": "立場の明確さ", "grounding": "出典との重なり", "copy": "出典の写し", "length": "長さ",
            "key_term": "主題の言葉", "source_similarity": "出典との意味の近さ", "agreement": "他の候補との一致",
            "judgement": "判断の言葉", "family": "同じ系統で同じ向きの述語", "synonyms": "SudachiDict の同義語辞書の同義語",
-           "same": "同じ言葉", "exact": "完全一致", "fuzzy": "表記の近さ", "semantic": "意味の近さ", "llm": "モデルの判定"},
+           "same": "同じ言葉", "exact": "完全一致", "fuzzy": "表記の近さ", "semantic": "意味の近さ", "llm": "モデルの判定",
+           "documents": "文書", "comments": "コメント", "documents and comments": "文書・コメント"},
 }
 LANGUAGES = ("en", "ja")
 

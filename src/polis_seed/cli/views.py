@@ -188,6 +188,9 @@ def print_quality(quality: dict) -> None:
         f"{_percent(quality['near_copy_rate_exported'])} exported, duplicates removed {_percent(quality['duplicate_rate'])}, "
         f"mean length {quality['mean_length']}, over limit {quality['over_length_limit']}, questions "
         f"{quality['questions']}, angles with both sides {quality['angles_with_both_sides']}/{len(quality['per_angle'])}")
+    for unit, counts in quality.get("represented", {}).items():
+        say(f"represented: {counts['with_a_selected_claim']:,} of {counts['of']:,} {unit} hold a claim of the list "
+            f"({_percent(counts['share'])})")
 
 
 def _usd(value: float | None) -> str:

@@ -27,6 +27,7 @@ from ..errors import InputError
 from ..io.files import atomic_write_text
 from ..models import Reason, Statement, said, statement_id
 from ..rules import Context, check_statement
+from .report import held_by
 
 STATE_FILE = "review.json"
 LOG_FILE = "review-log.jsonl"
@@ -190,6 +191,8 @@ class ReviewStore:
         language = language or self.language()
         data = item.model_dump(mode="json")
         data["findings"] = findings_for(item.statement.text, self.state.max_chars, language)
+        if item.statement.support is not None:
+            data["held_by"] = held_by(item.statement, language)
         if item.why:
             names = self.angle_names(language)
             data["reasons"] = [reason.as_reason(language, names) for reason in item.why]

@@ -59,4 +59,21 @@ def quality_report(generated: list[Statement], exported: list[Statement], report
         "over_length_limit": sum(1 for s in exported if len(s.text) > max_chars),
         "questions": sum(1 for s in exported if is_question(s.text)),
         "mean_length": round(mean(len(s.text) for s in exported), 1) if exported else None,
+        **({"represented": represented(exported, documents)} if any(s.support for s in exported) else {}),
     }
+
+
+def represented(exported: list[Statement], documents: list[Document]) -> dict:
+    """How much of the input the list speaks for (document strategy): the documents, and the comments of comment
+    files, that hold at least one exported statement's claim."""
+    holders = {(h.document_id, h.row) for s in exported if s.support for h in s.support.holders}
+    held_documents = {document for document, _ in holders}
+    comments = sum(len(d.rows) for d in documents)
+    found = {"documents": {"with_a_selected_claim": len(held_documents & {d.id for d in documents}),
+                           "of": len(documents), "share": _rate(len(held_documents & {d.id for d in documents}),
+                                                                  len(documents))}}
+    if comments:
+        rows = {(d.id, row.id) for d in documents for row in d.rows}
+        held = len(holders & rows)
+        found["comments"] = {"with_a_selected_claim": held, "of": comments, "share": _rate(held, comments)}
+    return found
