@@ -2,6 +2,7 @@
 group (map), claims made one (reduce) and distilled; real checks of every quote and row id either way."""
 
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -309,3 +310,27 @@ def test_a_prompt_before_any_subject_speaks_of_each_claims_own_subject():
     assert "{topic}" in (Path(__file__).parents[1] / "prompts" / "angles.yaml").read_text(encoding="utf-8")
     assert "その主張の対象" in task and "議論されている施策" not in task
     assert "up to 3 claims on the pro side" in task
+
+
+def test_the_dry_run_predicts_requests_tokens_and_rounds_for_the_whole_input(tmp_path):
+    one = CliRunner().invoke(cli.app, ["generate", str(DATA / "facility_booking_ja.md"), "--dry-run", "--provider",
+                                       "openai", "--model", "gpt-4o", "--strategy", "document"])
+    assert one.exit_code == 0, one.output
+    assert "batch rounds: at most 5, 2 when every answer passes its checks" in one.output
+    assert "everything fits one request" in one.output
+    # Documents too large for one request: read in groups, and the rounds of the map said before anything is sent.
+    big = tmp_path / "big.md"
+    big.write_text("\n\n".join((DATA / "facility_booking_ja.md").read_text(encoding="utf-8") + f"\n第{n}回の記録です。"
+                               for n in range(60)), encoding="utf-8")
+    grouped = CliRunner().invoke(cli.app, ["generate", str(big), "--dry-run", "--provider", "openai", "--model",
+                                           "gpt-4o", "--strategy", "document", "--context-tokens", "8000"])
+    assert grouped.exit_code == 0, grouped.output
+    at_most, usually = map(int, re.search(r"batch rounds: at most (\d+), (\d+) when every answer passes its checks",
+                                          grouped.output).groups())
+    merges = re.search(r"merge request\(s\) in (\d+) round", grouped.output)
+    levels = int(merges.group(1)) if merges else 0
+    # subject and claims (2 attempts), the merge levels, distil (2), side check and fixes, two more fix rounds
+    assert (at_most, usually) == (2 + levels + 2 + 3, 1 + levels + 1 + 1)
+    assert re.search(r"document strategy: \d+ group\(s\) of documents", grouped.output)
+    largest = int(re.search(r"the largest request takes ([\d,]+) tokens", grouped.output).group(1).replace(",", ""))
+    assert largest <= 8000

@@ -154,7 +154,7 @@ def planned_steps(plan: RunPlan, reading=None) -> Steps:
     DocumentPlan) says whether the documents are read in one request or in groups."""
     subject = [] if plan.topic else ["subject"]
     if plan.strategy.strategy == "document":
-        from .stages.document import MERGE_LEVELS
+        from .stages.document import MERGE_LEVELS, merge_step
 
         one = reading is None or reading.one_request
         steps: list = []
@@ -165,8 +165,8 @@ def planned_steps(plan: RunPlan, reading=None) -> Steps:
             steps.append(("claims and list" if plan.discover_angles or plan.topic else "subject, claims and list", 2))
         else:
             steps.append((" and ".join(subject + ["claims"]), 2))
-            if reading is not None and reading.merge_levels:
-                steps.append(("merging claims", min(MERGE_LEVELS, reading.merge_levels)))
+            if reading is not None:
+                steps += [(merge_step(level), 1) for level in range(min(MERGE_LEVELS, reading.merge_levels))]
             steps.append(("distil", 2))
         if plan.stance_check:
             steps += [("side check and fixes", 1), ("fixes and side check of the fixes", 1, False),
@@ -589,8 +589,10 @@ def _planned(prepared: Prepared, plan: RunPlan):
         from .stages.document import dry_plan
 
         options = document_settings(prepared, plan)
+        reading = document_reading(prepared, plan)
         planned = dry_plan(prepared.documents, prepared.chunks, prepared.angles, document_prompts(), options,
-                           plan.stance_check)
+                           plan.stance_check, reading)
+        steps = planned_steps(plan, reading)
         requests = planned.first
         # Every request after the first with the same documents finds them in the provider's prompt cache.
         prefixes = [next((m.content for m in r.messages if m.cache_breakpoint), None) for r in requests]
@@ -598,7 +600,7 @@ def _planned(prepared: Prepared, plan: RunPlan):
                      if prefixes[index] is not None and prefixes[index] in prefixes[:index])
         output = sum(request.max_tokens // 2 for request in requests) + planned.later_output
         topic = 0 if plan.topic or all(r.schema_name == "Written" for r in requests) else 1
-        rounds = (planned.rounds_at_most, planned.rounds_usually)
+        rounds = (steps.at_most, steps.usually)
         notes = planned.notes + [f"the largest request takes {planned.largest:,} tokens with its longest answer "
                                  f"(the window: {options.context_tokens:,})"]
         return requests, cached, output, planned.later_input, notes, planned.later_requests + topic, rounds

@@ -158,12 +158,14 @@ class DocumentSettings:
 
     @property
     def claim_tokens(self) -> int:
-        """Answer tokens of one claim: its fields, a 100-character quote, the claim and its subject."""
-        return int(45 + 180 * self.tokens_per_char)
+        """Answer tokens of one claim: its fields, a quote of up to 100 characters, the claim and its subject."""
+        return int(45 + 140 * self.tokens_per_char)
 
     @property
     def statement_tokens(self) -> int:
-        return int(30 + self.max_chars * self.tokens_per_char)
+        """Answer tokens of one statement: its fields and a text a fifth over the length that votes best (a longer
+        one is sent back by the rules anyway)."""
+        return int(30 + 1.2 * vote_length(self.language, self.max_chars).most * self.tokens_per_char)
 
     @property
     def target_chars(self) -> int:
@@ -580,7 +582,7 @@ def reduce_claims(claims: list[Found], angles: list[Angle], provider: Provider, 
         if _batches(claims, angles, distil_of, settings, reserve) is not None:
             break
         if on_step:
-            on_step("merging claims")
+            on_step(merge_step(level))
         ordered = sorted(claims, key=lambda c: (order.get(c.angle, len(order)), c.stance != "pro", c.sort_key()))
         chunks = _chunks_that_fit(ordered, lambda part: _merge_request(part, units, prompt, settings), settings)
         answers = ask_together([lambda chunk=chunk: ask(
@@ -592,6 +594,10 @@ def reduce_claims(claims: list[Found], angles: list[Angle], provider: Provider, 
             claims += _merged(chunk, asked.answer or asked.last_answer)
         claims = sorted(claims, key=Found.sort_key)
     return claims, attempts
+
+
+def merge_step(level: int) -> str:
+    return "merging claims" + (f" (level {level + 1})" if level else "")
 
 
 def keep_within_one_request(claims: list[Found], angles: list[Angle], units: Units, prompt: DistilPrompt,
@@ -1133,54 +1139,40 @@ class DryPlan:
     later_requests: int
     later_input: int
     later_output: int
-    rounds_at_most: int
-    rounds_usually: int
     notes: list[str]
     largest: int  # the largest prompt + longest answer of any request, in tokens
 
 
 def dry_plan(documents: list[Document], chunks: list[Chunk], angles: list[Angle], prompts: Prompts,
-             settings: DocumentSettings, stance_check: bool, units_total: int | None = None) -> DryPlan:
-    """The requests, tokens and rounds of the whole input: the first round exactly, the later ones estimated from
-    the claims the first round asks for."""
-    plan = plan_reading(documents, chunks, angles, prompts, settings)
+             settings: DocumentSettings, stance_check: bool, reading: DocumentPlan | None = None) -> DryPlan:
+    """The requests and tokens of the whole input: the first round exactly, the later ones estimated from the
+    claims the first round asks for (the rounds come from the run's planned steps)."""
+    plan = reading or plan_reading(documents, chunks, angles, prompts, settings)
     units = Units(in_content_order(documents))
-    checks = (1 if stance_check else 0)
-    statement_tokens = settings.statement_tokens
     side_requests = math.ceil(settings.count / 60) if stance_check else 0
+    side_input = side_requests * (500 + settings.count * 40)
     if plan.one_request:
         first = [plan.write]
-        later_requests = side_requests
-        later_input = side_requests * (500 + settings.count * 40)
-        later_output = settings.count * 10
+        later_requests, later_input, later_output = side_requests, side_input, settings.count * 10
         notes = [f"document strategy: everything fits one request ({estimate_input_tokens(plan.write):,} input tokens, "
                  f"answer up to {plan.write.max_tokens:,}), then {side_requests} side check request(s); fixes only "
                  "for what the checks send back"]
-        at_most, usually = 2 + 1 + (2 * checks), 1 + checks
-        largest = estimate_input_tokens(plan.write) + plan.write.max_tokens
     else:
-        planned = discuss_requests(plan.groups, angles, prompts.discuss, settings)
-        first = [request for _, _, request in planned]
+        first = [request for _, _, request in discuss_requests(plan.groups, angles, prompts.discuss, settings)]
         claims = len(first) * settings.claims_per_side * 2 * min(len(angles), settings.angles_per_request)
-        claim_line = int(40 + 170 * settings.tokens_per_char)
-        per_request = max(1, (settings.context_tokens - 2_000) // claim_line)
-        merge_levels = 0
-        remaining = claims
-        while remaining > per_request * max(1, len(angles)) and merge_levels < MERGE_LEVELS:
-            merge_levels += 1
-            remaining = remaining // 2
-        distil_requests = max(1, math.ceil(min(remaining, claims) / per_request))
-        later_requests = distil_requests + side_requests + (math.ceil(claims / per_request) if merge_levels else 0)
-        later_input = min(remaining, claims) * claim_line + distil_requests * 800 + side_requests * (500 + settings.count * 40)
-        later_output = settings.count * statement_tokens + settings.count * 10
+        line = int(40 + 170 * settings.tokens_per_char)
+        per_request = claims_per_distil_request(settings)
+        merges = math.ceil(claims / per_request) * plan.merge_levels
+        left = claims if not plan.merge_levels else min(claims, per_request * len(angles))
+        distils = max(1, math.ceil(left / per_request))
+        later_requests = merges + distils + side_requests
+        later_input = (claims * plan.merge_levels + left) * line + distils * 800 + side_input
+        later_output = settings.count * (settings.statement_tokens + 10) + merges * 40 * per_request
         notes = [f"document strategy: {len(plan.groups)} group(s) of documents × "
                  f"{len(first) // max(1, len(plan.groups))} request(s) (about {claims:,} claims), "
-                 + (f"{merge_levels} merge round(s), " if merge_levels else "")
-                 + f"{distil_requests} distil request(s), {side_requests} side check request(s); plus 1 request to name "
+                 + (f"{merges} merge request(s) in {plan.merge_levels} round(s), " if plan.merge_levels else "")
+                 + f"{distils} distil request(s), {side_requests} side check request(s); plus 1 request to name "
                  "the subject"]
-        first = first + []
-        at_most = 2 + merge_levels + 2 + 1 + (2 * checks)
-        usually = 1 + merge_levels + 1 + checks
-        largest = max(estimate_input_tokens(r) + r.max_tokens for r in first)
     notes.append(f"support counted in {units.total:,} {units.noun}")
-    return DryPlan(first, later_requests, later_input, later_output, at_most, usually, notes, largest)
+    largest = max(estimate_input_tokens(r) + r.max_tokens for r in first)
+    return DryPlan(first, later_requests, later_input, later_output, notes, largest)
