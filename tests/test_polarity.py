@@ -60,3 +60,57 @@ def test_lint_and_the_report_show_a_statement_that_contradicts_its_quote(tmp_pat
     found = {(f["line"], f["rule"]) for f in json.loads(result.stdout)["findings"]}
     assert (1, "contradicts-quote") in found and (2, "contradicts-quote") not in found
     assert result.exit_code == 1
+
+
+# English paraphrases a capable model writes for a quote: a lexical negation ("refrain from", "avoid", "fail to",
+# "lack"), a negated antonym, a relative clause on a negated phrase, two antonyms that cancel out.
+@pytest.mark.parametrize("statement, quote", [
+    ("Agencies should not select proprietary software when open source meets the need.",
+     "Agencies should refrain from selecting proprietary software when an open source option meets the same need."),
+    ("Custom solutions carry long-term maintenance.",
+     "Open source code has no long term maintenance requirements that often accompany custom solutions."),
+    ("Schools should not schedule exams on religious holidays.", "Schools should avoid scheduling exams on religious holidays."),
+    ("The voting system does not reflect what voters want.", "The voting system fails to reflect what voters want."),
+    ("The IT team does not have the skills to run live video.", "The IT team said they lack the skills to run live video."),
+    ("Switching energy suppliers is easy.", "Switching energy suppliers is not difficult for most households."),
+    ("The road budget is not enough.", "The road budget is insufficient for the backlog of potholes."),
+    ("More cars in the centre make bus journeys slower.", "Fewer cars would make bus journeys faster and more reliable."),
+    ("Scottsville Road should have fewer traffic lights.", "There are way too many traffic lights along Scottsville Road."),
+    ("Cycling in the city centre is dangerous.", "Cycling in the city centre is not safe without protected lanes."),
+    ("A congestion charge would reduce traffic in the centre.",
+     "Traffic in the centre has grown every year, and the charge is the only measure that will actually reduce it."),
+    ("Voters must be able to see how each vote is counted.", "Voters cannot see how each vote is counted."),
+])
+def test_an_english_paraphrase_is_not_a_contradiction(statement, quote):
+    assert contradicting_word(statement, quote) is None
+
+
+@pytest.mark.parametrize("statement, quote", [
+    ("Agencies should select proprietary software.", "Agencies should refrain from selecting proprietary software."),
+    ("The IT team has the skills to run live video.", "The IT team said they lack the skills to run live video."),
+    ("Cycling in the city centre is safe.", "Cycling in the city centre is dangerous for children."),
+    ("Switching energy suppliers is difficult.", "Switching energy suppliers is not difficult for most households."),
+    ("Sharing the contract would raise the cost for both towns.", "Sharing the contract could lower the cost for both towns."),
+    ("Villages outside the city have good alternatives to driving.",
+     "Respondents from villages said there is no real alternative to driving: buses are too infrequent."),
+    ("Paper forms are still necessary.", "Paper forms are unnecessary now that every library offers internet access."),
+    ("Bike lanes do not need to be wide enough to ride on safely.", "Bike lanes should be wide enough to ride on safely."),
+])
+def test_an_english_reversal_is_found(statement, quote):
+    assert contradicting_word(statement, quote)
+
+
+def test_the_labelled_english_pairs_developed_on():
+    """tests/data/polarity/english_pairs.tsv, the part the rule was developed on: no faithful pair flagged, and
+    at most the three reversals no word-level reading finds (a cause turned around, "drive away" for "attract",
+    a clause chosen wrongly) missed."""
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "polarity" / "english_pairs.tsv"
+    pairs = [row for row in csv.DictReader(path.open(encoding="utf-8"), delimiter="\t") if row["part"] == "dev"]
+    flagged = [row["statement"] for row in pairs if row["label"] == "faithful"
+               and contradicting_word(row["statement"], row["quote"])]
+    missed = [row["statement"] for row in pairs if row["label"] == "reversed"
+              and not contradicting_word(row["statement"], row["quote"])]
+    assert len(pairs) >= 120 * 2 // 3 and not flagged and len(missed) <= 3

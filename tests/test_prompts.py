@@ -24,7 +24,7 @@ def test_a_generate_prompt_renders_every_placeholder_with_the_request_in_the_las
     for message in messages:
         assert not LEFTOVER_PLACEHOLDER.search(message.content), message.content
     system = messages[0].content
-    assert language_name in system and "120" in system and str(settings.target_chars) in system
+    assert language_name in system and str(settings.length.limit) in system and str(settings.target_chars) in system
     last = messages[-1].content
     rich = file_name == "generate_rich.yaml"
     # The rich prompt names the subject, the angle and a side; the small model's shows the sentence alone (shown a

@@ -68,6 +68,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "own-voice": {"en": "{phrase:quoted} is a party speaking about itself; state the view as a claim anyone could "
                         "hold, naming the party",
                   "ja": "{phrase:quoted}は当事者が自分のことを語る言い方です。当事者の名前を出し、誰もが持ちうる主張として述べてください"},
+    "acronym": {"en": "{words:list} may mean nothing to a participant; say what it is in plain words, or spell it out "
+                      "in brackets",
+                "ja": "{words:list}は参加者に通じないかもしれません。平易な言葉で言い換えるか、括弧で正式名称を書いてください"},
     "mixed-language": {"en": "it mixes in English words ({words:list}); write them in Japanese",
                        "ja": "英単語（{words:list}）が混じっています。日本語で書いてください"},
     "off-topic": {"en": "it does not say what it is about; start with what it is about, in the documents' own words "

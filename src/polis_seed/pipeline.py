@@ -82,7 +82,8 @@ def sentence_settings(prepared: Prepared, plan: RunPlan, topic: Topic | None = N
     from .stages.generate import GenerateSettings
 
     # A capable model writes one statement per sentence; a small one several, and the judge keeps the best.
-    return GenerateSettings(language=prepared.language, max_chars=plan.max_chars, per_angle=plan.per_angle,
+    return GenerateSettings(language=prepared.language, max_chars=plan.max_chars, max_chars_given=plan.max_chars_given,
+                            per_angle=plan.per_angle,
                             concurrency=plan.provider.concurrency, topic=topic, stance=stance, judge=judge,
                             candidates=1 if plan.strategy.capable else 3)
 
@@ -90,7 +91,7 @@ def sentence_settings(prepared: Prepared, plan: RunPlan, topic: Topic | None = N
 def document_settings(prepared: Prepared, plan: RunPlan, topic: Topic | None = None):
     from .stages.document import DocumentSettings
 
-    return DocumentSettings(language=prepared.language, max_chars=plan.max_chars,
+    return DocumentSettings(language=prepared.language, max_chars=plan.max_chars, max_chars_given=plan.max_chars_given,
                             count=plan.count or plan.per_angle * len(prepared.angles),
                             context_tokens=plan.context_tokens, output_tokens=plan.output_tokens, topic=topic,
                             concurrency=plan.provider.concurrency, fill_from_knowledge=plan.fill_from_knowledge)

@@ -139,6 +139,9 @@ class RunPlan:
     redact: bool
     cache_dir: Path | None
     dedupe: DedupeSettings | None  # None: generate only
+    # --max-chars was given (flag or config file): the most a generated statement may have. Else each language
+    # keeps to its vote length under it (rules.vote_length: English 100).
+    max_chars_given: bool = False
     column: str | None = None  # the comment column of a .csv document (--column); None: a recognised name
     batch_dir: Path | None = None
     submit_batch: bool = False
@@ -179,6 +182,7 @@ def resolve_plan(settings: Settings, outputs: OutputSet, *, deduplicate_too: boo
         provider = provider.with_context(strategy.context_tokens)
     return RunPlan(provider=provider, strategy=strategy, angles=load_angles(settings.angles), outputs=outputs,
                    language=settings.lang, topic=settings.topic, max_chars=settings.max_chars,
+                   max_chars_given="max_chars" in settings.model_fields_set,
                    per_angle=settings.per_angle, count=settings.count, stance_check=settings.stance_check,
                    fill_from_knowledge=settings.fill_from_knowledge,
                    redact=settings.redact, cache_dir=cache_dir_of(settings),

@@ -67,13 +67,27 @@ class Topic:
 @dataclass(frozen=True)
 class VoteLength:
     target: int  # what prompts ask for
-    most: int  # longer than this, a generated statement is sent back (well under the hard limit)
+    most: int  # longer than this, a generated statement is sent back
+    limit: int  # the "never more than" a prompt says
 
 
-def vote_length(language: str | None, max_chars: int) -> VoteLength:
-    """Seed statements of 15-50 Japanese characters or up to about 100 English ones vote best (QUALITY.md)."""
-    target, most = (45, 60) if language == "ja" else (90, 110)
-    return VoteLength(min(target, max_chars), min(most, max_chars))
+# Seed statements of 15-50 Japanese characters or up to about 100 English ones vote best (QUALITY.md): the length
+# a prompt asks for, and the most a generated statement may have.
+VOTE_LENGTHS = {"ja": (45, 60), "en": (70, 100)}
+# English's most is the limit of an English list, which prompts say and a --max-chars the user gave replaces.
+# Japanese's is where a Japanese statement stops voting well, under the limit the prompts say (--max-chars).
+_MOST_IS_THE_LIMIT = frozenset({"en"})
+
+
+def vote_length(language: str | None, max_chars: int, max_chars_given: bool = False) -> VoteLength:
+    """What a run asks for and keeps to, under the hard limit. `max_chars_given`: --max-chars came from the user
+    (flag or config file), so an English list may be as long as it says (--max-chars 140: up to 140)."""
+    language = language if language in VOTE_LENGTHS else "en"
+    target, most = VOTE_LENGTHS[language]
+    if language not in _MOST_IS_THE_LIMIT:
+        return VoteLength(min(target, max_chars), min(most, max_chars), max_chars)
+    most = max_chars if max_chars_given else min(most, max_chars)
+    return VoteLength(min(target, most), most, most)
 
 
 @dataclass(frozen=True)
@@ -416,6 +430,40 @@ def _mixed_language(text: str, context: Context, language: str) -> Reason | None
     return None
 
 
+# An acronym: two or more capitals, digits allowed (FPTP, 18F, OMB, NHS).
+_ACRONYM_EN = re.compile(r"(?<![\w'’-])(?=[A-Z0-9&]*[A-Z][A-Z0-9&]*[A-Z0-9]\b|[0-9]+[A-Z])[A-Z0-9][A-Z0-9&]*[A-Z0-9]s?"
+                         r"(?![\w'’-])")
+
+
+def unexplained_acronyms(text: str) -> list[str]:
+    """Acronyms a participant may not know: three characters or more (two letters are mostly a place's code), not a
+    word of general English (simplemma's English dictionary knows EU, GDP, COVID, NATO; a word in capitals, IT or
+    STOP, is a word), and not explained in the statement (in brackets,
+    next to brackets, or after the words its letters stand for: "first past the post (FPTP)")."""
+    from simplemma import is_known
+
+    if sum(ch.isupper() for ch in text) > 0.5 * sum(ch.isalpha() for ch in text):
+        return []  # written in capitals throughout: shouting, not acronyms
+    found = []
+    for match in _ACRONYM_EN.finditer(text):
+        word = match.group(0)
+        bare = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
+        before, after = text[:match.start()].rstrip(), text[match.end():].lstrip()
+        if before.endswith("(") or after.startswith("(") or is_known(bare, lang="en") or is_known(bare.lower(), lang="en") \
+                or (len(bare) == 2 and bare.isalpha()):
+            continue  # two letters: mostly a country's or a state's code (NZ, TN), which its people know
+        initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", before)[-len(bare):]).upper()
+        if bare.isalpha() and initials == bare.upper():
+            continue
+        found.append(word)
+    return list(dict.fromkeys(found))
+
+
+def _acronym(text: str, context: Context, language: str) -> Reason | None:
+    found = unexplained_acronyms(text)
+    return said("acronym", words=found) if found else None
+
+
 # Braces, pipes, backslashes, backticks and carets do not occur in deliberate prose (a generated 「急迫}」
 # does); '*', '#', '=', '>' do (Produzent*innen, #hashtag, =>), so they are left alone.
 _STRAY_SYMBOL = re.compile(r"[{}|\\^`]|\ufffd|[\x00-\x08\x0b-\x1f]")
@@ -499,7 +547,8 @@ RULES: tuple[Rule, ...] = (
     Rule("language", "error", "not in the language asked for (generate only)", _wrong_language),
     Rule("garbled", "error", "stray symbols (`}`, `|`, `�`), letters spaced out (`C I O`), unpaired brackets", _garbled),
     Rule("too-short", "warning", "shorter than a full claim (generate only)", _too_short),
-    Rule("long", "warning", "longer than short statements that vote best (generate only: ja 60, en 110 characters)",
+    Rule("long", "warning", "longer than short statements that vote best (generate only: ja 60, en 100 characters "
+         "unless `--max-chars` is given)",
          _long),
     Rule("fragment", "warning", "stops mid-sentence (「…受けられるように」, 「…べきで」, \"… and\")", _fragment, JA_EN),
     Rule("compound", "warning", "more than one claim (〜し、 / 〜であり、 / 、また / …が、…もある / `; ` / `, and` + a new clause)",
@@ -512,6 +561,8 @@ RULES: tuple[Rule, ...] = (
     Rule("no-subject", "warning", "starts with a pointer instead of its subject (この, 本市, 導入により, It, This, The change)",
          _no_subject, JA_EN),
     Rule("own-voice", "warning", "a party speaking about itself (当社, 弊社, our company, we at …)", _own_voice, JA_EN),
+    Rule("acronym", "warning", "an acronym a participant may not know, not explained (FPTP, OMB; not EU, UK, GDP)",
+         _acronym, frozenset({"en"})),
     Rule("mixed-language", "warning", "lower-case English words inside Japanese (「outsourcingする」)", _mixed_language,
          frozenset({"ja"})),
     Rule("off-topic", "warning", "names neither the documents' subject, nor its key terms, nor starts with a phrase the "

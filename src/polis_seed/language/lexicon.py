@@ -63,6 +63,9 @@ FAMILIES = (
     _family("long", False, "長い long", "短い short"),
     _family("fast", False, "速い 早い 迅速 fast quick rapid", "遅い slow"),
     _family("near", False, "近い near close", "遠い far distant"),
+    _family("good", False, "good beneficial help benefit", "bad harmful harm hurt damage"),
+    _family("heed", True, "listen heed", "ignore disregard"),
+    _family("attract", False, "attract", "deter repel"),
 )
 
 

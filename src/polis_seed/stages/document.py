@@ -40,7 +40,7 @@ from ..models import Angle, Attempt, Chunk, Document, Drop, GenerationReport, La
 from ..prompts import DiscussPrompt, DistilPrompt, WritePrompt
 from ..providers.base import CompletionRequest, Message, Provider
 from ..providers.costs import estimate_input_tokens
-from ..rules import LANGUAGE_NAMES, Context, Topic, check_statement, vote_length
+from ..rules import LANGUAGE_NAMES, Context, Topic, VoteLength, check_statement, vote_length
 from .ask import Asked, ask, ask_together
 from .claims import (ClaimAnswer, Corpus, Found, Picked, SameAs, Shown, Units, check_claim, distinct_count,
                      merge_claims, merge_overlapping, select_by_support, _joined)
@@ -147,6 +147,7 @@ class DocumentSettings:
     # A side the documents do not support may be written from the model's own knowledge (marked so).
     fill_from_knowledge: bool = False
     subjects: tuple[str, ...] = ()  # the subjects the documents speak of, when several
+    max_chars_given: bool = False  # --max-chars came from the user: it is the most a statement may have
 
     @property
     def answer_cap(self) -> int:
@@ -165,11 +166,15 @@ class DocumentSettings:
     def statement_tokens(self) -> int:
         """Answer tokens of one statement: its fields and a text a fifth over the length that votes best (a longer
         one is sent back by the rules anyway)."""
-        return int(30 + 1.2 * vote_length(self.language, self.max_chars).most * self.tokens_per_char)
+        return int(30 + 1.2 * self.length.most * self.tokens_per_char)
+
+    @property
+    def length(self) -> VoteLength:
+        return vote_length(self.language, self.max_chars, self.max_chars_given)
 
     @property
     def target_chars(self) -> int:
-        return vote_length(self.language, self.max_chars).target
+        return self.length.target
 
     @property
     def min_chars(self) -> int:
@@ -177,7 +182,7 @@ class DocumentSettings:
 
     def context(self, source: str | None = None) -> Context:
         return Context(max_chars=self.max_chars, language=self.language, min_chars=self.min_chars, topic=self.topic,
-                       source=source, vote_chars=vote_length(self.language, self.max_chars).most)
+                       source=source, vote_chars=self.length.most)
 
     @property
     def fix_reserve(self) -> int:
@@ -310,7 +315,7 @@ def write_request(group: list[Source], angles: list[Angle], prompt: WritePrompt,
                   settings: DocumentSettings) -> CompletionRequest:
     """Subjects, claims and the list in one request, the documents as its cached prefix."""
     system = prompt.system.format(language_name=LANGUAGE_NAMES[settings.language], subjects=SUBJECTS,
-                                  max_chars=settings.max_chars, target_chars=settings.target_chars)
+                                  max_chars=settings.length.limit, target_chars=settings.target_chars)
     documents = Message(role="user", content=prompt.documents.format(documents=render_documents(group)),
                         cache_breakpoint=True)
     knowledge = prompt.knowledge if settings.fill_from_knowledge else prompt.documents_only
@@ -496,7 +501,7 @@ def distil_request(claims: list[Found], units: Units, prompt: DistilPrompt, sett
     else:
         knowledge = prompt.documents_only
     system = prompt.system.format(language_name=LANGUAGE_NAMES[settings.language], count=count,
-                                  max_chars=settings.max_chars, target_chars=settings.target_chars,
+                                  max_chars=settings.length.limit, target_chars=settings.target_chars,
                                   topic=_subject_line(settings), key_terms=key_terms(settings.topic))
     return CompletionRequest.asking_for(
         Distillation, [Message(role="system", content=system),

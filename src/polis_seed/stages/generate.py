@@ -35,7 +35,7 @@ from ..language.text import clean_statement, normalize_for_matching
 from ..models import Angle, Attempt, Drop, GenerationReport, Judged, Language, Reason, Stance, Statement, said
 from ..prompts import GeneratePrompt
 from ..providers.base import CompletionRequest, Message, Provider
-from ..rules import LANGUAGE_NAMES, Context, Topic, reasons, vote_length
+from ..rules import LANGUAGE_NAMES, Context, Topic, VoteLength, reasons, vote_length
 from .ask import ask, ask_together
 from .select import Embedder, Passage, SentencePool, select_passages
 from .stance import SideReader, StanceChecker
@@ -55,6 +55,7 @@ class GenerateSettings:
     language: Language
     max_chars: int
     per_angle: int
+    max_chars_given: bool = False  # --max-chars came from the user: it is the most a statement may have
     concurrency: int = 1
     candidates: int = 3  # statements asked per sentence (a capable model: 1)
     passages_per_angle: int = 16
@@ -68,7 +69,11 @@ class GenerateSettings:
     @property
     def target_chars(self) -> int:
         """The length the prompt asks for: well under the limit, as short statements vote best."""
-        return vote_length(self.language, self.max_chars).target
+        return self.length.target
+
+    @property
+    def length(self) -> VoteLength:
+        return vote_length(self.language, self.max_chars, self.max_chars_given)
 
     @property
     def min_chars(self) -> int:
@@ -76,7 +81,7 @@ class GenerateSettings:
 
     def context(self, source: str | None = None) -> Context:
         return Context(max_chars=self.max_chars, language=self.language, min_chars=self.min_chars, source=source,
-                       topic=self.topic, vote_chars=vote_length(self.language, self.max_chars).most)
+                       topic=self.topic, vote_chars=self.length.most)
 
 
 def SENTENCE_STEPS(stance_check: bool) -> list[tuple[str, int]]:
@@ -126,7 +131,7 @@ def build_messages(prompt: GeneratePrompt, angle: Angle, stance: Stance, source:
     topic = settings.topic.name if settings.topic else None
     messages = [Message(role="system", content=prompt.system.format(
         language_name=LANGUAGE_NAMES[settings.language], min_chars=settings.min_chars,
-        target_chars=settings.target_chars, max_chars=settings.max_chars, count=settings.candidates,
+        target_chars=settings.target_chars, max_chars=settings.length.limit, count=settings.candidates,
     ))]
     for example in prompt.examples[settings.language]:
         messages.append(Message(role="user", content=user_template.format(
