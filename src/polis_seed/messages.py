@@ -152,6 +152,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "あります（「文書にない」と示します）"},
     # ----- report.html and the review page: who holds a statement's claim (document strategy) -----
     "held-by": {"en": "held by {count} of {of} {unit:term}", "ja": "{unit:term}{of}件中{count}件が持つ主張"},
+    "held-by.row": {"en": "held by {count} of {of} {unit:term} (row {rows:list})",
+                    "ja": "{unit:term}{of}件中{count}件が持つ主張（行 {rows:list}）"},
     "held-by.rows": {"en": "held by {count} of {of} {unit:term} (rows {rows:list}{more})",
                      "ja": "{unit:term}{of}件中{count}件が持つ主張（行 {rows:list}{more}）"},
     # ----- review/store.py: a change the review page asked for that cannot be made -----

@@ -182,7 +182,7 @@ def held_by(statement: Statement, language: str) -> str:
     rows = [holder.row for holder in support.holders if holder.row]
     if not rows:
         return say("held-by", {"count": support.count, "of": support.of, "unit": support.unit}, language)
-    return say("held-by.rows", {"count": support.count, "of": support.of, "unit": support.unit,
+    return say("held-by.row" if len(rows) == 1 else "held-by.rows", {"count": support.count, "of": support.of, "unit": support.unit,
                                 "rows": rows[:SHOWN_ROWS], "more": ", …" if len(rows) > SHOWN_ROWS else ""}, language)
 
 

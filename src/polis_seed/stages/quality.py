@@ -10,7 +10,7 @@ from __future__ import annotations
 from statistics import mean
 
 from ..models import Angle, Document, GenerationReport, Statement
-from ..rules import NEAR_COPY_RATIO, near_copy_score, quote_is_in, source_overlap
+from ..rules import NEAR_COPY_RATIO, near_copy_score, source_overlap
 from ..language.text import is_question, normalize_for_matching
 
 
@@ -26,7 +26,15 @@ def quality_report(generated: list[Statement], exported: list[Statement], report
                    documents: list[Document], angles: list[Angle], max_chars: int) -> dict:
     text_of = {document.id: document.text for document in documents}
     with_quote = [s for s in exported if s.quote]
-    found = [s for s in with_quote if s.document_id in text_of and quote_is_in(s.quote, text_of[s.document_id])]
+    normalized_of: dict[str, str] = {}  # each document normalised once: a comment file may hold 20,000 comments
+
+    def grounded(statement: Statement) -> bool:
+        if statement.document_id not in normalized_of:
+            normalized_of[statement.document_id] = normalize_for_matching(text_of[statement.document_id])
+        needle = normalize_for_matching(statement.quote)
+        return bool(needle) and needle in normalized_of[statement.document_id]
+
+    found = [s for s in with_quote if s.document_id in text_of and grounded(s)]
     overlaps = [source_overlap(s.text, s.quote) for s in with_quote]
     near_copies = sum(1 for s in with_quote if near_copy_score(s.text, s.quote) >= NEAR_COPY_RATIO)
     per_angle: dict[str, dict] = {}
