@@ -101,6 +101,8 @@ def batch_loop(tmp_path: Path, answer, *args: str, document: Path = DOCUMENT, li
                                          str(tmp_path / "cache"), *args])
         assert result.exit_code == 0, result.output
         if (tmp_path / "out" / "polis.csv").exists():
+            if printed is not None:
+                printed.append(next(line for line in result.output.splitlines() if line.startswith("batch rounds:")))
             return rounds
         number = len(rounds) + 1
         requests = batch / f"round-{number}.requests.jsonl"
@@ -124,6 +126,7 @@ def test_two_rounds_when_nothing_needs_a_fix_the_subject_claims_and_list_in_one_
     assert rounds == [["Written"], ["SidesAnswer"]]
     assert "round 1: subject, claims and list; 4 more rounds at most after this one, 1 when every answer passes" \
         in printed[0]
+    assert printed[-1] == "batch rounds: 2 (request files answered; this strategy takes at most 5)"
     statements = kept(tmp_path)
     assert {(s["angle"], s["checked_stance"]) for s in statements} == set(QUOTES)
     assert all(s["quote"] in DOCUMENT.read_text(encoding="utf-8") for s in statements)
@@ -163,6 +166,8 @@ def test_the_batch_rounds_check_a_model_free_stand_in_on_a_document_of_another_t
     assert 2 <= len(rounds) <= 4, rounds
     assert rounds[0] == ["Written"]
     assert "(this strategy takes at most 5 rounds)" in printed[0]
+    # The last run says how many rounds the run took.
+    assert printed[-1] == f"batch rounds: {len(rounds)} (request files answered; this strategy takes at most 5)"
     assert kept(tmp_path)
 
 

@@ -347,6 +347,8 @@ class PipelineResult:
     batch_round: Any = None  # batch.rounds.BatchRound when the run stopped to wait for answers
     ingested: list = field(default_factory=list)
     topic: Topic | None = None
+    # A batch run that wrote its outputs: the rounds of request files it took, and the most its strategy may take.
+    batch_rounds: tuple[int, int] | None = None
 
     @property
     def exported(self) -> list[Statement]:
@@ -438,7 +440,8 @@ def run_pipeline(paths: list[Path], plan: RunPlan, events: Events | None = None)
         embed.close()
     usage = usage_of(provider_plan, generated.report, time.monotonic() - started)
     result = PipelineResult(prepared, choice, generated.statements, generated.report, generated.notes, usage,
-                            plan.outputs, discovery, deduped, ingested=ingested, topic=generated.topic)
+                            plan.outputs, discovery, deduped, ingested=ingested, topic=generated.topic,
+                            batch_rounds=(len(batch.folder.rounds()), steps.at_most) if batch else None)
     write_outputs(result, plan.max_chars)
     return result
 

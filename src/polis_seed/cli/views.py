@@ -173,6 +173,9 @@ def print_summary(result: PipelineResult) -> None:
         say(f"failed request: {hide_secrets(failure)}")
     if result.quality is not None:
         print_quality(result.quality)
+    if result.batch_rounds is not None:
+        taken, at_most = result.batch_rounds
+        say(f"batch rounds: {taken} (request files answered; this strategy takes at most {at_most})")
     say(f"time {usage['seconds']:.0f} s")
 
 
