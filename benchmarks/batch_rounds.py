@@ -9,7 +9,7 @@ and tagged so that each row is its own comment); `--build folder200` a folder of
 benchmark documents, and the polis-open comments cut into documents of 12 comments). Each round's request lines are
 checked against the model's window (`--window`, default 128,000 for gpt-4o): the prompt (o200k tokens) plus
 `max_tokens` of the largest request is printed, and a request over the window stops the benchmark. The peak memory
-is the largest resident set of any round's process.
+is the largest resident set of each round's process.
 
 Every round is a fresh `polis-seed run … --batch-dir DIR` process, as a facilitator runs it; its user + system CPU
 seconds are read from the kernel (getrusage of the child), so no model call is in them: the stand-in
@@ -21,7 +21,6 @@ show what the cache saves. For scale, the same is measured for `python -c "impor
 from __future__ import annotations
 
 import argparse
-import resource
 import shutil
 import subprocess
 import sys
@@ -37,12 +36,21 @@ from tests.stand_in import answer_plausibly  # noqa: E402
 DEFAULTS = [ROOT / "seeds", ROOT / "benchmarks" / "documents" / "mutsuu_bunben_ja.md"]
 
 
-def child_cpu(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, subprocess.CompletedProcess]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def child_cpu(command: list[str], env: dict[str, str] | None = None
+              ) -> tuple[float, float, subprocess.CompletedProcess, float]:
+    """User + system CPU seconds, wall seconds, the finished process and its peak resident set (MB): the kernel's
+    rusage of this one child (wait4), so no other process and no model call is in them."""
+    import os
+
     started = time.monotonic()
-    done = subprocess.run(command, capture_output=True, text=True, env=env)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), time.monotonic() - started, done
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, text=True, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        done = subprocess.CompletedProcess(command, process.returncode, out.read(), err.read())
+    return usage.ru_utime + usage.ru_stime, time.monotonic() - started, done, usage.ru_maxrss / 1024
 
 
 POLIS = next((p for p in (ROOT.parent / "shared" / "data" / "polis-open", ROOT.parent.parent / "shared" / "data" /
@@ -115,13 +123,12 @@ def loop(path: Path, strategy: str, extra: list[str], limit: int = 10, window: i
     rows = []
     try:
         for number in range(1, limit + 1):
-            cpu, wall, done = child_cpu([sys.executable, "-m", "polis_seed.cli", "run", str(path), "-o", str(work / "out"),
+            cpu, wall, done, peak = child_cpu([sys.executable, "-m", "polis_seed.cli", "run", str(path), "-o", str(work / "out"),
                                          "--provider", "openai", "--model", "gpt-4o", "--strategy", strategy,
                                          "--batch-dir", str(work / "b"), *extra], env)
             if done.returncode != 0:
                 raise SystemExit(f"round {number}: exit {done.returncode}: {done.stderr.strip().splitlines()[-1:]}")
             requests = work / "b" / f"round-{number}.requests.jsonl"
-            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             if (work / "out" / "polis.csv").exists():
                 rows.append((number, 0, cpu, wall, 0, peak))
                 return rows
@@ -143,7 +150,7 @@ def main() -> None:
     parser.add_argument("--build", action="append", default=[])
     parser.add_argument("--window", type=int, default=128_000)
     args = parser.parse_args(argv)
-    bare, bare_wall, _ = child_cpu([sys.executable, "-c", "import polis_seed.cli"])
+    bare, bare_wall, _, _ = child_cpu([sys.executable, "-c", "import polis_seed.cli"])
     print(f"python -c 'import polis_seed.cli': {bare:.2f} s CPU ({bare_wall:.2f} s wall)")
     built = Path(tempfile.mkdtemp(prefix="polis-seed-inputs-"))
     paths = args.paths + [build(kind, built) for kind in args.build]
