@@ -273,6 +273,24 @@ def test_every_discuss_request_of_a_large_comment_file_fits_the_window_with_its_
     assert sum(len(s.rows) for g in reading.groups for s in g) == len(documents[0].rows)
 
 
+def test_a_folder_of_many_short_documents_fits_the_window_with_every_documents_tags_and_title(tmp_path):
+    """Each document's <document> tags and title take tokens of the group too: 200 short ones spend thousands."""
+    for number in range(200):
+        (tmp_path / f"note_{number:03}.txt").write_text(
+            f"地区{number}の住民説明会の記録です。公共施設予約のオンライン化について、費用は回収できるという意見と、"
+            f"高齢者には使いにくいという意見が出されました。({number}番)\n", encoding="utf-8")
+    documents = load_documents([tmp_path]).documents
+    settings = DocumentSettings(language="ja", max_chars=140, count=12, context_tokens=12_000)
+    prompts = Prompts(load_prompt("write.yaml", WritePrompt), load_prompt("discuss.yaml", DiscussPrompt),
+                      load_prompt("distil.yaml", DistilPrompt))
+    angles = load_angles(DATA / "two_angles.yaml")
+    reading = plan_reading(documents, chunk_documents(documents), angles, prompts, settings)
+    assert not reading.one_request and len(reading.groups) > 1
+    requests = [request for _, _, request in discuss_requests(reading.groups, angles, prompts.discuss, settings)]
+    assert all(window_problem(request, 12_000) is None for request in requests)
+    assert sum(len(g) for g in reading.groups) == 200
+
+
 # ----- support shown --------------------------------------------------------------------------------------------
 
 def test_support_is_in_statements_jsonl_report_html_and_quality_json(tmp_path, replay):

@@ -25,6 +25,7 @@ answer; the map adds the discuss round (and a merge round per level on very larg
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -216,9 +217,11 @@ class Source:
     tokens: int
     rows: tuple[Row, ...] = ()
 
-    @property
+    @functools.cached_property
     def cost(self) -> int:
-        return self.tokens + ROW_ID_TOKENS * len(self.rows)
+        """Its tokens in the request, the <document> tags and title around it included, and its row ids in the
+        answer (a folder of 200 short documents spends a seventh of its group on the tags)."""
+        return self.tokens + count_tokens(_frame(self)) + 2 + ROW_ID_TOKENS * len(self.rows)
 
 
 def in_content_order(documents: list[Document]) -> list[Document]:
@@ -241,12 +244,14 @@ def plan_groups(documents: list[Document], chunks: list[Chunk], budget: int, max
     sources: list[Source] = []
     for number, document in enumerate(in_content_order(documents), start=1):
         label = f"D{number}"
+        # Room a part leaves for its <document> tags and title.
+        room = max(64, budget - count_tokens(_frame(Source(label, document, "", 0, tuple(document.rows[:1])))) - 2)
         if document.rows:
             part: list[Row] = []
             part_tokens = 0
             for row in sorted(document.rows, key=_row_order):
                 tokens = count_tokens(_row_line(row)) + 1
-                if part and (part_tokens + tokens + ROW_ID_TOKENS * (len(part) + 1) > budget
+                if part and (part_tokens + tokens + ROW_ID_TOKENS * (len(part) + 1) > room
                              or (max_rows is not None and len(part) >= max_rows)):
                     sources.append(Source(label, document, "\n".join(map(_row_line, part)), part_tokens, tuple(part)))
                     part, part_tokens = [], 0
@@ -256,14 +261,14 @@ def plan_groups(documents: list[Document], chunks: list[Chunk], budget: int, max
                 sources.append(Source(label, document, "\n".join(map(_row_line, part)), part_tokens, tuple(part)))
             continue
         tokens = count_tokens(document.text)
-        if tokens <= budget:
+        if tokens <= room:
             sources.append(Source(label, document, document.text, tokens))
             continue
         lines: list[str] = []
         lines_tokens = 0
         for sentence in (s for c in chunks if c.document_id == document.id for s in c.sentences):
             tokens = count_tokens(sentence)
-            if lines and lines_tokens + tokens > budget:
+            if lines and lines_tokens + tokens > room:
                 sources.append(Source(label, document, "\n".join(lines), lines_tokens))
                 lines, lines_tokens = [], 0
             lines.append(sentence)
@@ -289,6 +294,11 @@ def shown(group: list[Source]) -> Shown:
 
 def _fence(text: str) -> str:
     return text.replace("<document", "‹document").replace("</document>", "‹/document›")
+
+
+def _frame(source: Source) -> str:
+    return (f'<document id="{source.label}" title="{_fence(source.document.title)}"'
+            + (' kind="comments"' if source.rows else "") + ">\n\n</document>")
 
 
 def render_documents(group: list[Source]) -> str:
