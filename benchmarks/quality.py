@@ -55,7 +55,9 @@ def main() -> None:
     print(f"answers_rejected_by_rule: {json.dumps(quality['answers_rejected_by_rule'], ensure_ascii=False)}")
     print(f"dropped_after_reasks_by_rule: {json.dumps(quality['dropped_after_reasks_by_rule'], ensure_ascii=False)}")
     for angle, row in quality["per_angle"].items():
-        print(f"  {angle}: pro {row['pro']}, con {row['con']} ({row['status']})")
+        unclear = f", unclear {row['unclear']}" if "unclear" in row else ""
+        print(f"  {angle}: pro {row['pro']}, con {row['con']}{unclear} "
+              f"({'both sides' if row['both_sides'] else 'one side or none'})")
     inputs = {Path(p).name for p in paths} | {f.name for p in paths if Path(p).is_dir() for f in Path(p).iterdir()}
     for reference_file in sorted(REFERENCES.glob("*.yaml")):
         reference = yaml.safe_load(reference_file.read_text(encoding="utf-8"))

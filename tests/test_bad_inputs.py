@@ -26,6 +26,14 @@ def make(tmp_path: Path, kind: str) -> tuple[list[str], str]:
     if kind == "empty folder":
         (tmp_path / "empty").mkdir()
         return ["run", str(tmp_path / "empty")], "no documents found"
+    if kind == "folder of unsupported types only":
+        (tmp_path / "docs").mkdir()
+        for name in ("comments.xlsx", "chart.png", "photo.png"):
+            (tmp_path / "docs" / name).write_bytes(b"PK\x03\x04")
+        return ["run", str(tmp_path / "docs")], ("no documents found: it holds only 3 files of unsupported types, "
+                                                 ".png ×2 (images: run OCR on them and give the text), .xlsx "
+                                                 "(spreadsheets: save the sheet of comments as .csv). polis-seed reads "
+                                                 ".txt, .md")
     if kind == "empty file":
         (tmp_path / "e.txt").write_bytes(b"")
         return ["run", str(tmp_path / "e.txt")], "is empty"
@@ -76,7 +84,7 @@ def make(tmp_path: Path, kind: str) -> tuple[list[str], str]:
     raise ValueError(kind)
 
 
-MATRIX = ["missing path", "empty folder", "empty file", "whitespace-only file", "binary file renamed .txt",
+MATRIX = ["missing path", "empty folder", "folder of unsupported types only", "empty file", "whitespace-only file", "binary file renamed .txt",
           "undecodable bytes", "50 MB text file", "PDF without text layer", "malformed angles YAML",
           "angles YAML missing a field", "malformed config", "malformed JSONL line", "CSV with no usable column",
           "--column the CSV does not have", "unknown --format", "unknown --provider", "--max-chars 0"]
@@ -123,7 +131,7 @@ def test_one_bad_file_among_good_ones_is_a_warning_with_a_count_unless_strict(tm
     (folder / "photo.png").write_bytes(b"\x89PNG")
     result = runner.invoke(cli.app, ["chunks", str(folder)])
     assert result.exit_code == 0
-    assert "bad.txt" in result.output and "skipped 1 files of unsupported types (.png)" in result.output
+    assert "bad.txt" in result.output and "skipped 1 file of unsupported types, .png (images: " in result.output
     strict = runner.invoke(cli.app, ["chunks", str(folder), "--strict"])
     assert strict.exit_code == 2 and "bad.txt" in strict.output
 

@@ -99,7 +99,9 @@ def batch_loop(tmp_path: Path, answer, *args: str, document: Path = DOCUMENT, li
         result = runner.invoke(cli.app, ["run", str(document), "-o", str(tmp_path / "out"), "--provider", "openai",
                                          "--model", "gpt-4o", "--batch-dir", str(batch), "--cache-dir",
                                          str(tmp_path / "cache"), *args])
-        assert result.exit_code == 0, result.output
+        # Poor answers may leave no statement: the outputs are written and the run says so with exit 1.
+        assert result.exit_code == 0 or (result.exit_code == 1 and "error: no statement could be written" in
+                                         result.output), result.output
         if (tmp_path / "out" / "polis.csv").exists():
             if printed is not None:
                 printed.append(next(line for line in result.output.splitlines() if line.startswith("batch rounds:")))

@@ -109,5 +109,5 @@ def test_cli_against_an_existing_polis_export_and_a_merge_report(tmp_path):
             if r["decision"] == "merged"]
     assert {(r["tier"], r["against_existing"]) for r in rows} == {("semantic", ""), ("fuzzy", "yes")}
     against = next(r for r in rows if r["against_existing"] == "yes")
-    assert against["kept"] == "情報システムの共通化はコスト削減につながります" and float(against["score"]) >= 88
+    assert against["kept"] == "情報システムの共通化はコスト削減につながります" and float(against["fuzzy_ratio"]) >= 88
     assert "1 already said in" in result.output

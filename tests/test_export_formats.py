@@ -70,11 +70,16 @@ def test_polis_comments_layout():
 def test_export_formats_and_split_from_the_command_line(tmp_path):
     source = tmp_path / "s.jsonl"
     source.write_text("".join(s.model_dump_json() + "\n" for s in STATEMENTS), encoding="utf-8")
-    for name, suffix in [("review", ".csv"), ("polis-comments", ".csv"), ("kouchou", ".csv"), ("jsonl", ".jsonl"),
-                         ("txt", ".txt")]:
+    for name, suffix in [("review", ".csv"), ("kouchou", ".csv"), ("jsonl", ".jsonl"), ("txt", ".txt")]:
         out = tmp_path / f"{name}{suffix}"
         result = runner.invoke(cli.app, ["export", str(source), "--format", name, "-o", str(out)])
         assert result.exit_code == 0, result.output
+    # What goes to Polis takes no statement lint calls an error (here, two would-be formulas)
+    for name in ("polis", "polis-comments"):
+        refused = runner.invoke(cli.app, ["export", str(source), "--format", name, "-o", str(tmp_path / "p.csv")])
+        assert refused.exit_code == 2 and "(the first, line 2: formula:" in refused.output
+    source.write_text("".join(s.model_dump_json() + "\n" for s in [STATEMENTS[0], STATEMENTS[3]] + [
+        Statement(text="共通化は職員の負担を減らす"), Statement(text="共通化で窓口の待ち時間が短くなる")]), encoding="utf-8")
     kouchou = list(csv.DictReader(io.StringIO((tmp_path / "kouchou.csv").read_text(encoding="utf-8"))))
     assert kouchou[0]["comment-id"] == "1" and kouchou[0]["comment-body"] == "共通化はコストを下げる"
     assert (tmp_path / "txt.txt").read_text(encoding="utf-8").splitlines()[0] == "共通化はコストを下げる"

@@ -133,7 +133,7 @@ def test_hand_stripped_shift_jis_page_is_plain_text_whose_navigation_is_not_its_
     assert candidates[:2] == ["QRコード決済ポイント還元事業", "QRコード決済"] and "会議録" not in candidates
 
 
-def test_txt_that_is_html_is_decoded_then_read_as_html_with_a_warning_naming_it():
+def test_txt_that_is_html_is_decoded_then_read_as_html_with_a_note_naming_it():
     path = DATA / "council_qr_points_page.txt"
     result = load_documents([path])
     document = result.documents[0]
@@ -142,17 +142,18 @@ def test_txt_that_is_html_is_decoded_then_read_as_html_with_a_warning_naming_it(
         "ホーム > 市議会 > 一般質問", "QRコード決済ポイント還元事業について",
         "市は5月から、市内の店舗でQRコード決済を使うと支払額の20％をポイントで還元する事業を実施している。",
         "小規模な店舗では、決済手数料の負担が重く、導入をやめる店舗も出ている。"]
-    assert len(result.warnings) == 1 and str(path) in result.warnings[0]
-    assert "read as HTML" in result.warnings[0] and "rename it to .html" in result.warnings[0]
+    assert result.warnings == [] and len(result.notes) == 1 and str(path) in result.notes[0]
+    assert "read as HTML" in result.notes[0] and "rename" not in result.notes[0]
 
 
-def test_txt_that_is_markdown_is_read_as_markdown_with_a_warning_naming_it():
+def test_txt_that_is_markdown_is_read_as_markdown_with_a_note_naming_it():
     path = DATA / "facilitator_notes_markdown.txt"
     result = load_documents([path])
     document = result.documents[0]
     assert document.kind == "markdown" and "](" not in document.text and "# " not in document.text
     assert "詳細は市の案内ページにある。" in document.text
-    assert len(result.warnings) == 1 and str(path) in result.warnings[0] and "read as Markdown" in result.warnings[0]
+    assert result.warnings == [] and len(result.notes) == 1 and str(path) in result.notes[0]
+    assert "read as Markdown" in result.notes[0]
 
 
 def test_txt_with_front_matter_is_markdown_and_takes_its_title(tmp_path):
@@ -161,7 +162,7 @@ def test_txt_with_front_matter_is_markdown_and_takes_its_title(tmp_path):
     result = load_documents([path])
     document = result.documents[0]
     assert (document.kind, document.title, document.text) == ("markdown", "還元事業の意見交換", "還元率は20％である。")
-    assert "Markdown front matter" in result.warnings[0]
+    assert "Markdown front matter" in result.notes[0]
 
 
 def test_plain_text_with_a_stray_angle_bracket_or_hash_stays_plain_text():

@@ -15,7 +15,7 @@ from polis_seed import cli
 
 from .browser import browser
 from .replay import statement_from_the_source
-from .run_folder import MERGED, make_judged_run_folder, make_run_folder
+from .run_folder import MERGED, judged_answer, make_judged_run_folder, make_run_folder
 
 DATA = Path(__file__).parent / "data"
 
@@ -61,7 +61,7 @@ def test_report_html_works_with_no_network_and_shows_grid_quotes_passages_and_me
 
 def test_the_report_command_rewrites_it_and_an_english_run_gets_english_labels(tmp_path, replay):
     replay.always("TopicAnswer", {"topic": "the streaming of council meetings", "terms": ["streaming"]})
-    replay.always("Candidates", statement_from_the_source)
+    replay.always("Candidates", judged_answer)  # English statements (a run that writes none exits 1)
     out = tmp_path / "run"
     result = CliRunner().invoke(cli.app, ["run", str(DATA / "council_streaming_en.md"), "-o", str(out), "--angles",
                                           str(DATA / "two_angles_en.yaml"), "--per-angle", "2", "--no-stance-check"])
@@ -125,7 +125,8 @@ def test_an_english_report_says_them_in_english(tmp_path, replay, monkeypatch):
     folder = make_judged_run_folder(tmp_path, replay, monkeypatch, english=True)
     edit_first_statement(folder, "?")
     text = shown_text(folder / "report.html")
-    assert not re.search(r"[\u3040-\u30ff\u3400-\u9fff]", text)  # no Japanese at all: the documents have none
+    assert not re.search(r"[\u3040-\u30ff\u3400-\u9fff「」]", text)  # no Japanese at all: the documents have none
+    assert re.search(r"quote: “[^”]+” — source:", text)  # the page's own quotation marks
     for wording in JAPANESE_WORDING:
         assert wording not in text
     assert "question: write a claim people can agree or disagree with, not a question" in text

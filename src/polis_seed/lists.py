@@ -53,8 +53,9 @@ def dedupe_files(source: str, output: str, settings: Settings, report: Path | No
 
 
 EXPORT_SUFFIXES = {"jsonl": ".jsonl", "txt": ".txt"}
-# Formats a Polis conversation takes as they are: a statement over the limit would be cut or refused there.
-LENGTH_CHECKED_FORMATS = ("polis", "polis-comments")
+# Formats a Polis conversation takes as they are: what lint calls an error (a question, a duplicate, a statement over
+# the limit, …) is refused before anything is written.
+UPLOAD_FORMATS = ("polis", "polis-comments")
 
 
 def review_findings(read, max_chars: int) -> list[str]:
@@ -71,7 +72,7 @@ def review_findings(read, max_chars: int) -> list[str]:
         if statement is None or not (statement.id in changed or line in review.added):
             continue
         for finding in check_statement(statement.text, Context(max_chars=max_chars)).findings:
-            notes.append(f"warning: {read.path}: row {line} ({'added' if line in review.added else 'edited'}): "
+            notes.append(f"{finding.severity}: {read.path}: row {line} ({'added' if line in review.added else 'edited'}): "
                          f"{finding.rule}: {finding.message}")
     return notes
 
@@ -99,13 +100,14 @@ def export_file(source: str, output: Path | None, format_name: str, split: int |
     read = read_statements(source, settings.include_rejected, settings.column)
     statements = read.statements
     notes = read.warnings + review_findings(read, settings.max_chars)
-    if format_name in LENGTH_CHECKED_FORMATS:
+    if format_name in UPLOAD_FORMATS:
         too_long = [(line, s) for line, s in read.lines if s is not None and len(s.text.strip()) > settings.max_chars]
         if too_long:
             line, first = too_long[0]
             raise InputError(f"{source}: {len(too_long)} statements are longer than {settings.max_chars} characters "
                              f"(the first, line {line}, has {len(first.text.strip())}); shorten them, or raise "
                              "--max-chars (Polis's new UI takes 400, its server 997)")
+        refuse_upload(source, read, settings.max_chars)
     if split is not None:
         parts = polis_csv_parts(statements, split)
         assert output is not None
@@ -125,6 +127,21 @@ def export_file(source: str, output: Path | None, format_name: str, split: int |
         return "\n".join(notes + [f"wrote {len(statements)} statements to stdout ({format_name})"])
     atomic_write_text(output, content)
     return "\n".join(notes + [f"wrote {len(statements)} statements to {output} ({format_name})"])
+
+
+def refuse_upload(source: str, read, max_chars: int) -> None:
+    """What lint calls an error never reaches a Polis upload: one line naming the first such row and its rule."""
+    from .stages.lint import upload_blockers
+
+    blockers = upload_blockers(read.lines, max_chars)
+    if not blockers:
+        return
+    first = blockers[0]
+    where = "row" if read.review is not None else "line"
+    count = len({finding.line for finding in blockers})
+    raise InputError(f"{source}: {count} statement{'s' if count > 1 else ''} would go to Polis with an error (the "
+                     f"first, {where} {first.line}: {first.rule}: {first.message}); fix or drop "
+                     f"{'them' if count > 1 else 'it'}, and `polis-seed lint {source}` lists every finding")
 
 
 @dataclass
@@ -171,6 +188,7 @@ class ChunkListing:
     documents: list[Document]
     chunks: dict[str, list[Chunk]]
     warnings: list[str]
+    notes: list[str]
 
 
 def read_chunks(paths: list[Path], strict: bool, output: Path | None, column: str | None = None) -> ChunkListing:
@@ -183,4 +201,4 @@ def read_chunks(paths: list[Path], strict: bool, output: Path | None, column: st
                     "chunks": [{"id": c.id, "index": c.index, "token_count": c.token_count, "text": c.text}
                                for c in chunks[document.id]]} for document in loaded.documents]
         atomic_write_text(output, "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records))
-    return ChunkListing(loaded.documents, chunks, loaded.warnings)
+    return ChunkListing(loaded.documents, chunks, loaded.warnings, loaded.notes)

@@ -54,6 +54,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "ja": "数値を述べているだけです。それについて賛成か反対かを選べる意見にしてください"},
     "fact-report": {"en": "it reports a fact or an event; state a view about it that people can agree or disagree with",
                     "ja": "事実や出来事の報告です。それについて賛成か反対かを選べる意見にしてください"},
+    "fact-report.list": {"en": "{reports} of the {count} statements report a fact, an event or a figure rather than a "
+                                 "view: Polis needs claims people can agree or disagree with; rewrite them as views",
+                         "ja": "{count}件のうち{reports}件が、意見ではなく事実・出来事・数値の報告です。賛成か反対かを"
+                               "選べる意見に書き直してください"},
     "contradicts-quote.negated": {
         "en": "it says the opposite of its quote (「{word}」 is negated where the quote uses it); write what the source says",
         "ja": "引用と逆のことを言っています（引用では「{word}」が否定されています）。出典が言うとおりに書いてください"},
@@ -86,6 +90,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                   "ja": "{line}番目の文と重複しています。どちらか一つを残してください"},
     "balance": {"en": "angle {angle:angle} has only {side} statements; add the other side",
                 "ja": "観点{angle:angle}には{side:term}の文しかありません。反対の立場の文を加えてください"},
+    "balance.unclear": {"en": "angle {angle:angle} has no statement that reads as either side; sharpen them or add "
+                              "one for each side",
+                        "ja": "観点{angle:angle}には、どちらかの立場と読める文がありません。文をはっきりさせるか、"
+                              "両方の立場の文を加えてください"},
     # ----- stages/generate.py and usability.py: candidates of the sentence strategy left out -----
     "judge": {"en": "score {score:.2f} below {threshold:.2f} ({features:scores}); restore it if it reads well",
               "ja": "評価 {score:.2f} が基準の {threshold:.2f} に届きません（{features:scores}）。読んで良い文なら戻してください"},
@@ -126,6 +134,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "stance": {"en": "it reads as the {other} side; write it for the {side} side: {view}",
                "ja": "{other:term}の意見に読めます。{side:term}の意見として書いてください: {view}"},
     # ----- notes of a run: what it could not do and why -----
+    "no-passages": {"en": "no sentence of the documents can carry a claim: of {sentences} read, every one is a heading, "
+                          "a table row, navigation, a line about the source, a question, or under 15 or over {most} "
+                          "characters; `{command}` shows the text as read",
+                    "ja": "文書のどの文も主張になりません。読んだ{sentences}文はすべて見出し、表の行、ナビゲーション、出典などの"
+                          "行、質問、または15文字未満か{most}文字を超える文でした。読み取った本文は `{command}` で確かめられます"},
     "left-out": {"en": "left out, as no passage of the documents is about them: {angles:names} (try --discover-angles, "
                        "or an --angles file written for your topic)",
                  "ja": "文書のどの段落も扱っていないため、次の観点を外しました: {angles:angles}（--discover-angles か、"

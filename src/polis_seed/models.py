@@ -140,6 +140,22 @@ class Statement(Record):
         return self.model_copy(update={"id": statement_id(self.text, self.angle, self.stance, self.document_id)})
 
 
+def sides_checked(statements: list[Statement]) -> bool:
+    """Whether a list's sides were read by a check (the stance check, the list side check, a person in the review):
+    then every statement counts on what was read, and one that was not read counts as unclear."""
+    return any(statement.checked_stance for statement in statements)
+
+
+def counted_side(statement: Statement, checked: bool) -> CheckedStance:
+    """The one answer to "which side does this statement count on", for every count of sides: the terminal table,
+    quality.json, report.html, the review page, lint's balance check and the review sheet. In a list whose sides
+    were checked (`sides_checked`): the side the check read when it read pro or con, else unclear (it read neither,
+    or did not read this one), never silently the side it was asked for. In a list no check read: its label."""
+    if checked:
+        return statement.checked_stance if statement.checked_stance in ("pro", "con") else "unclear"
+    return statement.stance or "unclear"
+
+
 class Reason(Record):
     """Why something was found, dropped or merged, as a message id of messages.py and its parameters, so a page
     can say it in its own language."""
@@ -297,6 +313,9 @@ class Merge(Record):
     absorbed: str
     tier: str
     score: float
+    found_by: str | None = Field(None, description="the tier that nominated the pair, which says the score's scale: "
+                                 "a rapidfuzz ratio 0-100 (exact, fuzzy) or an embedding cosine 0-1 (semantic, llm); "
+                                 "`tier` is what decided")
     existing: bool = Field(False, description="kept is a comment already in the conversation (--against)")
     decision: Literal["merged", "kept apart"] = "merged"
     reason: str = Field("", description="why it merged or why not, in English")

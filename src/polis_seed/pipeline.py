@@ -46,7 +46,10 @@ class Events:
 
     def angles_discovered(self, angles: list[Angle], saved_to: Path | None) -> None: ...
 
-    def requests_planned(self, count: int, checks_per_request: int = 0) -> None: ...
+    def step(self, name: str) -> None: ...
+
+    def requests_planned(self, count: int, checks_per_request: int = 0) -> None:
+        """The step now running makes `count` requests (each followed by `checks_per_request` checks)."""
 
     def request_done(self, attempt: Attempt) -> None: ...
 
@@ -59,6 +62,7 @@ class Prepared:
     language: Language
     warnings: list[str]
     masked: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # how files were read, when nothing needs doing about it
 
 
 def prepare(paths: list[Path], plan: RunPlan) -> Prepared:
@@ -75,7 +79,7 @@ def prepare(paths: list[Path], plan: RunPlan) -> Prepared:
             for kind, count in counts.items():
                 masked[kind] = masked.get(kind, 0) + count
     language = plan.language or detect_language("\n".join(document.text for document in documents))
-    return Prepared(documents, chunk_documents(documents), angles, language, loaded.warnings, masked)
+    return Prepared(documents, chunk_documents(documents), angles, language, loaded.warnings, masked, loaded.notes)
 
 
 def sentence_settings(prepared: Prepared, plan: RunPlan, topic: Topic | None = None, stance=None, judge=None):
@@ -124,12 +128,16 @@ class Steps:
     when every answer passes its checks (a fix step does not). The requests of a step are asked together, so a
     batch run's rounds follow the steps: the round count is bounded by them."""
 
-    def __init__(self, planned: list[tuple[str, int] | tuple[str, int, bool]]):
+    def __init__(self, planned: list[tuple[str, int] | tuple[str, int, bool]],
+                 on_enter: Callable[[str], None] | None = None):
         self.planned = [(step[0], step[1], step[2] if len(step) > 2 else True) for step in planned]
         self.current = self.planned[0][0] if self.planned else ""
+        self.on_enter = on_enter  # the progress shown per step (Events.step)
 
     def enter(self, name: str) -> None:
         self.current = name
+        if self.on_enter is not None:
+            self.on_enter(name)
 
     @property
     def at_most(self) -> int:
@@ -205,9 +213,11 @@ def side_reader(plan: RunPlan, provider: Provider, topic: Topic, language: Langu
 
     if plan.strategy.capable:
         return ListSideCheck(provider, load_system_user_prompt("sides.yaml"), topic, language,
-                             on_attempt=events.request_done, concurrency=plan.provider.concurrency)
+                             on_attempt=events.request_done, concurrency=plan.provider.concurrency,
+                             on_planned=events.requests_planned)
     return StanceChecker(provider, embed, topic, language, load_system_user_prompt("stance.yaml"),
-                         on_attempt=events.request_done, concurrency=plan.provider.concurrency)
+                         on_attempt=events.request_done, concurrency=plan.provider.concurrency,
+                         on_planned=events.requests_planned)
 
 
 def generate(prepared: Prepared, provider: Provider, plan: RunPlan, events: Events, embed, steps: Steps,
@@ -292,6 +302,9 @@ def _generate_documents(prepared: Prepared, provider: Provider, plan: RunPlan, e
             topic, topic_attempts = results[1]
             options = dataclasses.replace(options, topic=topic)
         reading = None  # planned again for the angles found
+        names = [name for name, _, _ in steps.planned]
+        if steps.current in names and names.index(steps.current) + 1 < len(names):
+            steps.enter(names[names.index(steps.current) + 1])  # the claims, after the angles
     readers: list = []
 
     def reader_for(topic: Topic, subjects: list[str]):
@@ -307,7 +320,7 @@ def _generate_documents(prepared: Prepared, provider: Provider, plan: RunPlan, e
         find_topic=subject, topic_from=lambda subjects: topic_of_subjects(prepared.documents, prepared.language,
                                                                             subjects),
         side_reader_for=reader_for, same_as=dedupe_same_as(embed), alongside=alongside,
-        on_attempt=events.request_done, on_step=steps.enter, reading=reading)
+        on_attempt=events.request_done, on_step=steps.enter, on_planned=events.requests_planned, reading=reading)
     topic = result.topic
     if topic is not None:
         shown = "; ".join(result.subjects[:SUBJECTS]) if len(result.subjects) > 1 else topic.name
@@ -383,6 +396,8 @@ def run_pipeline(paths: list[Path], plan: RunPlan, events: Events | None = None)
     prepared = prepare(paths, plan)
     for warning in prepared.warnings:
         events.warning(warning)
+    for note in prepared.notes:
+        events.info(note)
     ingested = batch.collect_and_ingest(events) if batch else []
     events.info(f"{len(prepared.documents)} documents, {len(prepared.chunks)} chunks, {len(prepared.angles)} angles, "
                 f"language {prepared.language}; strategy {choice.strategy} ({choice.reason}); "
@@ -392,6 +407,9 @@ def run_pipeline(paths: list[Path], plan: RunPlan, events: Events | None = None)
     queue = batch.queue() if batch else None
     reading = document_reading(prepared, plan) if choice.strategy == "document" and not plan.discover_angles else None
     steps = planned_steps(plan, reading)
+    steps.on_enter = events.step
+    if steps.current:
+        events.step(steps.current)
     embed = embedder_for(plan.cache_dir)
     try:
         with provider_plan.open(plan.cache_dir, debug=plan.debug, batch_queue=queue) as provider:

@@ -234,14 +234,31 @@ _FIGURE_PREDICATE_JA = re.compile(r"[はが](?:約|およそ|年間|毎年|計)?
                                   r"(?:程度|ほど|以上|以下|前後)?(?:だ|です|である|だった|でした)?$")
 _FIGURE_PREDICATE_EN = re.compile(r"(?:\b(?:is|are|was|were|am|be)\b|:)\s+(?:about|around|over|under|nearly|almost|only|"
                                   r"approximately|between|less than|more than|up to)?\s*[$£€¥]?\d[\d,.]*%?"
-                                  r"(?:\s+(?:and|to)\s+[$£€¥]?\d[\d,.]*%?)?(?:\s+[\w-]+){0,3}$", re.I)
+                                  r"(?:\s+(?:and|to)\s+[$£€¥]?\d[\d,.]*%?)?(?:\s+[\w-]+){0,3}$"
+                                  # what someone or something has, counted: "Minneapolis has 20 miles of bike lanes"
+                                  r"|\b(?:has|have|had)\s+(?:about|around|over|under|nearly|almost|only|approximately|"
+                                  r"less than|more than|up to)?\s*[$£€¥]?\d[\d,.]*%?(?:\s+[\w-]+){0,5}$", re.I)
+
+
+# A figure as the subject, a share or a count of people or things: "Around 12.7% of adults in England smoke", "One in
+# five renters moved last year".
+_NUMBER_WORDS_EN = r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|a hundred|a thousand)"
+_FRACTIONS_EN = r"(?:half|a third|one third|two thirds|a quarter|one quarter|three quarters|a fifth|one fifth)"
+_FIGURE_SUBJECT_EN = re.compile(
+    r"^(?:about|around|nearly|almost|over|under|only|some|approximately|roughly|just|more than|less than|fewer than|"
+    rf"up to)?\s*(?:[$£€¥]?\d[\d,.]*\s*(?:%|percent|per cent)\s+of|{_FRACTIONS_EN}\s+of|{_NUMBER_WORDS_EN}\s+"
+    rf"(?:in|out of)\s+(?:every\s+)?{_NUMBER_WORDS_EN})\s", re.I)
 
 
 def _bare_figure(text: str, context: Context, language: str) -> Reason | None:
-    """A figure that is the whole predicate, with no word of judgement (Japanese and English)."""
+    """A figure that is the whole predicate, or a share as the subject, with no word of judgement (Japanese and
+    English)."""
     body = text.strip().rstrip("。.!！")
-    pattern = _FIGURE_PREDICATE_JA if language == "ja" else _FIGURE_PREDICATE_EN
-    if pattern.search(body) and not _has_opinion_marker(body):
+    if language == "ja":
+        found = _FIGURE_PREDICATE_JA.search(body)
+    else:
+        found = _FIGURE_PREDICATE_EN.search(body) or (_FIGURE_SUBJECT_EN.search(body) and not _MODAL_EN.search(body))
+    if found and not _has_opinion_marker(body):
         return said("bare-figure")
     return None
 
@@ -256,6 +273,241 @@ _FACT_REPORT_EN = re.compile(r"\b(?:was|were|has been|have been|had been)\s+(?:\
                              r"passed|introduced|began|started)\s+(?:the|a|an|its|their|our|this|that|in|on|last)\b",
                              re.I)
 _MODAL_EN = re.compile(r"\b(?:should|must|need|needs|ought|would|could|can|will|better|worse|too|more|less)\b", re.I)
+
+# A present-tense report of how things stand, with no judgement in it (English):
+# existential: "There are bike lanes in Highland Park";
+_EXISTENTIAL_EN = re.compile(r"^there\s+(?:is|are|was|were|remains?|exists?|has been|have been)\b"
+                             r"(?!\s+(?:nothing|nobody|no one|little)\b)", re.I)  # "there is nothing … about": a view
+# locative and status: "Finance & Commerce is located in Minneapolis", "The pool is closed on Mondays", "The depot is on
+# Pierce Butler Route";
+_LOCATED_EN = re.compile(r"\b(?:is|are|was|were)\s+(?:(?:now|still|also|currently)\s+)?(?:located|based|situated|"
+                         r"headquartered|housed|held|open|closed|available)\b"
+                         r"|\b(?:is|are)\s+(?:in|at|on|near|along|inside|outside|beside|behind|between|next to|across from)"
+                         r"\s+(?:the\s+)?[A-Z]")
+# what is going on: "Ramsey County is still considering the plan", "Residents are currently waiting for a decision";
+_ONGOING_EN = re.compile(r"\b(?:is|are)\s+(?:still|currently|now|already|presently)\s+[a-z]+ing\b")
+# and what a named body does or is: a name (two capitalised words or more, "Metro Transit", "Finance & Commerce", "The
+# City Council") or an institution ("the council", "The county board") with a verb in the present, its perfect or its
+# progressive, or a noun phrase after is: "Ramsey County operates 12 libraries", "The council has approved the plan",
+# "Metro Transit is reviewing the routes", "Ramsey County is a county in Minnesota".
+_CAPITALISED = r"[A-Z][\w.'’-]*"
+_INSTITUTION_EN = (r"(?:council|city|county|state|government|board|committee|commission|department|agency|authority|"
+                   r"district|legislature|parliament|senate|assembly|mayor|governor|ministry|administration|company|"
+                   r"corporation|university|police|court|library|museum|hospital|trust|bureau|office|center|centre|"
+                   r"service|association|union|foundation|school|sheriff|township|borough|utility|utilities|"
+                   r"operator|provider)s?")
+# "The City Council", "Metro Transit", "the county board", "The transit agency", "The housing authority".
+_NAMED_BODY_EN = (rf"(?:[Tt]he\s+)?(?:{_CAPITALISED}(?:\s+(?:&\s+|of\s+|and\s+|for\s+)?{_CAPITALISED})+"
+                  rf"|(?:{_CAPITALISED}\s+)*(?:[a-z][\w-]*\s+){{0,2}}(?i:{_INSTITUTION_EN})(?:\s+(?i:{_INSTITUTION_EN}))?)")
+_BODY_DOES_EN = re.compile(rf"^{_NAMED_BODY_EN}\s+(?:(?:is|are)\s+(?:[a-z]+ly\s+)?[a-z]+ing\b|(?:is|are)\s+(?:a|an|the|one)\s"
+                           rf"|(?:has|have|had)\b(?!\s+to\b)|(?!(?:is|was|has|does)\b)(?P<verb>[a-z]+s)\b)")
+# "may" in lower case only: "from May to October" is a month.
+_NAMED_BODY_START_EN = re.compile(rf"{_NAMED_BODY_EN}(?=\s)")
+_HEDGE_EN = re.compile(r"\b(?i:might|maybe|perhaps|probably|likely|hopefully)\b|\bmay\b")
+
+
+# A stance or a decision someone takes ("The council supports the plan") reports the stance: the sentiment of these
+# verbs is their object's, not the writer's judgement.
+_STANCE_VERBS_EN = re.compile(r"^(?:support|oppose|back|approve|reject|endorse|favou?r|welcome|delay|postpone|vote|"
+                              r"adopt|pass|agree|disagree|recommend|propose|request|urge|deny|denie|grant)"
+                              r"(?:s|d|ed|ing)?$", re.I)
+
+
+def _judges_en(text: str, reported: bool = False, subject_chars: int = 0) -> bool:
+    """Whether an English sentence holds a judgement: a word of opinion or a modal, a comparison, or a word with a
+    sentiment (VADER) outside the names it mentions ("Grand Ave" is a name, not praise) and the stance it reports.
+    `reported`: the sentence reports a stance someone took ("The Welsh Government supports the ban on vapes"), so
+    what follows the stance verb is what the stance is about, and its sentiment ("ban") is not the writer's.
+    `subject_chars`: the sentence starts with that many characters of a body's name ("The housing authority"), whose
+    words are a name, not a judgement."""
+    if _has_opinion_marker(text) or _MODAL_EN.search(text) or re.search(r"\bthan\b|\benough\b", text, re.I):
+        return True
+    words = []
+    for index, word in enumerate(text[subject_chars:].split(), start=1 if subject_chars else 0):
+        if _STANCE_VERBS_EN.match(word.strip(".,;:!")):
+            if reported and index:
+                break
+            continue
+        if index == 0 or not word[:1].isupper():
+            words.append(word)
+    from .language.sentiment import sentiment
+
+    return abs(sentiment(" ".join(words))) >= 0.05
+
+
+def _english_parts_of_speech(word: str) -> set[str]:
+    from lemminflect import getAllLemmas
+
+    return set(getAllLemmas(word.casefold()))
+
+
+def _named_body_does(text: str) -> bool:
+    """What a named body does or is: the name starts the sentence (not "As BG grows, …"), and a verb in -s is a verb
+    ("city officials look" is a noun and a verb)."""
+    from .language.text import _FUNCTION_WORDS
+
+    first = text.split(maxsplit=1)[0].casefold() if text.split() else ""
+    match = _BODY_DOES_EN.search(text)
+    if match is None or (first != "the" and first in _FUNCTION_WORDS["en"]):
+        return False
+    return match.group("verb") is None or "VERB" in _english_parts_of_speech(match.group("verb"))
+
+
+def _describes_with_an_adjective(text: str) -> bool:
+    """A lower-case word that is only an adjective ("There are large fees", "dangerous intersections"): in a sentence
+    of what there is, the adjective is where a judgement sits."""
+    return any(_english_parts_of_speech(word) == {"ADJ"} for word in re.findall(r"\b[a-z][a-z-]+\b", text))
+
+
+def _reports_state_en(text: str) -> bool:
+    """A plain report of how things stand or what happened: there is …, … is located in …, … runs from … to …, … is
+    still considering …, what a named body does or is, what a document says ("The ordinance requires …"), an event
+    at a time ("The meeting starts at 6 p.m."), or what someone did (a verb in the past), with no judgement (a view
+    about any of these is not a report)."""
+    if _imperative(re.findall(r"[A-Za-z'’-]+", text)):
+        return False  # "Ensure BG is a national leader …" asks for something, whatever follows
+    existential = bool(_EXISTENTIAL_EN.search(text))
+    body = _named_body_does(text) or _name_does(text)
+    if not (existential or _located(text) or _ONGOING_EN.search(text) or body
+            or _DOCUMENT_SAYS_EN.search(text) or _AT_A_TIME_EN.search(text) or _past_main_verb(text)):
+        return False
+    if existential and _describes_with_an_adjective(text):
+        return False
+    reported = bool(body and any(_STANCE_VERBS_EN.match(word) for word in re.findall(r"[a-z]+", text)[:6])) \
+        or _past_main_verb(text, stance=True)
+    document = _DOCUMENT_SAYS_EN.search(text)
+    if document and not existential:  # what a document says is the document's: judged before its verb only
+        return not (_judges_en(text[:document.end()]) or _HEDGE_EN.search(text))
+    name = _NAMED_BODY_START_EN.match(text) if body else None
+    return not (_judges_en(text, reported, name.end() if name else 0) or _HEDGE_EN.search(text))
+
+
+# Where a thing runs or lies: "The bike lane runs from Ford Parkway to Highland Parkway", "The depot sits on …".
+_ROUTE_EN = (r"|\b(?:runs?|goes|stretches|stretch|extends?|leads?)\s+(?:[a-z]+\s+){0,2}?from\s+\S.*\s+to\s+\S"
+             r"|\b(?:lies|lie|sits|sit|stands|stand)\s+(?:in|at|on|near|along|beside|next to|across from)\s+(?:the\s+)?[A-Z]")
+# Where or when something is done, in the passive: "Vapes are sold in corner shops across Wales", "Waste is collected
+# on Mondays", "The meetings are streamed on the city's website".
+_DONE_WHERE_EN = (r"|\b(?:is|are)\s+(?:(?:now|still|also|currently|usually|often|mostly|only)\s+)?[a-z]+(?:ed|en|wn|ld|lt|nt)"
+                  r"\s+(?:in|at|on|across|throughout|every|each|from)\b")
+_LOCATED_EN = re.compile(_LOCATED_EN.pattern + _ROUTE_EN + _DONE_WHERE_EN)
+# A clause that is not the sentence's own: "… if they are used in a proportional system" says nothing of what is.
+_SUBORDINATE_EN = re.compile(r"\b(?:if|when|whenever|unless|because|although|though|whether|where|while|that|which|"
+                             r"who|once|until|so)\b|[,;:]", re.I)
+
+
+def _located(text: str) -> bool:
+    """Where something is, runs or is done, said in the sentence's own clause, not in an if- or that-clause."""
+    match = _LOCATED_EN.search(text)
+    return bool(match) and not _SUBORDINATE_EN.search(text[:match.start()])
+
+
+# What a document says: a law, plan or report as the subject of a verb of content ("The ordinance requires two
+# spaces per unit", "Ordinance 2026-002 removes the minimums", "The proposal includes a ban on disposable vapes").
+_DOCUMENT_EN = (r"(?:ordinance|proposal|plan|bill|law|act|policy|code|rules?|regulations?|report|budget|permit|"
+                r"amendment|agreement|resolution|consultation|strategy|programme|program|scheme|statement|paper|"
+                r"memo(?:randum)?|contract|licen[cs]e|standard|guidance|draft|order|measure)")
+_DOCUMENT_SAYS_EN = re.compile(
+    rf"^(?:the|this|that|a|an|its|their)?\s*(?:[\w'’&-]+\s+){{0,3}}?(?i:{_DOCUMENT_EN})(?:\s+[\w-]*\d[\w-]*)?\s+"
+    r"(?:requires?|includes?|allows?|permits?|proposes?|provides?|limits?|caps?|contains?|"
+    r"covers?|defines?|bans?|prohibits?|lists?|exempts?|establishes|establish|removes?|replaces?|amends?|applies|"
+    r"apply|takes? effect|calls? for|says?|states?|describes?|outlines?|names?|sets?)\b", re.I)
+# An event at a time: a clock time, a day, a date or a year, or next / last week: "The meeting starts at 6:00 p.m.",
+# "The new park opens next spring", "The council votes on the ordinance next week".
+_MONTHS_EN = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_DAYS_EN = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?"
+_AT_A_TIME_EN = re.compile(
+    rf"\b\d{{1,2}}(?::\d{{2}})?\s*(?:a\.m\.?|p\.m\.?|am\b|pm\b)|\b(?:on|by|until|from|since|before|after)\s+{_DAYS_EN}\b"
+    rf"|\b{_MONTHS_EN}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTHS_EN}\b|\b(?:in|since|until|by|from)\s+(?:{_MONTHS_EN}|(?:19|20)\d\d)\b"
+    r"|\b(?:next|last|this|coming)\s+(?:week|month|year|spring|summer|autumn|fall|winter|term|session|"
+    rf"{_DAYS_EN})\b|\b(?:yesterday|tomorrow|tonight|ago)\b")
+
+
+def _name_does(text: str) -> bool:
+    """A one-word name that is no word of English (lemminflect's dictionary), then a verb in the present: "Columbia
+    currently allows up to 210 nights", "Seward requires two spaces per unit"."""
+    words = re.findall(r"[\w'’-]+", text)
+    if len(words) < 3 or not words[0][:1].isupper() or "-" in words[0] or _english_parts_of_speech(words[0]):
+        return False
+    verb = words[2] if words[1].casefold() in ("currently", "now", "still", "already", "also", "only") else words[1]
+    return verb.casefold() not in ("is", "was", "has", "does") and _present_form(verb, also_a_noun=True) \
+        and verb.endswith("s")
+
+
+# A past form after a preposition's noun describes that noun ("a say in decisions made about …").
+_PREPOSITIONS_EN = frozenset("in on at for about with to from by into over under after before".split())
+# Words after which a past form is an adjective or a participle, not the sentence's verb ("the closed road", "is
+# closed", "has approved" (the perfect is read by the named-body rule), "to be held").
+_BEFORE_A_PARTICIPLE_EN = frozenset("""the a an this that these those its their our my your his her some any no each
+every is are was were be been being has have had get gets got newly recently""".split())
+
+
+def _past_form(word: str) -> bool:
+    """A verb's simple past, and only that: "published", "went", "recommended"; not "cut", "put" or "read", which are
+    also its present, nor a word that is also a noun or an adjective ("left", "felt", "closed")."""
+    from lemminflect import getAllInflections, getAllLemmas
+
+    lemmas = getAllLemmas(word)
+    if set(lemmas) != {"VERB"}:
+        return False
+    for lemma in lemmas["VERB"]:
+        forms = getAllInflections(lemma, upos="VERB")
+        if word in forms.get("VBD", ()) and not any(word in forms.get(tag, ()) for tag in ("VB", "VBP", "VBZ")):
+            return True
+    return False
+
+
+def _past_main_verb(text: str, stance: bool = False) -> bool:
+    """The sentence's verb is in the past: the first verb after its subject ("The Department of Health published a
+    paper in October", "The commission recommended approval", "Residents complained about the noise"), not a past
+    form that describes a noun ("Rentals located in the ward bring money": a verb in the present follows)."""
+    words = re.findall(r"[A-Za-z'’-]+", text)
+    if _imperative(words):
+        return False  # an imperative ("Give them the power to influence decisions made …") asks, it does not report
+    for index in range(1, min(len(words), 10)):
+        word = words[index]
+        if word[:1].isupper():
+            continue
+        if _past_form(word):
+            if words[index - 1].casefold() in _BEFORE_A_PARTICIPLE_EN or (stance and not _STANCE_VERBS_EN.match(word)):
+                return False
+            if any(w.casefold() in _PREPOSITIONS_EN for w in words[:index]):
+                return False
+            rest = [w for w, before in zip(words[index + 1:], words[index:]) if not w[:1].isupper()
+                    and before.casefold() != "to"]  # "voted to extend": an infinitive, not a verb in the present
+            return not any(_present_form(w) for w in rest)
+        if _present_form(word) or word.casefold() in ("is", "are", "am", "do", "does", "has", "have"):
+            return False
+    return False
+
+
+def _imperative(words: list[str]) -> bool:
+    """A sentence that starts with a verb's base form: one that is no noun ("Eliminate …"), or one followed by an object
+    ("Give them …", "Build more …", "Keep the …")."""
+    from lemminflect import getAllLemmas
+
+    if not words:
+        return False
+    first = words[0].casefold()
+    lemmas = getAllLemmas(first)
+    if first not in lemmas.get("VERB", ()):
+        return False
+    return "NOUN" not in lemmas or (len(words) > 1 and words[1].casefold() in _OBJECT_STARTS_EN)
+
+
+_OBJECT_STARTS_EN = frozenset("them him her us it me you the a an more less all every our their its this that these "
+                              "those some no".split())
+
+
+def _present_form(word: str, also_a_noun: bool = False) -> bool:
+    """A verb in the present that is no noun or adjective: "bring", "brings"; "keeps" is also a noun, so not, unless
+    `also_a_noun` (where a verb is expected: "Columbia allows", "Seward limits")."""
+    from lemminflect import getAllInflections, getAllLemmas
+
+    lemmas = getAllLemmas(word)
+    if "VERB" not in lemmas or (set(lemmas) != {"VERB"} and not also_a_noun):
+        return False
+    return any(word in getAllInflections(lemma, upos="VERB").get(tag, ())
+               for lemma in lemmas["VERB"] for tag in ("VBP", "VBZ"))
 
 
 # What was said or done at a meeting is a report whatever it was about: a predicate that is an act of speaking,
@@ -290,7 +542,8 @@ def _fact_report(text: str, context: Context, language: str) -> Reason | None:
             or _person_does(stripped) or (not _NORMATIVE_JA.search(stripped) and (
                 _SPEECH_ACT_JA.search(stripped) or _STANCE_TAKEN_JA.search(stripped) or _DAY_JA.search(stripped)))
     else:
-        found = _FACT_REPORT_EN.search(stripped) and not _MODAL_EN.search(stripped) and not _has_opinion_marker(stripped)
+        found = (_FACT_REPORT_EN.search(stripped) and not _MODAL_EN.search(stripped)
+                 and not _has_opinion_marker(stripped)) or _reports_state_en(stripped)
     return said("fact-report") if found else None
 
 
@@ -554,8 +807,10 @@ RULES: tuple[Rule, ...] = (
     Rule("compound", "warning", "more than one claim (〜し、 / 〜であり、 / 、また / …が、…もある / `; ` / `, and` + a new clause)",
          _compound, JA_EN),
     Rule("not-votable", "warning", "only a number (`42%`), with nothing to agree or disagree with", _not_votable),
-    Rule("bare-figure", "warning", "a figure with no word of judgement (「予算は3億円」)", _bare_figure, JA_EN),
-    Rule("fact-report", "warning", "a report of a fact or an event (past tense, 実際に…ている) rather than a view",
+    Rule("bare-figure", "warning", "a figure with no word of judgement (「予算は3億円」, \"About 18% of households rent\")",
+         _bare_figure, JA_EN),
+    Rule("fact-report", "warning", "a report of a fact or an event (past tense, 実際に…ている; there is …, … is located in …, "
+         "… is still considering …, what a named body does, what a document says, an event at a time) rather than a view",
          _fact_report, JA_EN),
     Rule("loaded", "warning", "loaded words (絶対, 最悪, absurd, `obviously`/`clearly` as sentence adverbs)", _loaded, JA_EN),
     Rule("no-subject", "warning", "starts with a pointer instead of its subject (この, 本市, 導入により, It, This, The change)",

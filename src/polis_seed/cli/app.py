@@ -90,6 +90,11 @@ def _generate(paths: list[Path], outputs, options: dict[str, Any], deduplicate_t
         print_error(f"{result.report.failed_requests} model requests failed; what succeeded is written and cached, "
                "so a re-run retries only the failures")
         raise typer.Exit(1)
+    if not result.exported:
+        # Nothing to upload is not a success: the notes above say why, report.json has every dropped candidate.
+        print_error(f"no statement could be written from {', '.join(map(str, paths))}; the notes above say why, and "
+                    f"{outputs.report} lists every candidate that was dropped")
+        raise typer.Exit(1)
 
 
 @command("generate")
@@ -221,6 +226,8 @@ def chunks_command(
     listing = read_chunks(paths, options["strict"], output, _settings(options).column)
     for warning in listing.warnings:
         say(f"warning: {warning}")
+    for note in listing.notes:
+        say(note)
     print_chunks(listing, show_text)
 
 

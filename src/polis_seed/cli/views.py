@@ -14,7 +14,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from ..models import Angle, Attempt, Statement
+from ..models import Angle, Attempt, Statement, counted_side, sides_checked
 from ..pipeline import DryRunPlan, Events, PipelineResult
 from ..language.redaction import hide_secrets
 
@@ -34,24 +34,29 @@ def say(message: str) -> None:
     errors.print(message, markup=False)
 
 
-CHECKING_PURPOSES = frozenset({"stance"})
-
-
 class ConsoleEvents(Events):
-    """Progress per request with a count and the time left; a bar on a terminal, plain lines otherwise."""
+    """Progress step by step: each step of a run (the subject, the candidates, judging them, …) shows its own count
+    of requests against its own total, which is known when the step starts and never changes while it runs (a step
+    whose requests are not known up front shows its count only). The time left is estimated from the requests the
+    model answered in this step, never from answers that came from the cache, and not shown before one is answered.
+    A bar on a terminal; a plain line every 5 % of a step when stderr is a file or a pipe."""
 
-    def __init__(self, console: Console | None = None, label: str = "generate"):
+    def __init__(self, console: Console | None = None, label: str = "generate", clock=time.monotonic):
         self.console = console or errors
         self.label = label
-        self.planned = 0
-        self.done = 0
-        self.retries = 0
-        self.per_request = 1
-        self.started = time.monotonic()
+        self.clock = clock
         self._lock = threading.Lock()
-        self._next_plain = PLAIN_PROGRESS_STEP
         self._progress = None
         self._task = None
+        self._start_step(None)
+
+    def _start_step(self, name: str | None) -> None:
+        self.step_name = name
+        self.total: int | None = None
+        self.done = 0
+        self.cached = 0
+        self.started = self.clock()
+        self._next_plain = PLAIN_PROGRESS_STEP
 
     def warning(self, message: str) -> None:
         self.console.print(f"warning: {message}", markup=False)
@@ -69,46 +74,83 @@ class ConsoleEvents(Events):
         if saved_to is not None:
             self.info(f"saved them to {saved_to}; edit it and pass it with --angles to reuse")
 
-    def requests_planned(self, count: int, checks_per_request: int = 0) -> None:
-        """`count` more requests to come, each followed by `checks_per_request` checks of its answer (the
-        stance check's two questions); the ones already done (the subject, the angles) count too."""
+    def step(self, name: str) -> None:
+        """A new step starts: its count starts from 0 and its total is what it plans."""
         with self._lock:
-            if not self.planned:
-                self.started = time.monotonic()  # the time left is measured from the first planned request
-            self.per_request = 1 + checks_per_request
-            self.planned = self.done + count * self.per_request
-            self.retries = 0
-            # Steps plan their requests as they start: the plain lines go on from where the new total puts them.
-            share = self.done / self.planned if self.planned else 0.0
-            self._next_plain = (int(share / PLAIN_PROGRESS_STEP) + 1) * PLAIN_PROGRESS_STEP
-            if self._task is not None:
-                self._progress.update(self._task, total=self.planned)
-            if self.console.is_terminal and self._progress is None:
-                from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                                           TimeRemainingColumn)
+            if name != self.step_name:
+                self._start_step(name)
+                if self._progress is not None:
+                    self._progress.reset(self._task, total=None, completed=0)  # the step's own elapsed time
+                self._show()
 
-                self._progress = Progress(TextColumn(f"{self.label}: requests"), BarColumn(), MofNCompleteColumn(),
-                                          TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
-                                          console=self.console, transient=True)
-                self._progress.start()
-                self._task = self._progress.add_task(self.label, total=self.planned)
+    def requests_planned(self, count: int, checks_per_request: int = 0) -> None:
+        """The current step makes `count` requests, each followed by `checks_per_request` checks of its answer (the
+        stance check's two questions). A second plan in the same step adds to it (it has not started on those)."""
+        with self._lock:
+            planned = count * (1 + checks_per_request)
+            if planned:
+                if not self.done:
+                    self.started = self.clock()  # the time left counts from the requests, not the work before them
+                self.total = (self.total or 0) + planned
+            self._show()
 
     def request_done(self, attempt: Attempt) -> None:
         with self._lock:
             self.done += 1
-            # A re-ask is one more request, and its answer is checked again.
-            self.retries += attempt.attempt > 0 and attempt.purpose not in CHECKING_PURPOSES
-            total = max(self.planned + self.retries * self.per_request, self.done)
-            if self._progress is not None:
-                self._progress.update(self._task, completed=self.done, total=total)
+            self.cached += attempt.from_cache
+            if self.total is not None and self.done > self.total:
+                self.total = self.done  # a request no plan foresaw: counted, never lost
+            self._show(finished_one=True)
+
+    def time_left(self) -> float | None:
+        """Seconds left in this step, from the requests the model answered (a cached answer takes no time and says
+        nothing about the next one); None before one is answered or when the total is not known."""
+        answered = self.done - self.cached
+        if self.total is None or answered <= 0 or self.done >= self.total:
+            return None
+        return (self.clock() - self.started) / answered * (self.total - self.done)
+
+    def _title(self) -> str:
+        return f"{self.label}: {self.step_name}" if self.step_name else self.label
+
+    def _status(self) -> str:
+        if self.total is None:
+            count = f"{self.done} request{'s' if self.done != 1 else ''}"
+        else:
+            count = f"{self.done}/{self.total} requests ({100 * self.done / self.total:.0f}%)" if self.total else \
+                "0 requests"
+        parts = [count]
+        if self.cached:
+            parts.append(f"{self.cached} from the cache")
+        left = self.time_left()
+        if left is not None:
+            parts.append(f"{'about ' if left >= 1 else ''}{_duration(left)} left")
+        return ", ".join(parts)
+
+    def _show(self, finished_one: bool = False) -> None:
+        if self.console.is_terminal:
+            self._show_bar()
+            return
+        if not finished_one:
+            return
+        if self.total:
+            share = self.done / self.total
+            if share + 1e-9 < self._next_plain:
                 return
-            if self.planned and self.done / total >= self._next_plain:
-                elapsed = time.monotonic() - self.started
-                left = elapsed / self.done * (total - self.done)
-                self.console.print(f"{self.label}: {self.done}/{total} requests ({100 * self.done / total:.0f}%), "
-                                   f"about {_duration(left)} left", markup=False)
-                while self._next_plain <= self.done / total:
-                    self._next_plain += PLAIN_PROGRESS_STEP
+            while self._next_plain <= share + 1e-9:
+                self._next_plain += PLAIN_PROGRESS_STEP
+        self.console.print(f"{self._title()}: {self._status()}", markup=False)
+
+    def _show_bar(self) -> None:
+        if self._progress is None:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"),
+                                      TimeElapsedColumn(), console=self.console, transient=True)
+            self._progress.start()
+            self._task = self._progress.add_task(self._title(), total=self.total, status="")
+        self._progress.update(self._task, description=self._title(), total=self.total, completed=self.done,
+                              status=self._status())
 
     def close(self) -> None:
         if self._progress is not None:
@@ -117,18 +159,20 @@ class ConsoleEvents(Events):
 
 
 def _duration(seconds: float) -> str:
+    if seconds < 1:
+        return "under 1 s"
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
 def stance_table(angles: list[Angle], statements: list[Statement]) -> Table:
-    checked = any(statement.checked_stance for statement in statements)
+    checked = sides_checked(statements)
     table = Table(title="statements per angle and side" + (" (as the stance check read them)" if checked else ""))
     table.add_column("angle")
     for column in ("pro", "con") + (("unclear",) if checked else ()):
         table.add_column(column, justify="right")
     for angle in angles:
         sides = ("pro", "con", "unclear") if checked else ("pro", "con")
-        counts = [sum(1 for s in statements if s.angle == angle.id and (s.checked_stance if checked else s.stance) == side)
+        counts = [sum(1 for s in statements if s.angle == angle.id and counted_side(s, checked) == side)
                   for side in sides]
         table.add_row(angle.id, *[str(count) if count or side == "unclear" else "[red]0[/red]"
                                   for count, side in zip(counts, sides)])
@@ -154,7 +198,7 @@ def print_batch_round(result: PipelineResult, command: str) -> None:
 
 def print_summary(result: PipelineResult) -> None:
     report, usage = result.report, result.usage
-    say(f"strategy {result.choice.strategy}: {result.choice.reason}")
+    # The strategy and why were said when the run started (pipeline.run_pipeline): not again here.
     errors.print(stance_table(result.prepared.angles, result.exported))
     cost = "local: no charge" if usage["usd"] == 0 else (
         f"${usage['usd']:.4f}" if usage["usd"] is not None else f"no price for {usage['model']}")
@@ -183,13 +227,17 @@ def _percent(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.0f}%"
 
 
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
 def print_quality(quality: dict) -> None:
     grounding = quality["grounding"]
     say(f"quality: quotes found in their document {_percent(grounding['quotes_found_in_their_document'])}, "
         f"content words found in the quote {_percent(grounding['mean_share_of_content_words_in_quote'])} on average, "
         f"near-copies {_percent(quality['near_copy_rate_of_model_answers'])} of model answers → "
         f"{_percent(quality['near_copy_rate_exported'])} exported, duplicates removed {_percent(quality['duplicate_rate'])}, "
-        f"mean length {quality['mean_length']}, over limit {quality['over_length_limit']}, questions "
+        f"mean length {_number(quality['mean_length'])}, over limit {quality['over_length_limit']}, questions "
         f"{quality['questions']}, angles with both sides {quality['angles_with_both_sides']}/{len(quality['per_angle'])}")
     for unit, counts in quality.get("represented", {}).items():
         say(f"represented: {counts['with_a_selected_claim']:,} of {counts['of']:,} {unit} hold a claim of the list "

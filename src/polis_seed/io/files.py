@@ -33,6 +33,18 @@ def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
         raise
 
 
+def write_if_changed(path: Path, text: str, encoding: str = "utf-8") -> bool:
+    """atomic_write_text, unless the file already holds exactly this text (its time stamp then says when it really
+    changed); whether it was written."""
+    try:
+        if path.read_bytes() == text.encode(encoding):
+            return False
+    except OSError:
+        pass
+    atomic_write_text(path, text, encoding)
+    return True
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """The same, for binary files (an Excel workbook)."""
     path.parent.mkdir(parents=True, exist_ok=True)

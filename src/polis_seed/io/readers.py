@@ -35,6 +35,8 @@ class ReadText:
     headings: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rows: list[tuple[str, str]] = field(default_factory=list)  # a comment file's (row id, comment)
+    # What is worth knowing about how it was read but needs nothing done (a .txt read as the Markdown it holds).
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -120,23 +122,26 @@ def read_plain(path: Path, raw: bytes) -> ReadText:
     decoded = decode_bytes(raw, path)
     warnings = [decoded.warning] if decoded.warning else []
     kind = "markdown" if path.suffix.lower() in MARKDOWN_SUFFIXES else "text"
+    notes = []
     if kind == "text" and (detected := detect_markup(decoded.text)) is not None:
+        # The file holds what it was read as: a note, not a warning, and nothing for the user to rename or fix
+        # (`chunks --text` shows the text as read; a file read wrongly is what a warning would be for).
         kind = detected.kind
-        suffix = ".md" if kind == "markdown" else ".html"
-        warnings.append(f"{path}: holds {detected.evidence}, so it was read as {_KIND_NAMES[kind]} and its markup "
-                        f"left out; rename it to {suffix} to say so, or strip the markup to read it as plain text")
+        notes.append(f"{path}: read as {_KIND_NAMES[kind]}, as it holds {detected.evidence}; its markup is left "
+                     "out of the text")
     if kind == "text":
         return ReadText(text=decoded.text, kind=kind, encoding=decoded.encoding, warnings=warnings)
-    return _read_markup(path, decoded, kind, warnings)
+    return _read_markup(path, decoded, kind, warnings, notes)
 
 
-def _read_markup(path: Path, decoded: Decoded, kind: str, warnings: list[str]) -> ReadText:
+def _read_markup(path: Path, decoded: Decoded, kind: str, warnings: list[str], notes: list[str] | None = None
+                 ) -> ReadText:
     read = markdown_text(decoded.text) if kind == "markdown" else html_text(decoded.text)
     if decoded.text.strip() and not read.text.strip():
         raise InputError(f"{path}: has no text outside its {_KIND_NAMES[kind]} markup (only tags, links, code or "
                          "macros); pass the document itself, not a page template or a list of links")
     return ReadText(text=read.text, kind=kind, encoding=decoded.encoding, title=read.title, headings=read.headings,
-                    warnings=warnings)
+                    warnings=warnings, notes=notes or [])
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..models import Statement, statement_id
+from ..models import Statement, counted_side, sides_checked, statement_id
 from ..rules import Finding
 
 COLUMNS = ("id", "keep", "statement", "angle", "stance", "checked stance", "source file", "quote",
@@ -34,11 +34,13 @@ def review_rows(statements: list[Statement], findings: dict[int, list[Finding]] 
     """The sheet as rows of text (header first); spreadsheet formulas are the writer's concern."""
     findings = findings or {}
     rows = [list(COLUMNS)]
+    # "checked stance" is the side each statement counts on (models.counted_side) when the list was checked.
+    checked = sides_checked(statements)
     for index, statement in enumerate(statements):
         statement = statement.with_id()
         rows.append([
             statement.id or "", "", statement.text, statement.angle or "", statement.stance or "",
-            statement.checked_stance or "", statement.source_path or "", statement.quote or "",
+            counted_side(statement, checked) if checked else "", statement.source_path or "", statement.quote or "",
             MERGED_SEPARATOR.join(statement.merged),
             "; ".join(f"{f.rule}: {f.message}" for f in findings.get(index, [])),
             statement.document_id or "", statement.chunk_id or "",

@@ -148,9 +148,11 @@ def _absorb_negations(tokens: list[Token], negation_after: bool) -> list[Token]:
                 negation = next((j for j in range(index - 1, -1, -1) if absorbed[j].kind != "function"), None)
                 negation = negation if negation is not None and absorbed[negation].kind == "negation" else None
             if negation is not None:
-                # The key carries the flip: 容易ではない must never compare equal to 容易だ.
+                # The key carries the flip: 容易ではない must never compare equal to 容易だ. The surface keeps the
+                # words from the predicate to its negation, so a reason shows 「必要ではない → 必要」, never 「必要 → 必要」.
                 key = token.key[1:] if token.flipped else "¬" + token.key
-                absorbed[index] = token._replace(key=key, flipped=not token.flipped)
+                span = absorbed[min(index, negation):max(index, negation) + 1]
+                absorbed[index] = token._replace(key=key, flipped=not token.flipped, surface=_surface(span))
                 del absorbed[negation]
                 if negation < index:
                     index -= 1

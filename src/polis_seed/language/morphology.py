@@ -107,6 +107,40 @@ def _compound_nouns(text: str) -> tuple[str, ...]:
     return tuple(noun for noun in nouns if len(noun) >= 2 and noun not in _UNINFORMATIVE_NOUNS)
 
 
+@functools.lru_cache(maxsize=1024)
+def word_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of every word of a Japanese text, compounds whole (SudachiPy mode C: 「情報システム」 is one)."""
+    return tuple((m.begin(), m.end()) for m in _compound_tokenizer().tokenize(text))
+
+
+_WINDOW_CHARS = 8000
+_NOT_A_NEW_PHRASE = ("助詞", "助動詞", "接尾辞", "補助記号", "空白")
+
+
+def cut_points(text: str) -> list[tuple[int, int]]:
+    """Where a Japanese text without 。 may be cut, each with how good a cut it is: 3 after a sentence-final form
+    followed by a new phrase (「…向上する 住民は…」), 2 after a conjunctive particle (〜ば, 〜て, 〜ので, 〜けど), 1 after
+    any particle followed by a word, 0 between any two words (never inside one). Offsets are where the next piece
+    starts."""
+    # SudachiPy takes at most 49,149 bytes at once: a long run is read in windows (a word cut by a window's edge is
+    # only a worse cut point, never a changed text).
+    words = [(offset + m.begin(), offset + m.end(), tuple(m.part_of_speech()))
+             for offset in range(0, len(text), _WINDOW_CHARS)
+             for m in _tokenizer_for("A").tokenize(text[offset:offset + _WINDOW_CHARS])]
+    points: list[tuple[int, int]] = []
+    for (_, end, pos), (_, _, following) in zip(words, words[1:]):
+        new_phrase = following[0] not in _NOT_A_NEW_PHRASE
+        if pos[0] in ("動詞", "助動詞", "形容詞") and pos[-1].startswith("終止形") and new_phrase:
+            points.append((end, 3))
+        elif pos[0] == "助詞" and pos[1] == "接続助詞" and new_phrase:
+            points.append((end, 2))
+        elif pos[0] == "助詞" and new_phrase:
+            points.append((end, 1))
+        else:
+            points.append((end, 0))
+    return points
+
+
 def word_count(phrase: str) -> int:
     """How many words (SudachiPy mode A) a Japanese phrase has: 「情報システム標準化」 → 4."""
     return sum(1 for m in morphemes(phrase) if m.pos[0] not in ("補助記号", "空白"))

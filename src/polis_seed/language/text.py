@@ -135,6 +135,63 @@ _MOVES_EN = frozenset("back return skip jump go".split())  # "Back to top", "Ski
 _EN_WORDS = re.compile(r"[a-z][a-z']*")
 
 
+# Lines about the source, not of it: 「出典: …」, "Source: …", "URL: …", 【引用元】, "Retrieved from …", a bare URL, a
+# licence or copyright line. They stay in the text (`chunks --text` shows them) but are never a passage, a key term,
+# the subject or the title.
+_SOURCE_LABEL = re.compile(
+    r"^[\[［【(（〈<]?\s*(?:出典|出所|引用元|引用|参照元|参考文献|参考資料|転載元|提供|写真提供|画像提供|元記事|記事元|原文|"
+    r"sources?|url|links?|via|credits?|photo(?:graph)?s?|images?|courtesy(?: of)?|citation|cite as|doi|references?|"
+    r"originally published|first published|published|reprinted(?: from)?|licen[cs]e[ds]?|copyright|著作権|"
+    r"(?:last )?(?:updated|modified|revised)|更新日|掲載日|公開日)"
+    r"\s*(?:[\]］】)）〉>]\s*[:：]?|[:：])", re.I)
+_SOURCE_PHRASE = re.compile(r"^(?:retrieved|accessed|archived|downloaded|adapted|excerpted)\s+(?:from|on|at|in)\b"
+                            r"|^(?:originally|first)\s+(?:published|appeared)\b|^(?:this (?:article|story|page|post) "
+                            r"(?:was|is) (?:originally |first )?(?:published|reprinted|adapted))\b"
+                            r"|^(?:photo(?:graph)?|image|picture|illustration)s?\s+(?:by|courtesy|credit)\b"
+                            r"|^(?:reprinted|republished|reproduced|used)\s+(?:here\s+)?(?:with|by)\s+(?:kind\s+)?permission\b"
+                            r"|^(?:last\s+)?(?:updated|modified|revised)\s+(?:on\s+)?\d", re.I)
+# 「※下記は自治体通信 Vol.32 から抜粋し、記事は取材時のものです」, 「…より転載」 (a short line)
+_SOURCE_PHRASE_JA = re.compile(r"(?:から|より)(?:抜粋|転載)|取材時のもの")
+_SOURCE_PHRASE_JA_MAX_CHARS = 80
+_LICENCE = re.compile(r"©|\(c\)\s*\d{4}|\bcopyright\b\s*(?:©|\(c\)|\d{4})|\ball rights reserved\b|無断(?:転載|複製|転用|使用)"
+                      r"|転載(?:を)?禁|著作権は.{0,30}(?:帰属|有し)", re.I)
+# A licence named in a line is the page's own licence when the line is about the text ("This work is licensed under
+# …", "Text is available under …", "Content is available under CC BY-SA 4.0") or is little more than the licence;
+# "The city should publish its data under a Creative Commons licence" is a claim about licences.
+_LICENCE_NAMED = re.compile(r"\bcreative commons\b|クリエイティブ・コモンズ|\bCC[ -]BY\b|\blicen[cs]ed under\b", re.I)
+_ABOUT_THE_TEXT = re.compile(r"^(?:this|the|all)?\s*(?:work|text|content|page|article|site|website|material|post|story|"
+                             r"document|photo|image|licen[cs]ed|available|except|unless|本|この|当)", re.I)
+_LICENCE_LINE_MAX_WORDS = 6
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>「」（）()]+", re.I)
+_SOURCE_NOTE_MAX_CHARS = 200
+
+
+def is_source_note(line: str) -> bool:
+    """A line about where the document comes from, not what it says: 「出典: 総務省「自治体DX推進計画」」, "Source:
+    Star Tribune", "URL: https://…", 【引用元】…, "Retrieved from https://… on 3 May", a bare URL (with at most a word
+    or two beside it), "© 2023 Star Tribune. All rights reserved.", 「無断転載を禁じます」."""
+    text = unicodedata.normalize("NFKC", line).strip().strip("-–—*•・ ")
+    if not text or len(text) > _SOURCE_NOTE_MAX_CHARS:
+        return False
+    if _SOURCE_LABEL.match(text) or _SOURCE_PHRASE.match(text) or _LICENCE.search(text):
+        return True
+    if _LICENCE_NAMED.search(text) and (_ABOUT_THE_TEXT.match(text) or _URL.search(text)
+                                        or len(text.split()) <= _LICENCE_LINE_MAX_WORDS):
+        return True
+    if len(text) <= _SOURCE_PHRASE_JA_MAX_CHARS and _SOURCE_PHRASE_JA.search(text):
+        return True
+    if _URL.search(text):
+        rest = _URL.sub(" ", text)
+        words = _WORD.findall(rest)
+        return len("".join(words)) <= 12 or (rest.isascii() and len(words) <= 3)
+    return False
+
+
+def is_not_content(line: str) -> bool:
+    """Navigation or a note about the source: kept in the text, never a passage, the subject, a key term or the title."""
+    return is_navigation(line) or is_source_note(line)
+
+
 def without_bracketed_notes(text: str) -> str:
     """The text without the notes a link carries: 「（PDF：256KB）」, "(45 min)", 【動画】, ［外部リンク］."""
     return _BRACKETED_NOTE.sub("", text)
@@ -166,3 +223,33 @@ def is_navigation(line: str) -> bool:
         return False
     return (words[-1] in ("here", "more") or words[0] in _PAGE_ACTIONS_EN
             or (words[0] in _MOVES_EN and len(words) > 1 and words[1] == "to"))
+
+
+def _japanese_word_starts(text: str) -> list[int]:
+    """Where SudachiPy's words (mode C: compounds whole, 「情報システム」) start in a Japanese text."""
+    from .morphology import word_spans
+
+    return [start for start, _ in word_spans(text)]
+
+
+def on_word_boundaries(text: str, start: int, end: int) -> tuple[int, int]:
+    """A stretch of `text` (a quote cut from a sentence) widened so that it starts and ends on word boundaries: an
+    English word is never cut ("leveland Ave" → "Cleveland Ave"), and a Japanese stretch that starts inside a word
+    starts at the word's start (「ムを標準化」 → 「システムを標準化」). Spaces and commas at its start are left out, and
+    spaces at its end; a comma at its end stays, as the end of the clause it closes (「…多いため、」)."""
+    start, end = max(0, start), min(len(text), end)
+    if 0 < start < len(text) and _JAPANESE_CHAR.match(text[start]):
+        starts = _japanese_word_starts(text)
+        start = max((at for at in starts if at <= start), default=0)
+    while 0 < start < len(text) and text[start - 1].isalnum() and text[start].isalnum() and text[start].isascii():
+        start -= 1
+    while 0 < end < len(text) and text[end - 1].isalnum() and text[end].isalnum() and text[end - 1].isascii():
+        end += 1
+    if 0 < end < len(text) and _JAPANESE_CHAR.match(text[end - 1]) and _JAPANESE_CHAR.match(text[end]):
+        end = min((at for at in _japanese_word_starts(text) if at >= end), default=len(text))
+    while start < end and text[start] in " \t,、，;:":
+        start += 1
+    while end > start and text[end - 1] in " \t":
+        end -= 1
+    return start, end
+

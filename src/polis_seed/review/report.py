@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..messages import say, term as say_term
-from ..models import Reason, Statement
+from ..models import Reason, Statement, counted_side, sides_checked
 from ..stages.lint import findings_by_index
 
 SIDES = ("pro", "con", "unclear")
@@ -33,7 +33,7 @@ LABELS = {
            "near": "近いが別の主張として残した組", "dropped": "ルールで落とした候補", "reasons": "落とした理由",
            "documents": "文書ごとのシード文", "document": "文書", "count": "数", "none": "なし",
            "empty_cell": "空欄: この観点・立場のシード文がありません", "exported": "出力したシード文", "generated": "生成した文",
-           "strategy": "方式", "model": "モデル", "notes": "注記", "side_checked": "立場は文面から判定したもの",
+           "strategy": "方式", "model": "モデル", "quoted": "「{}」", "notes": "注記", "side_checked": "立場は文面から判定したもの",
            "side_asked": "立場は依頼した側（立場の判定なし）", "no_statements": "シード文がありません",
            "rows": "行"},
     "en": {"title": "polis-seed run report", "subject": "Subject", "summary": "Summary", "grid": "Angle × side",
@@ -43,7 +43,7 @@ LABELS = {
            "tier": "tier", "reason": "reason", "near": "Near misses kept apart", "dropped": "Candidates the rules dropped",
            "reasons": "why", "documents": "Statements per document", "document": "document", "count": "statements",
            "none": "none", "empty_cell": "empty: no statement for this angle and side", "exported": "exported",
-           "generated": "generated", "strategy": "strategy", "model": "model", "notes": "Notes",
+           "generated": "generated", "strategy": "strategy", "model": "model", "quoted": "“{}”", "notes": "Notes",
            "side_checked": "sides as the stance check read them", "side_asked": "sides as asked (no stance check)",
            "no_statements": "no statements", "rows": "rows"},
 }
@@ -139,18 +139,15 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def side_of(statement: Statement) -> str:
-    return statement.checked_stance or statement.stance or "unclear"
-
-
 def grid(view: RunView) -> tuple[list[str], dict[str, Counter]]:
-    """Angles in file order (then any others the statements name) and the count per side."""
+    """Angles in file order (then any others the statements name) and the count per side each counts on."""
     order = [angle["id"] for angle in view.angles]
     order += [s.angle for s in view.exported if s.angle and s.angle not in order]
     counts: dict[str, Counter] = {angle: Counter() for angle in order}
+    checked = sides_checked(view.exported)
     for statement in view.exported:
         if statement.angle:
-            counts[statement.angle][side_of(statement)] += 1
+            counts[statement.angle][counted_side(statement, checked)] += 1
     return order, counts
 
 
@@ -186,6 +183,14 @@ def held_by(statement: Statement, language: str) -> str:
                                 "rows": rows[:SHOWN_ROWS], "more": ", …" if len(rows) > SHOWN_ROWS else ""}, language)
 
 
+def merge_score(merge: dict) -> str:
+    """How alike the pair is, each scale named: "ratio 89 · cosine 0.9512" (a merges.csv from before the two columns
+    has one `score`)."""
+    shown = [f"{name} {merge[column]}" for name, column in (("ratio", "fuzzy_ratio"), ("cosine", "cosine"))
+             if merge.get(column)]
+    return " · ".join(shown) if shown else str(merge.get("score") or "")
+
+
 def _highlight(passage: str, quote: str | None) -> str:
     if quote and quote in passage:
         before, _, after = passage.partition(quote)
@@ -196,7 +201,7 @@ def _highlight(passage: str, quote: str | None) -> str:
 def render_report(view: RunView) -> str:
     t = LABELS[view.language]
     names = {angle["id"]: angle_name(angle, view.language) for angle in view.angles}
-    checked = any(s.checked_stance for s in view.exported)
+    checked = sides_checked(view.exported)
     order, counts = grid(view)
     parts = [f'<!DOCTYPE html><html lang="{view.language}"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width,initial-scale=1">',
@@ -236,7 +241,7 @@ def render_report(view: RunView) -> str:
     parts.append('<table class="statements"><tr><th>#</th><th>' + _e(t["statements"]) + "</th><th>"
                  + _e(t["angle"]) + "</th></tr>")
     for index, statement in enumerate(view.exported):
-        side = side_of(statement)
+        side = counted_side(statement, checked)
         asked = (f' <span class="meta">({_e(t[statement.stance])})</span>'
                  if statement.stance and statement.stance != side else "")
         cell = [f'<div class="text">{_e(statement.text)}</div>']
@@ -244,8 +249,8 @@ def render_report(view: RunView) -> str:
             cell.append(f'<div class="finding">⚠ {_e(finding.rule)}: {_e(finding.text(view.language))}</div>')
         if statement.quote:
             source = statement.source_path or documents.get(statement.document_id or "", {}).get("path", "")
-            cell.append(f'<div class="quote">{_e(t["quote"])}: 「{_e(statement.quote)}」 — {_e(t["source"])}: '
-                        f'{_e(source)}</div>')
+            quoted = t["quoted"].format(_e(statement.quote))  # in the page's quotation marks
+            cell.append(f'<div class="quote">{_e(t["quote"])}: {quoted} — {_e(t["source"])}: {_e(source)}</div>')
             passage = view.passages.get(statement.chunk_id or "")
             if passage:
                 cell.append(f'<details><summary>{_e(t["passage"])}</summary><div class="passage">'
@@ -272,7 +277,7 @@ def render_report(view: RunView) -> str:
                      f'<th>{_e(t["tier"])}</th><th>{_e(t["reason"])}</th></tr>')
         for merge in rows:
             parts.append(f"<tr><td>{_e(merge.get('kept', ''))}</td><td>{_e(merge.get('absorbed', ''))}</td>"
-                         f"<td>{_e(say_term(merge.get('tier', ''), view.language))} {_e(merge.get('score', ''))}</td>"
+                         f"<td>{_e(say_term(merge.get('tier', ''), view.language))} {_e(merge_score(merge))}</td>"
                          f"<td>{_e(merge_reason(merge, view.language))}</td></tr>")
         parts.append("</table></section>")
 

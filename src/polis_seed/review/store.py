@@ -4,7 +4,8 @@ A review starts from the run's exported statements (deduped.jsonl), plus what ca
 candidates the rules dropped (report.json) and the duplicates dedupe absorbed (each statement's
 `merged`). Every change (keep, drop, edit, add, restore) is applied under a lock, written at once to
 `review.json` (atomic rename, fsync'd) with one line appended to `review-log.jsonl`, and the outputs
-`reviewed.jsonl` (kept statements with their provenance) and `polis.csv` are rewritten. So closing the
+`reviewed.jsonl` (kept statements with their provenance) and `polis.csv` (the kept statements that break no rule
+lint calls an error) are rewritten. So closing the
 browser or killing the server loses nothing that was saved.
 
 Two tabs: every item has a revision number. A change names the revision it was made on; if the item has
@@ -24,8 +25,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ..errors import InputError
-from ..io.files import atomic_write_text
-from ..models import Reason, Statement, said, statement_id
+from ..io.files import atomic_write_text, write_if_changed
+from ..models import Reason, Statement, counted_side, said, sides_checked, statement_id
 from ..rules import Context, check_statement
 from .report import held_by
 
@@ -145,6 +146,7 @@ class ReviewStore:
         self.folder = folder
         self.lock = threading.Lock()
         self._angle_names: dict[str, dict[str, str]] = {}
+        self._left_out: tuple | None = None
         state_file = folder / STATE_FILE
         if state_file.is_file():
             try:
@@ -166,7 +168,12 @@ class ReviewStore:
             language = self.language()
             return {"version": self.state.version, "max_chars": self.state.max_chars, "folder": str(self.folder),
                     "language": language, "angles": angles, "angle_names": self.angle_names(language),
-                    "items": [self.view(item, language) for item in self.state.items]}
+                    "sides_checked": self.sides_checked(), "items": [self.view(item, language) for item in self.state.items]}
+
+    def sides_checked(self) -> bool:
+        """Whether the run's sides were read (then an unread statement counts as unclear): over every item, so
+        dropping the statements that were read does not turn the rest into their labels."""
+        return sides_checked([item.statement for item in self.state.items])
 
     def angle_names(self, language: str) -> dict[str, str]:
         """The angles' names in the run's language, from its report.json (ids where there is none); read once."""
@@ -190,6 +197,10 @@ class ReviewStore:
         """An item as the page shows it: its findings and the reasons it was dropped in the page's language."""
         language = language or self.language()
         data = item.model_dump(mode="json")
+        data["side"] = counted_side(item.statement, self.sides_checked())  # what the page counts and shows
+        if item.status == "keep":
+            blocked = self.left_out_of_polis().get(item.statement.id or "")
+            data["left_out"] = [f"{f.rule}: {f.text(language)}" for f in blocked] if blocked else []
         data["findings"] = findings_for(item.statement.text, self.state.max_chars, language)
         if item.statement.support is not None:
             data["held_by"] = held_by(item.statement, language)
@@ -200,6 +211,21 @@ class ReviewStore:
 
     def kept(self) -> list[Statement]:
         return [item.statement for item in self.state.items if item.status == "keep"]
+
+    def left_out_of_polis(self) -> dict[str, list]:
+        """The kept statements polis.csv leaves out, by id, with the errors that keep them out (what lint calls an
+        error never reaches the upload: a question, a duplicate of another kept statement, …)."""
+        from ..stages.lint import upload_blockers
+
+        kept = self.kept()
+        key = tuple((s.id, s.text) for s in kept)
+        if self._left_out is not None and self._left_out[0] == key:  # a snapshot asks once per item
+            return self._left_out[1]
+        left_out: dict[str, list] = {}
+        for finding in upload_blockers(list(enumerate(kept, start=1)), self.state.max_chars):
+            left_out.setdefault(kept[finding.line - 1].id or "", []).append(finding)
+        self._left_out = (key, left_out)
+        return left_out
 
     # ----- changing -----
     def apply(self, change: Change) -> dict[str, Any]:
@@ -229,8 +255,9 @@ class ReviewStore:
         text = (change.text or "").strip()
         if not text:
             raise ChangeError(said("review.nothing-to-add"))
-        statement = Statement(text=text, angle=change.angle or None,
-                              stance=change.stance if change.stance in ("pro", "con") else None)
+        stance = change.stance if change.stance in ("pro", "con") else None
+        # The side a person gives the statement they write is a reading of it: it counts as checked.
+        statement = Statement(text=text, angle=change.angle or None, stance=stance, checked_stance=stance)
         statement = statement.model_copy(update={"id": statement_id(text, "added", str(time.time_ns()))})
         item = ReviewItem(statement=statement, origin="added", rev=1)
         self.state.items.append(item)
@@ -260,24 +287,28 @@ class ReviewStore:
             if change.angle is not None:
                 update["angle"] = change.angle or None
             if change.stance is not None:
-                update["stance"] = change.stance if change.stance in ("pro", "con") else None
-            if text != item.statement.text:
-                update["checked_stance"] = None  # the check read the old text
+                # A side a person chooses is a reading of the statement, as for one they add.
+                update["stance"] = update["checked_stance"] = change.stance if change.stance in ("pro", "con") else None
+            # A new text keeps the side it counted on: the person who edited it read it, and the page shows the side.
             item.statement = item.statement.model_copy(update=update)
 
     def _save(self, entry: dict[str, Any] | None) -> None:
-        """State first (the truth), then the log line, then the outputs; each file replaced atomically."""
+        """State first (the truth), then the log line, then the outputs; each file replaced atomically. Opening a
+        review (no entry) changes no output: polis.csv is the run's until a change is made, and an output whose
+        content a change leaves as it was is not rewritten."""
         from ..io.statements import statements_jsonl
         from ..stages.export import polis_csv
 
         if entry is not None:
             self.state.version += 1
         atomic_write_text(self.folder / STATE_FILE, self.state.model_dump_json(indent=1) + "\n")
-        if entry is not None:
-            entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "version": self.state.version, **entry}
-            with open(self.folder / LOG_FILE, "a", encoding="utf-8") as log:
-                log.write(json.dumps(entry, ensure_ascii=False) + "\n")
-                log.flush()
+        if entry is None:
+            return
+        entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "version": self.state.version, **entry}
+        with open(self.folder / LOG_FILE, "a", encoding="utf-8") as log:
+            log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            log.flush()
         kept = self.kept()
-        atomic_write_text(self.folder / REVIEWED_FILE, statements_jsonl(kept))
-        atomic_write_text(self.folder / POLIS_FILE, polis_csv(kept))
+        left_out = self.left_out_of_polis()
+        write_if_changed(self.folder / REVIEWED_FILE, statements_jsonl(kept))
+        write_if_changed(self.folder / POLIS_FILE, polis_csv([s for s in kept if (s.id or "") not in left_out]))

@@ -10,16 +10,29 @@ from ..language.text import detect_language
 from ..language.tokens import count_tokens
 
 DEFAULT_CHUNK_TOKENS = 400
-MAX_SENTENCE_CHARS = 300
+# The longest a sentence may be and stay whole (select.usable_sentence takes up to this many characters). A longer
+# one (a transcript with no sentence ends, a page flattened into one line, a table) is cut into pieces of up to
+# RUN_ON_PIECE_CHARS, about two sentences, so that every piece can be a source sentence.
+MAX_SENTENCE_CHARS = 250
+RUN_ON_PIECE_CHARS = 160
 
+_JAPANESE_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _BULLET = re.compile(r"^\s*(?:[-*+・•●○■□◆◇▪※>#]|\d+[.)．、]|[（(]\d+[)）]|[①-⑳])")
 _TERMINAL_JA = "。！？!?．"
 # A Japanese line ending in a comma or a case particle stops mid-sentence: the page was full.
 _CONTINUES_JA = ("、", "，", ",", "に", "を", "が", "は", "へ", "や", "て", "と", "の", "で", "から", "より", "ので")
 _OPENERS = "「『（(【〔“"
 _CLOSERS = "」』）)】〕”"
-_EN_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”)]*\s+(?=[\"'“(]?[A-Z0-9])")
-_EN_ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|Mr|Mrs|Ms|Dr|Prof|St|vs|No|Fig|cf|approx)\.$", re.I)
+# Where an English sentence may end: . ! or ? (and closing quotes or brackets), then a space.
+_EN_SENTENCE_MARK = re.compile(r"[.!?][\"'”’)\]]*\s+")
+# Words a period follows without ending the sentence: titles, street and company words, Latin, numbering.
+# Words of English itself are not on it ("no", "art", "am"): "The answer was no. Then …" ends there; "No. 5" does not,
+# as a number follows.
+EN_ABBREVIATIONS = frozenset("""mr mrs ms mx dr prof rev hon sen rep gov gen col capt lt sgt st ave blvd rd ln hwy mt ft
+sq co inc ltd corp llc jr sr vol vols fig figs pp approx vs cf etc e.g i.e eg ie viz a.m p.m u.s u.k u.n e.u d.c
+jan feb apr jun jul aug sep sept oct nov dec dept govt univ assn bros""".split())
+# An initial ("J. Smith") or letters with periods ("U.S.", "a.m.", "e.g."): not the end of a sentence.
+_DOTTED = re.compile(r"(?:^|[\s(\[\"'“])(?:[A-Za-z]\.)*[A-Za-z]\.$")
 
 
 def _looks_wrapped(previous: str, fixed_width: int | None, language: Language) -> bool:
@@ -60,13 +73,49 @@ def _join_wrapped_lines(lines: list[str], language: Language) -> list[str]:
     return logical
 
 
-def _split_overlong(sentence: str, limit: int = MAX_SENTENCE_CHARS) -> list[str]:
-    """Cut a run-on line (a flattened table, a list with no punctuation) at commas or spaces."""
+# English words a new clause starts with, in a text with no sentence ends: a cut goes before them.
+_EN_CLAUSE_WORD = re.compile(r"\s(?=(?:and|but|so|because|which|while|although|though|whereas|then|or|since|if|when|"
+                             r"unless|until|where|who|that)\s)", re.I)
+_CLAUSE_MARK = re.compile(r"[、，,;；:：\t]")
+
+
+def _cut(piece: str, limit: int) -> int:
+    """Where to cut a piece longer than `limit`: the best boundary in the last two thirds of the first `limit`
+    characters: a comma or other clause mark, or a Japanese sentence-final form (3), a conjunctive particle or before
+    an English conjunction (2), a space or after a Japanese particle (1), between two words (0), never inside one."""
+    window = piece[:limit + 1]
+    points = [(m.end(), 3) for m in _CLAUSE_MARK.finditer(window)]
+    if _JAPANESE_CHAR.search(window):
+        from ..language.morphology import cut_points
+
+        points += cut_points(window)
+    points += [(m.end(), 2) for m in _EN_CLAUSE_WORD.finditer(window)]
+    points += [(m.end(), 1) for m in re.finditer(r"\s+", window)]
+    usable = [(strength, at) for at, strength in points if limit // 3 < at <= limit]
+    return max(usable)[1] if usable else limit
+
+
+def _split_overlong(sentence: str, limit: int = RUN_ON_PIECE_CHARS) -> list[str]:
+    """Cut a run-on line (a transcript, a flattened table, a list with no punctuation) longer than
+    MAX_SENTENCE_CHARS into pieces of at most `limit` characters, at the best boundary each time (`_cut`)."""
+    if len(sentence) <= MAX_SENTENCE_CHARS:
+        return [sentence] if sentence else []
+    if _JAPANESE_CHAR.search(sentence):
+        # Japanese run together without 。 still ends its sentences in their final forms: cut there first.
+        from ..language.morphology import cut_points
+
+        ends = [at for at, strength in cut_points(sentence) if strength == 3]
+        starts = [0] + [at for previous, at in zip([0] + ends, ends) if at - previous >= 15]
+        if len(starts) > 1:
+            return [piece for start, end in zip(starts, starts[1:] + [len(sentence)])
+                    for piece in _split_within(sentence[start:end].strip(), limit)]
+    return _split_within(sentence, limit)
+
+
+def _split_within(sentence: str, limit: int) -> list[str]:
     pieces: list[str] = []
     while len(sentence) > limit:
-        window = sentence[:limit]
-        cut = max(window.rfind(mark) for mark in ("、", ",", " ", "\t"))
-        cut = cut + 1 if cut > limit // 3 else limit
+        cut = _cut(sentence, limit)
         pieces.append(sentence[:cut].strip())
         sentence = sentence[cut:]
     pieces.append(sentence.strip())
@@ -90,15 +139,30 @@ def _split_japanese(line: str) -> list[str]:
     return sentences
 
 
+def ends_english_sentence(before: str, after: str) -> bool:
+    """Whether a mark at the end of `before` ends a sentence, `after` being the text that follows the space: not
+    when a lower-case word or a number follows ("Co. and Widget Inc. sued", "No. 5"), and not after an abbreviation
+    ("St. Paul", "Dr. Smith", "vs. Ramsey", "Cleveland Ave. Traffic"), an initial ("J. Smith") or letters with
+    periods ("the U.S. Senate", "5 p.m. Friday")."""
+    following = after.lstrip("\"'“‘([")
+    if not following or following[0].islower() or following[0].isdigit():
+        return False
+    stripped = before.rstrip("\"'”’)]")
+    if not stripped.endswith("."):
+        return True
+    word = re.split(r"[\s(\[\"'“]", stripped)[-1]
+    return word[:-1].casefold() not in EN_ABBREVIATIONS and not _DOTTED.search(stripped)
+
+
 def _split_english(line: str) -> list[str]:
-    pieces = _EN_SENTENCE_END.split(line)
     sentences: list[str] = []
-    for piece in pieces:
-        if sentences and _EN_ABBREVIATIONS.search(sentences[-1]):
-            sentences[-1] = sentences[-1] + " " + piece
-        else:
-            sentences.append(piece)
-    return sentences
+    start = 0
+    for mark in _EN_SENTENCE_MARK.finditer(line):
+        if ends_english_sentence(line[start:mark.end()].rstrip(), line[mark.end():]):
+            sentences.append(line[start:mark.end()].strip())
+            start = mark.end()
+    sentences.append(line[start:].strip())
+    return [sentence for sentence in sentences if sentence]
 
 
 def split_sentences(text: str, language: Language | None = None) -> list[str]:

@@ -22,6 +22,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from ..language.compare import Verdict, certainly_different, compare, quick_difference
+from ..language.sentiment import sentiment
 from ..defaults import default_of
 from ..models import Merge, Reason, Statement, said
 from ..rules import Context, check_statement
@@ -233,7 +234,7 @@ class PairJudge:
         if quick is not None:
             return False, quick
         verdict: Verdict = compare(first, second, self._span_similarity if self.semantic else None, SPAN_THRESHOLD,
-                                   sentiment=_sentiment, word_threshold=WORD_THRESHOLD)
+                                   sentiment=sentiment, word_threshold=WORD_THRESHOLD)
         return verdict.equivalent, verdict.why
 
 
@@ -241,28 +242,6 @@ def _weighed_by_meaning(reason: Reason | None) -> bool:
     """A merge the embeddings of what differs decided: one of its changes is close in meaning."""
     return reason is not None and reason.id == "merge.other-words" and any(
         change.get("id") == "merge.close" for change in reason.params.get("changes", []))
-
-
-def _sentiment(text: str) -> float:
-    """English sentiment of a phrase (VADER); 0 for other languages or when VADER is not installed."""
-    if not text.isascii():
-        return 0.0
-    analyzer = _vader()
-    return analyzer.polarity_scores(text)["compound"] if analyzer else 0.0
-
-
-_VADER: list = []
-
-
-def _vader():
-    if not _VADER:
-        try:
-            from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-            _VADER.append(SentimentIntensityAnalyzer())
-        except ImportError:
-            _VADER.append(None)
-    return _VADER[0]
 
 
 def dedupe_statements(statements: list[Statement], options: DedupeOptions | None = None,
@@ -307,12 +286,12 @@ def dedupe_statements(statements: list[Statement], options: DedupeOptions | None
                 # evidence), or the nominating tier when only known equivalences differ.
                 shown_tier = ("llm" if reason is not None and reason.id.startswith("merge.model") else
                               "semantic" if tier == "llm" or _weighed_by_meaning(reason) else tier)
-                record = Merge(kept=texts[j], absorbed=texts[i], tier=shown_tier, score=score,
+                record = Merge(kept=texts[j], absorbed=texts[i], tier=shown_tier, score=score, found_by=tier,
                                existing=j < len(existing), why=reason)
                 (dropped_against if record.existing else merges).append(record)
                 break
             if missed < NEAR_MISSES_PER_STATEMENT:
-                near_misses.append(Merge(kept=texts[j], absorbed=texts[i], tier=tier, score=score,
+                near_misses.append(Merge(kept=texts[j], absorbed=texts[i], tier=tier, score=score, found_by=tier,
                                          existing=j < len(existing), decision="kept apart",
                                          why=reason or pair_judge.quick_difference(i, j) or said("merge.word-unshown")))
                 missed += 1

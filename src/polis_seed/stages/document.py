@@ -413,12 +413,14 @@ class Discussed:
 
 
 def discuss(groups: list[list[Source]], angles: list[Angle], provider: Provider, prompt: DiscussPrompt,
-            settings: DocumentSettings, corpus: Corpus, on_attempt: Callable[[Attempt], None] | None = None
-            ) -> Discussed:
+            settings: DocumentSettings, corpus: Corpus, on_attempt: Callable[[Attempt], None] | None = None,
+            on_planned: Callable[[int], None] | None = None) -> Discussed:
     """Claims the documents support, checked: every request asked at once; PendingAnswer when any waits for a
-    batch answer."""
+    batch answer. `on_planned` hears how many requests the step makes before the first is asked."""
     angle_ids = {angle.id for angle in angles}
     planned = discuss_requests(groups, angles, prompt, settings)
+    if on_planned:
+        on_planned(len(planned))
 
     def checker(where: Shown):
         def check(answer: Discussion) -> list[str]:
@@ -582,8 +584,8 @@ def _merged(claims: list[Found], answer: Merged | None) -> list[Found]:
 
 
 def reduce_claims(claims: list[Found], angles: list[Angle], provider: Provider, prompt: DistilPrompt,
-                  settings: DocumentSettings, units: Units, levels: int, on_attempt=None, on_step=None
-                  ) -> tuple[list[Found], list[Attempt]]:
+                  settings: DocumentSettings, units: Units, levels: int, on_attempt=None, on_step=None,
+                  on_planned=None) -> tuple[list[Found], list[Attempt]]:
     """While one angle's claims do not fit a distil request, merge requests (all of a level at once, at most `levels`
     levels: the rounds planned for them) make one claim of those that say the same, the support carried along."""
     attempts: list[Attempt] = []
@@ -600,6 +602,8 @@ def reduce_claims(claims: list[Found], angles: list[Angle], provider: Provider, 
             on_step(merge_step(level))
         ordered = sorted(claims, key=lambda c: (order.get(c.angle, len(order)), c.stance != "pro", c.sort_key()))
         chunks = _chunks_that_fit(ordered, lambda part: _merge_request(part, units, prompt, settings), settings)
+        if on_planned:
+            on_planned(len(chunks))
         answers = ask_together([lambda chunk=chunk: ask(
             provider, _merge_request(chunk, units, prompt, settings), Merged, purpose="distil", max_attempts=1,
             on_attempt=on_attempt, retry=lambda found: "") for chunk in chunks], settings.concurrency)
@@ -732,10 +736,12 @@ class ListCheck:
 
     def __init__(self, origins: list[Origin], angles: list[Angle], provider: Provider, prompt: DistilPrompt,
                  settings: DocumentSettings, units: Units, side_reader: SideReader | None,
-                 alongside: Alongside | None, on_attempt, on_step, empty_sides: set[tuple[str, str]]):
+                 alongside: Alongside | None, on_attempt, on_step, empty_sides: set[tuple[str, str]],
+                 on_planned: Callable[[int], None] | None = None):
         self.origins, self.angles, self.provider, self.prompt = origins, angles, provider, prompt
         self.settings, self.units, self.reader, self.alongside = settings, units, side_reader, alongside
         self.on_attempt, self.step = on_attempt, on_step or (lambda name: None)
+        self.planned = on_planned or (lambda count: None)  # the side reader says what its checks ask itself
         self.angles_by_id = {angle.id: angle for angle in angles}
         self.empty_sides = empty_sides
         self.attempts: list[Attempt] = []
@@ -852,6 +858,7 @@ class ListCheck:
         if not calls:
             return {}, {}
         self.step(name if self.reader is not None else "fixes")
+        self.planned(len(fix_calls))
         calls += self._alongside(read)
         results = ask_together(calls, self.settings.concurrency)
         offset = 1 if side_call else 0
@@ -1003,11 +1010,14 @@ def write_document_list(documents: list[Document], chunks: list[Chunk], angles: 
                         same_as: SameAs | None = None, alongside: Alongside | None = None,
                         on_attempt: Callable[[Attempt], None] | None = None,
                         on_step: Callable[[str], None] | None = None,
+                        on_planned: Callable[[int], None] | None = None,
                         reading: DocumentPlan | None = None) -> DocumentResult:
     """The list of the document strategy, checked. `find_topic` names the subject when the documents are read in
     groups (asked together with them); in one request the answer names the subjects, and `topic_from` makes the
-    topic of them. PendingAnswer when a batch round waits."""
+    topic of them. PendingAnswer when a batch round waits. `on_planned` hears, as each step starts, how many
+    requests it makes (the progress shows each step's total from its first request)."""
     step = on_step or (lambda name: None)
+    planned = on_planned or (lambda count: None)
     plan = reading or plan_reading(documents, chunks, angles, prompts, settings)
     corpus = Corpus(documents)
     units = Units(in_content_order(documents))
@@ -1029,6 +1039,7 @@ def write_document_list(documents: list[Document], chunks: list[Chunk], angles: 
                 return [f"no-usable-claim: no claim had a quote found in its document ({why}); quote exactly"]
             return []
 
+        planned(1)
         asked = ask(provider, plan.write, Written, purpose="distil", check=check, max_attempts=2,
                     on_attempt=on_attempt, retry=lambda found: prompts.write.retry.format(problems="; ".join(found)))
         attempts += asked.attempts
@@ -1055,9 +1066,10 @@ def write_document_list(documents: list[Document], chunks: list[Chunk], angles: 
         statements_of = [list(answer.statements)]
     else:
         calls: list[Callable[[], object]] = [lambda: discuss(plan.groups, angles, provider, prompts.discuss, settings,
-                                                             corpus, on_attempt)]
+                                                             corpus, on_attempt, planned)]
         if find_topic is not None and settings.topic is None:
             calls.append(find_topic)
+            planned(1)
         results = ask_together(calls, 2)
         discussed: Discussed = results[0]  # type: ignore[assignment]
         attempts += discussed.attempts
@@ -1081,7 +1093,7 @@ def write_document_list(documents: list[Document], chunks: list[Chunk], angles: 
                               plan.one_request, topic)
     if not plan.one_request:
         claims, merge_attempts = reduce_claims(claims, angles, provider, prompts.distil, settings, units,
-                                               plan.merge_levels, on_attempt, step)
+                                               plan.merge_levels, on_attempt, step, planned)
         attempts += merge_attempts
         step("distil")
         fitting = _batches(claims, angles, lambda part: distil_request(part, units, prompts.distil, settings),
@@ -1093,6 +1105,7 @@ def write_document_list(documents: list[Document], chunks: list[Chunk], angles: 
         fitting = fitting or [[]]
         requests = [distil_request(part, units, prompts.distil, settings, empty if index == 0 else None)
                     for index, part in enumerate(fitting)]
+        planned(len(requests))
         answers = ask_together([lambda request=request: ask(
             provider, request, Distillation, purpose="distil", on_attempt=on_attempt, max_attempts=2,
             check=lambda answer: [] if answer.statements else ["empty: write the statements"],
@@ -1106,7 +1119,7 @@ def write_document_list(documents: list[Document], chunks: list[Chunk], angles: 
             statements_of.append(list(asked.answer.statements))
     reader = side_reader_for(topic, subjects)
     check = ListCheck(origins, angles, provider, prompts.distil, settings, units, reader, alongside, on_attempt, step,
-                      {(angle.id, stance) for angle, stance in empty})
+                      {(angle.id, stance) for angle, stance in empty}, planned)
     items = [check.item(index, number, statement) for index, statements in enumerate(statements_of)
              for number, statement in enumerate(statements, start=1)]
     statements = check.run(items)

@@ -101,12 +101,29 @@ def kouchou_csv(statements: list[Statement]) -> str:
     return _csv(rows)
 
 
+MERGE_COLUMNS = ["kept", "absorbed", "tier", "fuzzy_ratio", "cosine", "against_existing", "decision", "reason", "why"]
+EMBEDDING_TIERS = ("semantic", "llm")
+
+
+def merge_scores(merge: Merge) -> tuple[str, str]:
+    """(fuzzy_ratio, cosine) of a pair, one scale each: the rapidfuzz ratio of the normalised texts (0-100), always;
+    the cosine of their embeddings (0-1) when the embeddings nominated the pair."""
+    from rapidfuzz import fuzz
+
+    from ..language.text import normalize_for_matching
+
+    ratio = fuzz.ratio(normalize_for_matching(merge.kept), normalize_for_matching(merge.absorbed))
+    nominated = merge.found_by or merge.tier
+    return f"{ratio:.0f}", f"{merge.score:.4f}" if nominated in EMBEDDING_TIERS else ""
+
+
 def merge_report_csv(merges: list[Merge]) -> str:
-    """One row per absorbed statement: what was kept, what it absorbed, which tier matched, how closely.
-    `against_existing` marks new statements dropped because a comment already in the conversation says it; `why`
-    is the reason as a message id and parameters (JSON), which report.html says in its own language."""
-    rows = [["kept", "absorbed", "tier", "score", "against_existing", "decision", "reason", "why"]]
-    rows += [[neutralize_formula(m.kept), neutralize_formula(m.absorbed), m.tier, f"{m.score:g}",
+    """One row per absorbed statement: what was kept, what it absorbed, which tier decided, how closely (the fuzzy
+    ratio 0-100 and the embeddings' cosine 0-1, each in its own column). `against_existing` marks new statements
+    dropped because a comment already in the conversation says it; `why` is the reason as a message id and
+    parameters (JSON), which report.html says in its own language."""
+    rows = [MERGE_COLUMNS]
+    rows += [[neutralize_formula(m.kept), neutralize_formula(m.absorbed), m.tier, *merge_scores(m),
               "yes" if m.existing else "", m.decision, m.reason,
               m.why.model_dump_json() if m.why is not None else ""] for m in merges]
     return _csv(rows)

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 
 from ..language.polarity import end_of_polar_clause
-from ..language.text import clean_statement, normalize_for_matching
+from ..language.text import clean_statement, normalize_for_matching, on_word_boundaries
 from ..models import Angle, Attempt, Drop, GenerationReport, Judged, Language, Reason, Stance, Statement, said
 from ..prompts import GeneratePrompt
 from ..providers.base import CompletionRequest, Message, Provider
@@ -110,6 +110,7 @@ def short_quote(sentence: str, statement: str) -> str:
     end = end_of_polar_clause(sentence, start + MAX_QUOTE_CHARS)
     matched = alignment.dest_start if alignment else start
     start = max(start, min(matched, end - MAX_QUOTE_CHARS))
+    start, end = on_word_boundaries(sentence, start, end)  # never "leveland Ave", never 「ムを標準化」
     return sentence[start:end]
 
 
@@ -256,14 +257,6 @@ def write_candidates(asks: list[Ask], provider: Provider, prompt: GeneratePrompt
         for text in _texts(asked.answer or asked.last_answer, settings.candidates):
             candidates.append(Candidate(text, item, reasons(text, settings.context(item.passage.sentence))))
     return candidates, attempts, failed
-
-
-def judge_requests(candidates: list[Candidate], settings: GenerateSettings) -> int:
-    """The requests judging these candidates takes: the side check's questions."""
-    passing = sum(1 for candidate in candidates if not candidate.problems)
-    if settings.stance is None or not passing:
-        return 0
-    return 2 * passing if isinstance(settings.stance, StanceChecker) else 1
 
 
 # A statement moves to another angle only when it is this much closer to it (cosine) than to its own.
@@ -436,7 +429,8 @@ def generate_statements(pool: SentencePool, angles: list[Angle], provider: Provi
                         on_step: Callable[[str], None] | None = None,
                         on_planned: Callable[[int], None] | None = None) -> GenerationResult:
     """Statements for every angle and side, each from its own source sentence, the best of several.
-    `on_step` names each step as it starts, `on_planned` says how many requests it will make."""
+    `on_step` names each step as it starts, `on_planned` says how many candidate requests it will make (the side
+    reader says how many its checks make)."""
     step = on_step or (lambda name: None)
     planned = on_planned or (lambda count: None)
     plan = plan_asks(pool, angles, settings, embed)
@@ -446,7 +440,6 @@ def generate_statements(pool: SentencePool, angles: list[Angle], provider: Provi
     planned(len(plan.asks))
     candidates, attempts, failed = write_candidates(plan.asks, provider, prompt, settings, on_attempt)
     step("judging the candidates")
-    planned(judge_requests(candidates, settings))
     judge_candidates(candidates, settings, embed, angles)
     kept, dropped = keep_best(candidates, plan.counts, settings, embed)
     all_candidates = list(candidates)
@@ -467,7 +460,6 @@ def generate_statements(pool: SentencePool, angles: list[Angle], provider: Provi
             extra, extra_attempts, _ = write_candidates(more, provider, prompt, settings, on_attempt)
             attempts += extra_attempts
             step("judging those candidates")
-            planned(judge_requests(extra, settings))
             judge_candidates(extra, settings, embed, angles)
             all_candidates += extra
             kept, extra_dropped = keep_best(extra, plan.counts, settings, embed, kept)
@@ -481,4 +473,9 @@ def generate_statements(pool: SentencePool, angles: list[Angle], provider: Provi
                      score=round(c.score, 4), kept=id(c) in kept_ids)
               for c in all_candidates if c.judgement is not None and c.judgement.scored]
     report = GenerationReport(attempts=attempts, dropped=dropped, kept=len(statements), judged=judged)
+    if not pool.passages:  # one note on why, not one per angle
+        from .chunk import MAX_SENTENCE_CHARS
+
+        return GenerationResult(statements, report, [said("no-passages", sentences=pool.sentences_read,
+                                                          most=MAX_SENTENCE_CHARS, command="polis-seed chunks --text")])
     return GenerationResult(statements, report, angle_notes(asked_for, plan, plan.asks + more, kept))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter, defaultdict
 
-from ..models import Angle, Document, Statement, said
+from ..models import Angle, Document, Statement, counted_side, said, sides_checked
 from ..providers.base import Provider
 from ..rules import Context, Finding, check_statement
 from .dedupe import DedupeOptions, dedupe_statements
@@ -33,6 +33,7 @@ def lint_statements(lines: list[tuple[int, Statement | None]], max_chars: int,
         for rule in checked.unchecked:
             unchecked[checked.language][rule] += 1
     findings += duplicate_findings(present, threshold)
+    findings += facts_finding(findings, len(present))
     findings += balance_findings([statement for _, statement in present])
     findings += [Finding("language", "info", f"{max(counts.values())} statements in '{language}': rules "
                                              f"{', '.join(sorted(counts))} know only Japanese and English and were not "
@@ -56,14 +57,37 @@ def duplicate_findings(present: list[tuple[int, Statement]], threshold: float | 
     return findings
 
 
+# Rules that find a statement that is no view: a report, a figure, only a number.
+_NOT_A_VIEW = ("fact-report", "bare-figure", "not-votable")
+# A list this much made of reports is said to be so once, besides each line's finding.
+FACTS_SHARE, FACTS_LEAST = 0.5, 3
+
+
+def facts_finding(findings: list[Finding], count: int) -> list[Finding]:
+    """One list-level warning when half the list or more reports facts, events or figures: each line's warning says
+    what it is, this one that the list as a whole is not yet a conversation (a warning: the list is not wrong)."""
+    reports = len({finding.line for finding in findings if finding.rule in _NOT_A_VIEW and finding.line is not None})
+    if reports >= FACTS_LEAST and reports >= FACTS_SHARE * count:
+        return [Finding.of("warning", said("fact-report.list", reports=reports, count=count))]
+    return []
+
+
 def balance_findings(statements: list[Statement]) -> list[Finding]:
-    """Angles with statements on one side only (when the list carries angle and stance)."""
+    """Angles with statements on one side only, or on neither (when the list carries angle and stance): each
+    statement on the side it counts on (models.counted_side), as every other count of sides has it."""
+    checked = sides_checked(statements)
     sides: dict[str, set[str]] = {}
     for statement in statements:
-        if statement.angle and statement.stance:
-            sides.setdefault(statement.angle, set()).add(statement.checked_stance or statement.stance)
-    return [Finding.of("warning", said("balance", angle=angle, side=next(iter(s))))
-            for angle, s in sides.items() if len(s - {"unclear"}) == 1]
+        if statement.angle and (statement.stance or statement.checked_stance):
+            sides.setdefault(statement.angle, set()).add(counted_side(statement, checked))
+    findings = []
+    for angle, found in sides.items():
+        taken = found - {"unclear"}
+        if len(taken) == 1:
+            findings.append(Finding.of("warning", said("balance", angle=angle, side=next(iter(taken)))))
+        elif not taken:
+            findings.append(Finding.of("warning", said("balance.unclear", angle=angle)))
+    return findings
 
 
 def stance_findings(lines: list[tuple[int, Statement | None]], angles: list[Angle], provider: Provider | None,
@@ -98,6 +122,14 @@ def stance_findings(lines: list[tuple[int, Statement | None]], angles: list[Angl
             findings.append(Finding("stance", "warning", f"labelled {statement.stance} on '{angle.id}', but it reads "
                                                          f"as {reading.side}; relabel it or rewrite it", line))
     return findings
+
+
+def upload_blockers(lines: list[tuple[int, Statement | None]], max_chars: int) -> list[Finding]:
+    """What keeps statements out of a Polis upload: every error lint finds on a statement (a question, a duplicate,
+    a garbled or over-long text, a formula, one that contradicts its quote), with its line. An empty line is
+    not a statement and is left out of the upload anyway."""
+    return [finding for finding in lint_statements(lines, max_chars)
+            if finding.severity == "error" and finding.line is not None and finding.rule != "empty"]
 
 
 def findings_by_index(statements: list[Statement], max_chars: int) -> dict[int, list[Finding]]:

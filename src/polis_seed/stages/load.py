@@ -10,19 +10,29 @@ from pathlib import Path
 from ..errors import InputError
 from ..models import Document, Row
 from ..io.readers import READERS, read_comments_csv
-from ..language.text import is_navigation
+from ..language.text import is_not_content
 
 # Text this large is not a document a facilitator seeds from, and reading it whole would take minutes.
 MAX_TEXT_BYTES = 20 * 1024 * 1024
 # PDF and Word files carry images, so their size says less about their text.
 MAX_CONTAINER_BYTES = 200 * 1024 * 1024
 SUPPORTED_SUFFIXES = tuple(READERS)
+# Why a file of a type polis-seed does not read was skipped, and what to do with it; other types are just unsupported.
+_WHY_SKIPPED = {
+    (".xlsx", ".xls", ".xlsm", ".ods", ".numbers"): "spreadsheets: save the sheet of comments as .csv",
+    (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic", ".svg"):
+        "images: run OCR on them and give the text",
+    (".doc", ".rtf", ".odt", ".pages"): "old or other word-processor files: save them as .docx",
+    (".ppt", ".pptx", ".key", ".odp"): "slides: save them as PDF",
+    (".mp3", ".mp4", ".m4a", ".wav", ".mov", ".webm"): "recordings: give a transcript as .txt",
+}
 
 
 @dataclass
 class LoadResult:
     documents: list[Document]
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how a file was read, when nothing needs doing about it
 
 
 def document_id(text: str) -> str:
@@ -33,15 +43,16 @@ def _title(text: str, path: Path) -> str:
     """The first line that is not navigation: a page saved by hand often starts with 「会議録を見る」 or a breadcrumb."""
     for line in text.splitlines():
         line = line.strip().lstrip("#").strip()
-        if line and not is_navigation(line):
+        if line and not is_not_content(line):
             return line[:80]
     return path.stem
 
 
-def load_document(path: Path, warnings: list[str] | None = None, column: str | None = None) -> Document:
+def load_document(path: Path, warnings: list[str] | None = None, column: str | None = None,
+                  notes: list[str] | None = None) -> Document:
     """Read one file of a supported type into a Document, or explain why it cannot be read.
-    Something worth knowing that does not stop the reading goes into `warnings`. `column` names the comment
-    column of a .csv (--column); other types have no columns."""
+    Something worth knowing that does not stop the reading goes into `warnings`, how it was read when that needs
+    nothing done into `notes`. `column` names the comment column of a .csv (--column); other types have none."""
     size = path.stat().st_size
     limit = MAX_CONTAINER_BYTES if path.suffix.lower() in (".pdf", ".docx") else MAX_TEXT_BYTES
     if size > limit:
@@ -57,12 +68,29 @@ def load_document(path: Path, warnings: list[str] | None = None, column: str | N
     read = read_comments_csv(path, raw, column) if suffix == ".csv" else READERS[suffix](path, raw)
     if warnings is not None:
         warnings.extend(read.warnings)
+    if notes is not None:
+        notes.extend(read.notes)
     text = read.text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InputError(f"{path}: is empty; remove it or add the document's text")
     return Document(id=document_id(text), path=str(path), title=read.title or _title(text, path), text=text,
                     kind=read.kind, encoding=read.encoding, headings=read.headings,
                     rows=[Row(id=row_id, text=comment) for row_id, comment in read.rows])
+
+
+def skipped_types(files: list[Path]) -> str:
+    """The files of unsupported types, counted by type, with what to do for the kinds polis-seed knows:
+    "3 files of unsupported types, .png ×2 (images: run OCR …), .xlsx (spreadsheets: save … as .csv)"."""
+    counts: dict[str, int] = {}
+    for file in files:
+        suffix = file.suffix.lower() or "(no extension)"
+        counts[suffix] = counts.get(suffix, 0) + 1
+    groups: dict[str, list[str]] = {}
+    for suffix in sorted(counts):
+        why = next((why for suffixes, why in _WHY_SKIPPED.items() if suffix in suffixes), "not a document type")
+        groups.setdefault(why, []).append(suffix + (f" ×{counts[suffix]}" if counts[suffix] > 1 else ""))
+    shown = ", ".join(f"{', '.join(suffixes)} ({why})" for why, suffixes in groups.items())
+    return f"{len(files)} file{'s' if len(files) > 1 else ''} of unsupported types, {shown}"
 
 
 def _files_in_folder(folder: Path) -> list[Path]:
@@ -82,6 +110,7 @@ def load_documents(paths: list[Path], strict: bool = False, column: str | None =
     """
     documents: list[Document] = []
     warnings: list[str] = []
+    notes: list[str] = []
     seen_ids: set[str] = set()
     for path in paths:
         if not path.exists():
@@ -89,17 +118,16 @@ def load_documents(paths: list[Path], strict: bool = False, column: str | None =
         if path.is_dir():
             found = _files_in_folder(path)
             candidates = [p for p in found if p.suffix.lower() in SUPPORTED_SUFFIXES]
-            skipped = sorted({p.suffix.lower() or "(none)" for p in found if p not in candidates})
+            skipped = [p for p in found if p not in candidates]
             if skipped and candidates:
-                warnings.append(f"{path}: skipped {len(found) - len(candidates)} files of unsupported types "
-                                f"({', '.join(skipped)})")
+                warnings.append(f"{path}: skipped {skipped_types(skipped)}")
             if not candidates:
-                raise InputError(
-                    f"{path}: no documents found; put {', '.join(SUPPORTED_SUFFIXES)} files in it"
-                )
+                held = f"it holds only {skipped_types(skipped)}" if skipped else "it is empty"
+                raise InputError(f"{path}: no documents found: {held}. polis-seed reads "
+                                 f"{', '.join(SUPPORTED_SUFFIXES)}; put such files in it")
             for candidate in candidates:
                 try:
-                    document = load_document(candidate, warnings, column)
+                    document = load_document(candidate, warnings, column, notes)
                 except InputError as problem:
                     if strict:
                         raise
@@ -114,10 +142,10 @@ def load_documents(paths: list[Path], strict: bool = False, column: str | None =
                     f"{path}: unsupported file type '{path.suffix or '(none)'}'; "
                     f"polis-seed reads {', '.join(SUPPORTED_SUFFIXES)}"
                 )
-            document = load_document(path, warnings, column)
+            document = load_document(path, warnings, column, notes)
             if document.id not in seen_ids:
                 seen_ids.add(document.id)
                 documents.append(document)
     if not documents:
         raise InputError(f"{', '.join(map(str, paths))}: no readable documents; see the warnings above")
-    return LoadResult(documents=documents, warnings=warnings)
+    return LoadResult(documents=documents, warnings=warnings, notes=notes)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from statistics import mean
 
-from ..models import Angle, Document, GenerationReport, Statement
+from ..models import Angle, Document, GenerationReport, Statement, counted_side, sides_checked
 from ..rules import NEAR_COPY_RATIO, near_copy_score, source_overlap
 from ..language.text import is_question, normalize_for_matching
 
@@ -18,8 +18,10 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
-def _sides(statements: list[Statement], angle: str) -> dict[str, int]:
-    return {stance: sum(1 for s in statements if s.angle == angle and s.stance == stance) for stance in ("pro", "con")}
+def _sides(statements: list[Statement], angle: str, checked: bool = False) -> dict[str, int]:
+    """Statements per side of one angle, each on the side it counts on (models.counted_side)."""
+    sides = ("pro", "con", "unclear") if checked else ("pro", "con")
+    return {side: sum(1 for s in statements if s.angle == angle and counted_side(s, checked) == side) for side in sides}
 
 
 def quality_report(generated: list[Statement], exported: list[Statement], report: GenerationReport,
@@ -38,13 +40,13 @@ def quality_report(generated: list[Statement], exported: list[Statement], report
     overlaps = [source_overlap(s.text, s.quote) for s in with_quote]
     near_copies = sum(1 for s in with_quote if near_copy_score(s.text, s.quote) >= NEAR_COPY_RATIO)
     per_angle: dict[str, dict] = {}
+    checked = sides_checked(exported)
     for angle in angles:
-        counts = _sides(exported, angle.id)
-        checked = {stance: sum(1 for s in exported if s.angle == angle.id and s.checked_stance == stance)
-                   for stance in ("pro", "con", "unclear")}
-        per_angle[angle.id] = {**counts, "generated": _sides(generated, angle.id),
-                               "both_sides": all(counts.values()),
-                               **({"checked": checked} if any(s.checked_stance for s in exported) else {})}
+        counts = _sides(exported, angle.id, checked)
+        asked = {stance: sum(1 for s in exported if s.angle == angle.id and s.stance == stance) for stance in ("pro", "con")}
+        per_angle[angle.id] = {**counts, "generated": _sides(generated, angle.id, sides_checked(generated)),
+                               "both_sides": bool(counts["pro"] and counts["con"]),
+                               **({"asked": asked} if checked else {})}
     normalized = [normalize_for_matching(s.text) for s in exported]
     return {
         "statements_generated": len(generated),

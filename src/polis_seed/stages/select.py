@@ -19,7 +19,8 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..models import Angle, Chunk, Document
-from ..language.text import is_navigation, is_question, normalize_for_matching
+from ..language.text import is_not_content, is_question, normalize_for_matching
+from .chunk import MAX_SENTENCE_CHARS
 
 # Words that mark a concern or a limit: a nudge toward the con side, which advocacy documents under-supply.
 _CONCERN_CUES = (
@@ -88,9 +89,10 @@ def claim_part(sentence: str) -> str:
 def usable_sentence(sentence: str) -> bool:
     """A sentence that can carry a claim: not a heading, table row, run of numbers, question, instruction or
     navigation (「会議録を見る（PDF）」, "Watch the video")."""
-    if sentence.startswith("#") or not 15 <= len(sentence) <= 250 or "\t" in sentence or sentence.count("|") >= 3:
+    if sentence.startswith("#") or not 15 <= len(sentence) <= MAX_SENTENCE_CHARS or "\t" in sentence \
+            or sentence.count("|") >= 3:
         return False
-    if is_navigation(sentence) or len(_CELL_MARKS.findall(sentence)) >= 2 or _ANNOUNCES.search(sentence):
+    if is_not_content(sentence) or len(_CELL_MARKS.findall(sentence)) >= 2 or _ANNOUNCES.search(sentence):
         return False
     letters = sum(ch.isalpha() for ch in sentence)
     if letters < 0.6 * len(sentence.replace(" ", "")) or is_question(sentence):
@@ -108,6 +110,7 @@ class SentencePool:
 
     passages: list[Passage]
     vectors: np.ndarray
+    sentences_read: int = 0  # every sentence of the chunks, usable or not (a note says how many when none is)
 
     @classmethod
     def build(cls, chunks: list[Chunk], documents: list[Document], embed: Embedder) -> SentencePool:
@@ -125,7 +128,7 @@ class SentencePool:
                 seen.add(key)
                 passages.append(Passage(sentence, chunk.id, chunk.document_id, paths.get(chunk.document_id, "")))
         vectors = embed([p.sentence for p in passages]) if passages else np.zeros((0, 384), dtype=np.float32)
-        return cls(passages, vectors)
+        return cls(passages, vectors, sum(len(chunk.sentences) for chunk in chunks))
 
 
 def select_passages(angle: Angle, pool: SentencePool, embed: Embedder, language: str, topic: str | None,

@@ -101,6 +101,7 @@ class StanceChecker:
     prompt: SystemUserPrompt | None = None  # prompts/stance.yaml (read once when not given)
     on_attempt: Callable[[Attempt], None] | None = None
     concurrency: int = 1
+    on_planned: Callable[[int], None] | None = None  # told how many requests a reading asks, before it asks them
     attempts: list[Attempt] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _readings: dict = field(default_factory=dict)
@@ -145,6 +146,8 @@ class StanceChecker:
             model: dict[tuple[str, str], float] = {key: 0.0 for key in todo}
             if self.provider:
                 questions = [(key, index) for key in todo for index in (0, 1)]
+                if self.on_planned is not None:
+                    self.on_planned(len(questions))
                 answers = ask_together([lambda key=key, index=index: self._agreement(key[0], sides[key[1]][index])
                                         for key, index in questions], self.concurrency)
                 for (key, index), answer in zip(questions, answers):
@@ -219,6 +222,7 @@ class ListSideCheck:
     concurrency: int = 1
     attempts: list[Attempt] = field(default_factory=list)
     _readings: dict = field(default_factory=dict)
+    on_planned: Callable[[int], None] | None = None  # told how many requests a reading asks, before it asks them
 
     def request(self, items: list[tuple[str, Angle]]) -> CompletionRequest:
         angles = list({angle.id: angle for _, angle in items}.values())
@@ -254,6 +258,8 @@ class ListSideCheck:
         if todo:
             angles = {angle.id: angle for _, angle in items}
             batches = [todo[start:start + LIST_CHECK_ITEMS] for start in range(0, len(todo), LIST_CHECK_ITEMS)]
+            if self.on_planned is not None:
+                self.on_planned(len(batches))
             answers = ask_together([lambda batch=batch: self._ask([(text, angles[angle_id]) for text, angle_id in batch])
                                     for batch in batches], self.concurrency)
             for batch, readings in zip(batches, answers):

@@ -21,7 +21,7 @@ from ..models import Attempt, Document, Language
 from ..prompts import load_system_user_prompt
 from ..providers.base import CompletionRequest, Message, Provider
 from ..io.markup import clean_markup
-from ..language.text import is_navigation, normalize_for_matching
+from ..language.text import is_not_content, normalize_for_matching
 from ..rules import LANGUAGE_NAMES, Topic, documents_vocabulary
 from .ask import ask
 
@@ -52,7 +52,7 @@ def subject_texts(documents: list[Document]) -> list[str]:
                 row.text.encode("utf-8")).hexdigest()))
         lines = clean_markup(text[:20_000]).splitlines()
         titles = [] if document.rows else [document.title, document.title]
-        texts.append("\n".join(titles + [line for line in lines if not is_navigation(line)]))
+        texts.append("\n".join(titles + [line for line in lines if not is_not_content(line)]))
     return texts
 
 
