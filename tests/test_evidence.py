@@ -56,14 +56,15 @@ def test_a_run_keeps_each_cells_passages_and_report_html_shows_those_of_the_empt
 
 def test_the_document_strategy_keeps_the_evidence_too(tmp_path, replay):
     quote = "人件費削減によって5年程度で回収できる見込みである"
-    replay.enqueue({"claims": [{"angle": "cost", "stance": "pro", "claim": "費用は回収できる", "document": "D1",
-                                "quote": quote}]})
-    replay.enqueue({"statements": [{"text": "予約システムの費用は人件費削減で回収できる", "angle": "cost", "stance": "pro",
-                                    "document": "D1", "quote": quote}]})
+    subject = "公共施設予約のオンライン化"
+    replay.enqueue({"subjects": [subject], "claims": [
+        {"id": 1, "angle": "cost", "stance": "pro", "subject": subject, "claim": "費用は回収できる", "document": "D1",
+         "quote": quote, "comments": []}],
+        "statements": [{"text": "予約システムの費用は人件費削減で回収できる", "angle": "cost", "stance": "pro", "claims": [1]}]})
     out = tmp_path / "run"
     result = CliRunner().invoke(cli.app, ["run", str(DATA / "facility_booking_ja.md"), "-o", str(out), "--angles",
                                           str(DATA / "two_angles.yaml"), "--strategy", "document", "--count", "1",
-                                          "--no-stance-check"])
+                                          "--no-stance-check", "--context-tokens", "32000"])
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert any(RESIDENTS_PRO in text for text in evidence_texts(report, "resident_services", "pro"))

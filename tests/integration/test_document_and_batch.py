@@ -26,7 +26,7 @@ def test_the_document_strategy_completes_on_a_real_server_with_documents_split_i
     out = tmp_path / "out"
     result = polis_seed("run", DATA / "facility_booking_ja.md", DATA / "council_streaming_en.md", "-o", out,
                         "--strategy", "document", "--provider", "openai", "--base-url", f"{server.base_url}/v1",
-                        "--model", "embedded", "--angles", angles, "--context-tokens", "2700", "--count", "2",
+                        "--model", "embedded", "--angles", angles, "--context-tokens", "2500", "--count", "2",
                         "--cache-dir", tmp_path / "cache")
     # The 1.5 B model may write nothing usable from two tiny documents (exit 1 with the run's own message); the
     # strategy must still have read them in two groups, asked each once, distilled, and written its report.

@@ -34,7 +34,8 @@ LABELS = {
            "documents": "文書ごとのシード文", "document": "文書", "count": "数", "none": "なし",
            "empty_cell": "空欄: この観点・立場のシード文がありません", "exported": "出力したシード文", "generated": "生成した文",
            "strategy": "方式", "model": "モデル", "quoted": "「{}」", "notes": "注記", "side_checked": "立場は文面から判定したもの",
-           "side_asked": "立場は依頼した側（立場の判定なし）", "no_statements": "シード文がありません"},
+           "side_asked": "立場は依頼した側（立場の判定なし）", "no_statements": "シード文がありません",
+           "rows": "行"},
     "en": {"title": "polis-seed run report", "subject": "Subject", "summary": "Summary", "grid": "Angle × side",
            "pro": "pro", "con": "con", "unclear": "unclear", "angle": "angle", "total": "total",
            "statements": "Statements", "findings": "rule findings", "quote": "quote", "source": "source",
@@ -44,7 +45,7 @@ LABELS = {
            "none": "none", "empty_cell": "empty: no statement for this angle and side", "exported": "exported",
            "generated": "generated", "strategy": "strategy", "model": "model", "quoted": "“{}”", "notes": "Notes",
            "side_checked": "sides as the stance check read them", "side_asked": "sides as asked (no stance check)",
-           "no_statements": "no statements"},
+           "no_statements": "no statements", "rows": "rows"},
 }
 
 STYLE = """
@@ -65,7 +66,7 @@ td.empty{background:#ffe1e1;color:#a40000;font-weight:bold}td.empty a{color:inhe
 .tag{display:inline-block;border-radius:.6rem;padding:0 .45rem;font-size:.8rem;border:1px solid currentColor;
  margin-right:.3rem}
 .finding{color:#8a5a00;font-size:.85rem}
-.quote{color:#444;font-size:.9rem}
+.quote{color:#444;font-size:.9rem}.support{color:#245;font-size:.85rem}
 details{font-size:.85rem;color:#333}summary{cursor:pointer;color:#0645ad}
 .passage{white-space:pre-wrap;background:#f6f6f6;border-left:3px solid #bbb;padding:.4rem .6rem;margin:.3rem 0}
 .meta{color:#555;font-size:.9rem}
@@ -216,6 +217,21 @@ def _evidence_section(view: RunView, names: dict[str, str]) -> str:
     return "".join(parts)
 
 
+SHOWN_ROWS = 20
+
+
+def held_by(statement: Statement, language: str) -> str:
+    """"held by 12 of 607 comments (rows …)" / 「コメント607件中12件が持つ主張（行 …）」, in the page's language."""
+    support = statement.support
+    if support is None:
+        return ""
+    rows = [holder.row for holder in support.holders if holder.row]
+    if not rows:
+        return say("held-by", {"count": support.count, "of": support.of, "unit": support.unit}, language)
+    return say("held-by.row" if len(rows) == 1 else "held-by.rows", {"count": support.count, "of": support.of, "unit": support.unit,
+                                "rows": rows[:SHOWN_ROWS], "more": ", …" if len(rows) > SHOWN_ROWS else ""}, language)
+
+
 def merge_score(merge: dict) -> str:
     """How alike the pair is, each scale named: "ratio 89 · cosine 0.9512" (a merges.csv from before the two columns
     has one `score`)."""
@@ -290,6 +306,8 @@ def render_report(view: RunView) -> str:
             if passage:
                 cell.append(f'<details><summary>{_e(t["passage"])}</summary><div class="passage">'
                             f"{_highlight(passage, statement.quote)}</div></details>")
+        if statement.support:
+            cell.append(f'<div class="support">{_e(held_by(statement, view.language))}</div>')
         if statement.merged:
             cell.append(f'<details><summary>{_e(t["merged"])} ({len(statement.merged)})</summary><ul>'
                         + "".join(f"<li>{_e(text)}</li>" for text in statement.merged) + "</ul></details>")

@@ -29,6 +29,7 @@ from ..io.files import atomic_write_text, write_if_changed
 from ..messages import say
 from ..models import Reason, Statement, counted_side, said, sides_checked, statement_id
 from ..rules import Context, Topic, check_statement, run_context
+from .report import held_by
 
 STATE_FILE = "review.json"
 LOG_FILE = "review-log.jsonl"
@@ -247,6 +248,8 @@ class ReviewStore:
             blocked = self.left_out_of_polis().get(item.statement.id or "")
             data["left_out"] = [f"{f.rule}: {f.text(language)}" for f in blocked] if blocked else []
         data["findings"] = findings_for(item.statement.text, self.rule_context(), language)
+        if item.statement.support is not None:
+            data["held_by"] = held_by(item.statement, language)
         if item.why:
             names = self.angle_names(language)
             data["reasons"] = [reason.as_reason(language, names) for reason in item.why]
