@@ -1,5 +1,5 @@
 """Screenshots of report.html and of the review page for the README (docs/report.png, docs/report-merges.png,
-docs/review.png).
+docs/report-evidence.png, docs/review.png, docs/review-evidence.png).
 
     python docs/screenshots.py RUN_DIR
 
@@ -21,6 +21,12 @@ sys.path.insert(0, str(HERE.parent))
 from tests.browser import ReviewProcess, browser  # noqa: E402
 
 
+def run_language(run: Path) -> str:
+    import json
+
+    return json.loads((run / "report.json").read_text(encoding="utf-8")).get("language") or "en"
+
+
 def main(run: Path) -> None:
     with browser() as chromium:
         context = chromium.new_context(offline=True, viewport={"width": 1100, "height": 1400})
@@ -30,6 +36,9 @@ def main(run: Path) -> None:
         print(f"wrote {HERE / 'report.png'}")
         page.locator("#merges").screenshot(path=str(HERE / "report-merges.png"))
         print(f"wrote {HERE / 'report-merges.png'}")
+        if page.locator(".cell-evidence").count():
+            page.locator(".cell-evidence").first.screenshot(path=str(HERE / "report-evidence.png"))
+            print(f"wrote {HERE / 'report-evidence.png'}")
         with tempfile.TemporaryDirectory() as scratch:
             copy = Path(scratch) / run.name
             shutil.copytree(run, copy, ignore=shutil.ignore_patterns("review*.json*", "reviewed.jsonl"))
@@ -40,6 +49,15 @@ def main(run: Path) -> None:
                 page.locator("li.item").nth(1).locator("button.edit").click()
                 page.screenshot(path=str(HERE / "review.png"))
                 print(f"wrote {HERE / 'review.png'}")
+                page.keyboard.press("Escape")
+                if page.locator("#grid button.cell-open").count():
+                    # An empty cell opened: its passages above the add form, and a question being typed.
+                    page.locator("#grid button.cell-open").first.click()
+                    page.keyboard.type("自治体DXの費用は本当に回収できるのでしょうか？" if run_language(copy) == "ja"
+                                       else "Will the savings really cover the cost?")
+                    page.wait_for_selector("#new-findings li")
+                    page.locator("#add").screenshot(path=str(HERE / "review-evidence.png"))
+                    print(f"wrote {HERE / 'review-evidence.png'}")
 
 
 if __name__ == "__main__":

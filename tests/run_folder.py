@@ -27,16 +27,18 @@ def answer(request) -> dict:
 
 
 # A sentence the residents' representative spoke: the same claim as the minutes' cost sentence, for another angle.
-RESIDENTS = "\n住民の代表からも、予約システムの導入費用は窓口の人件費の削減で回収できるとの意見が出た。\n"
+RESIDENTS = "\n住民の代表からも、予約システムは住民の利便性を高め、導入費用も窓口の人件費の削減で回収できるとの意見が出た。\n"
 
 
-def make_run_folder(tmp_path: Path, replay: ReplayProvider) -> Path:
+def make_run_folder(tmp_path: Path, replay: ReplayProvider, per_angle: int = 2) -> Path:
+    """`--per-angle 1` asks for one pro statement per angle and no con one: every con cell is empty."""
     document = tmp_path / "minutes.md"
     document.write_text((DATA / "facility_booking_ja.md").read_text(encoding="utf-8") + RESIDENTS, encoding="utf-8")
     replay.always("Candidates", answer)
     out = tmp_path / "run"
     result = CliRunner().invoke(cli.app, ["run", str(document), "-o", str(out), "--angles",
-                                          str(DATA / "two_angles.yaml"), "--per-angle", "2", "--no-stance-check"])
+                                          str(DATA / "two_angles.yaml"), "--per-angle", str(per_angle),
+                                          "--no-stance-check"])
     assert result.exit_code == 0, result.output
     return out
 

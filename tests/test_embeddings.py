@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from polis_seed import cli
 from polis_seed.language import embeddings
 from polis_seed.language.embeddings import CachedEmbedder, EmbeddingStore
-from tests.test_batch_rounds import QUOTES, TEXTS
+from tests.test_batch_rounds import QUOTES, capable
 
 DATA = Path(__file__).parent / "data"
 
@@ -40,12 +40,9 @@ def test_each_text_is_embedded_once_in_one_call_and_read_back_from_the_store(tmp
 def test_a_rerun_computes_no_embedding_again(tmp_path, replay, monkeypatch):
     model = CountingModel()
     monkeypatch.setattr(embeddings, "e5_embed", model)
-    replay.always("Discussion", {"claims": [{"angle": a, "stance": s, "claim": TEXTS[(a, s)], "document": "D1",
-                                             "quote": q} for (a, s), q in QUOTES.items()]})
-    replay.always("Distillation", {"statements": [{"text": TEXTS[k], "angle": k[0], "stance": k[1], "document": "D1",
-                                                   "quote": QUOTES[k]} for k in QUOTES]})
+    replay.always("Written", capable())
     command = ["run", str(DATA / "facility_booking_ja.md"), "-o", str(tmp_path / "out"), "--angles",
-               str(DATA / "two_angles.yaml"), "--strategy", "document", "--no-stance-check"]
+               str(DATA / "two_angles.yaml"), "--strategy", "document", "--no-stance-check", "--context-tokens", "32000"]
     assert CliRunner().invoke(cli.app, command).exit_code == 0
     assert sum(model.calls) >= len(QUOTES)  # the semantic dedupe tier embedded the statements
     model.calls.clear()

@@ -29,22 +29,24 @@ def test_english_statements_are_asked_for_70_characters_and_sent_back_over_100()
 
 
 def generate(tmp_path, replay, *options):
-    claims = {"claims": [
-        {"angle": "cost", "stance": "pro", "claim": "worth it", "document": "D1", "quote": QUOTE_COST},
-        {"angle": "cost", "stance": "con", "claim": "the fee grows", "document": "D1", "quote": QUOTE_FEE}]}
-    listed = {"statements": [
-        {"text": SHORT, "angle": "cost", "stance": "pro", "document": "D1", "quote": QUOTE_COST},
-        {"text": LONG, "angle": "cost", "stance": "con", "document": "D1", "quote": QUOTE_FEE}]}
-    replay.enqueue(claims)
-    replay.enqueue(listed)
-    replay.enqueue({"statements": [{"item": 2, **listed["statements"][1]}]})  # the fix: as long as before
+    # The document fits one request: its claims and the list come in one answer (the document strategy's write).
+    claims = [
+        {"id": 1, "angle": "cost", "stance": "pro", "subject": "streaming council meetings", "claim": "worth it",
+         "document": "D1", "quote": QUOTE_COST, "comments": []},
+        {"id": 2, "angle": "cost", "stance": "con", "subject": "streaming council meetings", "claim": "the fee grows",
+         "document": "D1", "quote": QUOTE_FEE, "comments": []}]
+    listed = [{"text": SHORT, "angle": "cost", "stance": "pro", "claims": [1]},
+              {"text": LONG, "angle": "cost", "stance": "con", "claims": [2]}]
+    replay.enqueue({"subjects": ["streaming council meetings"], "claims": claims, "statements": listed})
+    replay.enqueue({"statements": [{"item": 2, **listed[1]}]})  # the fix: as long as before
     out = tmp_path / "s.jsonl"
     result = CliRunner().invoke(cli.app, ["generate", str(DATA / "council_streaming_en.md"), "-o", str(out),
                                           "--angles", str(DATA / "two_angles_en.yaml"), "--strategy", "document",
-                                          "--topic", "streaming council meetings", "--no-stance-check", *options])
+                                          "--topic", "streaming council meetings", "--no-stance-check", "--context-tokens", "32000",
+                                          *options])
     assert result.exit_code == 0, result.output
-    distil = next(request for request in replay.history if "seed statements" in request.messages[0].content)
-    return [json.loads(line)["text"] for line in out.read_text(encoding="utf-8").splitlines()], distil
+    written = next(request for request in replay.history if "seed statements" in request.messages[0].content)
+    return [json.loads(line)["text"] for line in out.read_text(encoding="utf-8").splitlines()], written
 
 
 def test_an_english_list_keeps_to_100_characters_by_default(tmp_path, replay):

@@ -153,10 +153,10 @@ def test_every_count_of_sides_agrees_and_an_unread_side_is_unclear(tmp_path):
     assert {a: {side: row[side] for side in sides} for a, row in quality["per_angle"].items()} == EXPECTED_SIDES
     assert quality["angles_with_both_sides"] == 1
 
-    # report.html
+    # report.html (an empty cell's count links to its evidence)
     page = render_report(load_run(folder))
     cells = {(a, side): int(n) for a, side, n in
-             re.findall(r'data-angle="(\w+)" data-side="(\w+)"[^>]*>(\d+)</td>', page)}
+             re.findall(r'data-angle="(\w+)" data-side="(\w+)"[^>]*>(?:<a [^>]*>)?(\d+)(?:</a>)?</td>', page)}
     assert {a: {side: cells[(a, side)] for side in sides} for a in EXPECTED_SIDES} == EXPECTED_SIDES
 
     # the review page (the server says each item's side; the page counts those)
@@ -527,19 +527,21 @@ def test_the_time_left_is_estimated_from_the_answers_the_model_gave_only():
 
 
 def test_the_document_strategys_steps_show_their_totals_from_their_first_request(tmp_path, replay):
-    """The subject and one discussion per group, then distil and its fixes, one request each: each step's total is
-    known when it starts and the count ends on it."""
+    """Documents read in groups (the embedded model's window): the subject and one discussion per group, then distil
+    and its fixes, one request each: each step's total is known when it starts and the count ends on it."""
     quote_cost, quote_con = "人件費削減によって5年程度で回収できる見込みである", "毎年の保守費用が想定より高くなれば、コスト削減の効果は小さくなる"
-    replay.enqueue({"claims": [
-        {"angle": "cost", "stance": "pro", "claim": "費用は回収できる", "document": "D1", "quote": quote_cost},
-        {"angle": "cost", "stance": "con", "claim": "保守費用で効果が減る", "document": "D1", "quote": quote_con}]})
+    subject = "公共施設予約のオンライン化"
+    replay.enqueue({"subjects": [subject], "claims": [
+        {"angle": "cost", "stance": "pro", "subject": subject, "claim": "費用は回収できる", "document": "D1",
+         "quote": quote_cost, "comments": []},
+        {"angle": "cost", "stance": "con", "subject": subject, "claim": "保守費用で効果が減る", "document": "D1",
+         "quote": quote_con, "comments": []}]})
     replay.enqueue({"statements": [
-        {"text": "予約システムの費用は人件費削減で回収できる", "angle": "cost", "stance": "pro", "document": "D1",
-         "quote": quote_cost},
-        {"text": "この制度は最悪だ?", "angle": "cost", "stance": "con", "document": "D1", "quote": quote_con}]})
+        {"text": "予約システムの費用は人件費削減で回収できる", "angle": "cost", "stance": "pro", "claims": [1]},
+        {"text": "この制度は最悪だ?", "angle": "cost", "stance": "con", "claims": [2]}]})
     replay.enqueue({"statements": [
         {"item": 2, "text": "予約システムの保守費用が高いと削減効果は小さい", "angle": "cost", "stance": "con",
-         "document": "D1", "quote": quote_con}]})
+         "claims": [2]}]})
     result = invoke("generate", DATA / "facility_booking_ja.md", "-o", tmp_path / "s.jsonl", "--angles",
                     DATA / "two_angles.yaml", "--strategy", "document", "--count", "2", "--no-stance-check")
     assert result.exit_code == 0, result.output

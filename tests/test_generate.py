@@ -14,7 +14,7 @@ from polis_seed.rules import Topic, documents_vocabulary
 from polis_seed.stages.chunk import chunk_documents
 from polis_seed.stages.generate import GenerateSettings, generate_statements, plan_asks
 from polis_seed.stages.load import load_documents
-from polis_seed.stages.select import SentencePool, select_passages
+from polis_seed.stages.select import SentencePool, passages_by_side
 from polis_seed.stages.stance import StanceChecker
 from polis_seed.stages.usability import FEATURES, JudgeWeights, UsabilityJudge
 from tests.replay import ReplayProvider, statement_from_the_source
@@ -63,16 +63,18 @@ def candidates(*texts):
     return {"statements": list(texts)}
 
 
-def test_passages_are_chosen_by_meaning_and_never_an_instruction_or_a_question():
+def test_passages_are_chosen_by_meaning_and_never_an_instruction_or_a_real_question():
     documents = load_documents([DOCUMENT]).documents
-    text = documents[0].text + "\n\n以上を踏まえて、費用について議論せよ。\n費用は本当に回収できるのだろうか？\n"
+    text = documents[0].text + "\n\n以上を踏まえて、費用について議論せよ。\n予約システムはいつから使えるのだろうか？\n"
     documents = [documents[0].model_copy(update={"text": text})]
     sentences = SentencePool.build(chunk_documents(documents), documents, e5_embed)
     assert not any("議論せよ" in p.sentence or "だろうか" in p.sentence for p in sentences.passages)
     cost = load_angles(DATA / "two_angles.yaml")[0]
-    picked = select_passages(cost, sentences, e5_embed, "ja", TOPIC.name, limit=3, char_budget=2000)
-    assert len(picked) == 3 and picked[0].relevance >= picked[-1].relevance
-    assert any("費用" in p.sentence for p in picked[:2])
+    picked = passages_by_side([cost], sentences, e5_embed, "ja", TOPIC.name, limit=6, char_budget=2000)["cost"]
+    for side in (picked.pro, picked.con):
+        assert len(side) == 3 and side[0].relevance >= side[-1].relevance
+    assert any("回収できる" in p.sentence for p in picked.pro[:2])
+    assert any("高くなれば" in p.sentence for p in picked.con[:2])
 
 
 def test_each_side_gets_the_sentences_closest_to_it_and_a_sentence_serves_one_angle():

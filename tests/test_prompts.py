@@ -75,11 +75,12 @@ def requests_with_their_prompts():
     """Every kind of request polis-seed sends, built from the shipped prompt files."""
     from pathlib import Path
 
-    from polis_seed.prompts import DiscussPrompt, DistilPrompt, load_prompt
+    from polis_seed.prompts import DiscussPrompt, DistilPrompt, WritePrompt, load_prompt
     from polis_seed.stages.chunk import chunk_documents
+    from polis_seed.stages.claims import Found, Units
     from polis_seed.stages.discover import discovery_request
-    from polis_seed.stages.document import (Claim, Distillation, DistilledStatement, DocumentSettings,
-                                            discuss_requests, distil_request, fix_request, plan_groups)
+    from polis_seed.stages.document import (Distillation, DocumentSettings, ListedStatement, Origin, _merge_request,
+                                            discuss_requests, distil_request, fix_request, plan_groups, write_request)
     from polis_seed.stages.generate import candidates_request, plan_asks
     from polis_seed.stages.load import load_documents
     from polis_seed.stages.select import SentencePool
@@ -94,16 +95,20 @@ def requests_with_their_prompts():
     topic = Topic("公共施設予約のオンライン化", ("予約",))
     settings = DocumentSettings(language="ja", max_chars=140, count=4, context_tokens=8000, topic=topic)
     distil_prompt = load_prompt("distil.yaml", DistilPrompt)
-    claims = [Claim(angle="cost", stance="pro", claim="回収できる", document="D1", quote="回収できる見込み")]
-    distil = distil_request(claims, distil_prompt, settings)
-    item = DistilledStatement(text="予約システムは元が取れる", angle="cost", stance="pro", document="D1", quote="x")
+    key = (documents[0].id, None)
+    claims = [Found("cost", "pro", "予約", "回収できる", {key: "回収できる見込み"}, key)]
+    units = Units(documents)
+    distil = distil_request(claims, units, distil_prompt, settings)
+    item = ListedStatement(text="予約システムは元が取れる", angle="cost", stance="pro", claims=[1])
     generate_settings = GenerateSettings(language="ja", max_chars=140, per_angle=2, topic=topic)
     asks = plan_asks(SentencePool.build(chunks, documents, neutral_embed), angles, generate_settings, neutral_embed).asks
-    yield "discuss", discuss_requests(plan_groups(documents, chunks, 6000), angles,
-                                      load_prompt("discuss.yaml", DiscussPrompt), settings)[0][2]
+    groups = plan_groups(documents, chunks, 6000)
+    yield "write", write_request(groups[0], angles, load_prompt("write.yaml", WritePrompt), settings)
+    yield "discuss", discuss_requests(groups, angles, load_prompt("discuss.yaml", DiscussPrompt), settings)[0][2]
     yield "distil", distil
-    yield "fix", fix_request(distil, Distillation(statements=[item]), {1: [said("too-long", length=150, limit=140)]},
-                             [item], distil_prompt)
+    yield "merge", _merge_request(claims, units, distil_prompt, settings)
+    yield "fix", fix_request(Origin(distil, Distillation(statements=[item]), dict(enumerate(claims, start=1))),
+                             {1: [said("too-long", length=150, limit=140)]}, {1: item}, distil_prompt)
     yield "sides", ListSideCheck(None, load_system_user_prompt("sides.yaml"), topic, "ja").request(
         [("予約システムは元が取れる", angles[0])])
     yield "stance", agreement_request(load_system_user_prompt("stance.yaml"), "予約システムは元が取れる", "費用に見合う")

@@ -46,7 +46,9 @@ def test_report_html_works_with_no_network_and_shows_grid_quotes_passages_and_me
         expect(page.locator("html")).to_have_attribute("lang", "ja")
         grid = page.locator("#grid table")
         expect(grid).to_be_visible()
-        assert grid.locator("td.empty").count() >= 1  # resident_services has no pro statement
+        filled = {(s["angle"], s["stance"]) for s in exported}
+        empty = [(a, side) for a in ("cost", "resident_services") for side in ("pro", "con") if (a, side) not in filled]
+        assert grid.locator("td.empty").count() == len(empty)  # an angle × side with no statement stands out
         for statement in exported:
             expect(page.locator("#statements")).to_contain_text(statement["text"])
         expect(page.locator("#statements")).to_contain_text(exported[1]["quote"])

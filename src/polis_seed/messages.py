@@ -114,6 +114,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quote-not-found.free": {"en": "only a side the documents do not support may be written without a quote; copy the "
                                    "quote of the claim this statement comes from",
                              "ja": "引用なしで書けるのは文書が支えていない立場だけです。この文のもとになった主張の引用を写してください"},
+    "claim-rows": {"en": "{label} has no comment with the row id(s) {rows:list}; name only the rows shown as #N in it",
+                   "ja": "{label}には行番号{rows:list}のコメントがありません。#Nと示した行だけを挙げてください"},
+    "claim-number": {"en": "it names no claim found in the documents (claims {claims:list}); name the number of a "
+                           "listed claim it comes from",
+                     "ja": "文書で見つかった主張を挙げていません（主張{claims:list}）。もとになった主張の番号を挙げてください"},
+    "claim-sides": {"en": "its claims take both sides of {angle:angle}; a statement comes from claims of one side",
+                    "ja": "もとになった主張が観点{angle:angle}の両方の立場にまたがっています。片方の立場の主張から書いてください"},
+    "same-claim": {"en": "「{kept}」 comes from the same claim; one claim gives one statement",
+                   "ja": "「{kept}」が同じ主張から書かれています。1つの主張からは1つの文だけです"},
+    "fewer-holders": {"en": "the list holds {count} statements; the claims chosen for {side} on {angle:angle} are held "
+                            "by more documents or comments (this one by {support})",
+                      "ja": "一覧は{count}文です。観点{angle:angle}の{side:term}には、より多くの文書やコメントが持つ主張を"
+                            "選びました（この主張は{support}件）"},
     "angle": {"en": "{angle:angle} is not one of {angles:list}",
               "ja": "観点{angle:angle}は次のどれでもありません: {angles:angles}"},
     "neither": {"en": "it takes neither side of {angle:angle}; write the {side} side's view: {view}",
@@ -150,6 +163,12 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "from its own knowledge (marked 'not from the documents')",
                         "ja": "観点{angle:angle}: 文書から{side:term}の主張が出ませんでした。モデルが自分の知識から書くことが"
                               "あります（「文書にない」と示します）"},
+    # ----- report.html and the review page: who holds a statement's claim (document strategy) -----
+    "held-by": {"en": "held by {count} of {of} {unit:term}", "ja": "{unit:term}{of}件中{count}件が持つ主張"},
+    "held-by.row": {"en": "held by {count} of {of} {unit:term} (row {rows:list})",
+                    "ja": "{unit:term}{of}件中{count}件が持つ主張（行 {rows:list}）"},
+    "held-by.rows": {"en": "held by {count} of {of} {unit:term} (rows {rows:list}{more})",
+                     "ja": "{unit:term}{of}件中{count}件が持つ主張（行 {rows:list}{more}）"},
     # ----- review/store.py: a change the review page asked for that cannot be made -----
     "review.unknown-change": {"en": "unknown change {op:quoted}", "ja": "不明な変更です: {op:quoted}"},
     "review.no-such-statement": {"en": "no statement with id {id:quoted}", "ja": "id が{id:quoted}の文はありません"},
@@ -158,6 +177,24 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "ja": "戻せるのは、ルールで落とした候補と統合された重複だけです"},
     "review.emptied": {"en": "a statement cannot be empty; drop it instead",
                        "ja": "文を空にはできません。落とす場合は「落とす」を使ってください"},
+    # ----- review/report.py and the review page: the passages shown for a cell no statement fills -----
+    "evidence.title": {"en": "Passages for the empty cells", "ja": "空欄の観点・立場について文書が述べている箇所"},
+    "evidence.intro": {"en": "No statement fills these angles and sides (or none the checks kept). These are the "
+                             "document passages that speak to each, best first: write the statement from them "
+                             "({command} checks what you type with the run's rules).",
+                       "ja": "次の観点・立場には残したシード文がありません。それぞれについて文書が述べている箇所を、近い順に示します。"
+                             "これをもとに文を書いてください（{command} は入力した文を生成と同じルールで確かめます）。"},
+    "evidence.review": {"en": "No kept statement fills this angle and side. The document passages that speak to it, "
+                              "best first: write a statement from them below; the rules check it as you type.",
+                        "ja": "この観点・立場には残す文がありません。文書でこれについて述べている箇所を近い順に示します。"
+                              "これをもとに下の欄に文を書いてください。入力中にルールで確かめます。"},
+    "evidence.cell": {"en": "{angle:name}, {side:term} side", "ja": "観点{angle:angle}の{side:term}"},
+    "evidence.none": {"en": "no passage of the documents speaks to it",
+                      "ja": "この観点・立場について述べている箇所は文書にありません"},
+    "evidence.context": {"en": "show it in context", "ja": "前後の文を見る"},
+    "evidence.source": {"en": "source", "ja": "出典"},
+    "evidence.write": {"en": "Write a statement for this cell", "ja": "この欄の文を書く"},
+    "evidence.passages": {"en": "{count} passages", "ja": "根拠{count}件"},
     # ----- stages/dedupe.py and language/compare.py: why two statements merged, or were kept apart -----
     "merge.exact": {"en": "equal after normalisation", "ja": "正規化すると同じ文"},
     "merge.guard-off": {"en": "guard off", "ja": "ガードなし（言葉の違いを確かめずに統合）"},
@@ -215,12 +252,14 @@ TERMS: dict[str, dict[str, str]] = {
            "key_term": "key term", "source_similarity": "source similarity", "agreement": "agreement",
            "judgement": "judgement", "family": "a predicate of the same family and side",
            "synonyms": "synonyms in SudachiDict's synonym dictionary", "same": "the same words",
-           "exact": "exact", "fuzzy": "fuzzy", "semantic": "semantic", "llm": "llm"},
+           "exact": "exact", "fuzzy": "fuzzy", "semantic": "semantic", "llm": "llm", "documents": "documents",
+           "comments": "comments", "documents and comments": "documents and comments"},
     "ja": {"pro": "賛成側", "con": "反対側", "unclear": "どちらでもない", "ja": "日本語", "en": "英語",
            "side_margin": "立場の明確さ", "grounding": "出典との重なり", "copy": "出典の写し", "length": "長さ",
            "key_term": "主題の言葉", "source_similarity": "出典との意味の近さ", "agreement": "他の候補との一致",
            "judgement": "判断の言葉", "family": "同じ系統で同じ向きの述語", "synonyms": "SudachiDict の同義語辞書の同義語",
-           "same": "同じ言葉", "exact": "完全一致", "fuzzy": "表記の近さ", "semantic": "意味の近さ", "llm": "モデルの判定"},
+           "same": "同じ言葉", "exact": "完全一致", "fuzzy": "表記の近さ", "semantic": "意味の近さ", "llm": "モデルの判定",
+           "documents": "文書", "comments": "コメント", "documents and comments": "文書・コメント"},
 }
 LANGUAGES = ("en", "ja")
 

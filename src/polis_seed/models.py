@@ -21,6 +21,14 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Row(Record):
+    """One comment of a comment file: its row id (the file's comment-id, else its row number with the header as
+    row 1, as a spreadsheet shows it) and its text."""
+
+    id: str
+    text: str
+
+
 class Document(Record):
     id: str = Field(description="content hash of the text: stable across runs and renames")
     path: str
@@ -30,6 +38,13 @@ class Document(Record):
     encoding: str | None = Field(None, description="the text encoding detected, for text-based files")
     headings: list[str] = Field(default_factory=list, description="the text's headings, for Markdown and HTML: "
                                 "they name what the document is about but are never a passage")
+    rows: list[Row] = Field(default_factory=list, description="a comment file's comments, each a unit whose "
+                            "support is counted (empty for other documents)")
+
+    @property
+    def units(self) -> int:
+        """How many units of support the document is: its comments, or itself."""
+        return len(self.rows) or 1
 
 
 class Chunk(Record):
@@ -81,6 +96,26 @@ def statement_id(*parts: str | None) -> str:
     return "s" + hashlib.sha256("\x1f".join(part or "" for part in parts).encode("utf-8")).hexdigest()[:10]
 
 
+class Holder(Record):
+    """A document, or one comment of a comment file, that holds a claim, with the words that show it."""
+
+    document_id: str
+    source_path: str
+    row: str | None = Field(None, description="the comment's row id, for a comment file")
+    quote: str | None = Field(None, description="the holder's own words that show the claim (the quote checked "
+                              "in the document); None for a comment named by its row id only")
+
+
+class Support(Record):
+    """Who holds a statement's claim: how many of the input's units (documents, or comments of comment files)."""
+
+    count: int = Field(description="documents or comments that hold the claim")
+    of: int = Field(description="documents or comments in the input")
+    unit: Literal["documents", "comments", "documents and comments"]
+    documents: int = Field(description="distinct documents (files) among the holders")
+    holders: list[Holder] = Field(default_factory=list)
+
+
 class Statement(Record):
     text: str
     id: str | None = Field(None, description="stable id: kept through dedupe, export and review")
@@ -96,6 +131,8 @@ class Statement(Record):
     from_documents: bool = Field(True, description="False: written from the model's own knowledge for a side the "
                                                    "documents do not support (--fill-from-knowledge); it has no quote")
     moderated: Literal[-1, 0, 1] | None = Field(None, description="Polis moderation: 1 accepted, 0 not yet, -1 rejected")
+    support: Support | None = Field(None, description="document strategy: the documents or comments that hold the "
+                                    "statement's claim")
 
     def with_id(self) -> Statement:
         if self.id:

@@ -21,7 +21,8 @@ from .errors import InputError
 from .io.files import atomic_write_text
 from .language.redaction import mask_personal_data
 from .language.text import detect_language
-from .models import Angle, Attempt, Chunk, Document, GenerationReport, Language, Reason, Statement
+from .models import (Angle, Attempt, Chunk, Document, GenerationReport, Language, Reason, Statement, counted_side,
+                     sides_checked)
 from .plan import DedupeSettings, OutputSet, RunPlan, StrategyChoice
 from .prompts import DiscussPrompt, DistilPrompt, load_generate_prompt, load_prompt
 from .providers.base import PendingAnswer, Provider, ProviderError
@@ -97,8 +98,8 @@ def document_settings(prepared: Prepared, plan: RunPlan, topic: Topic | None = N
 
     return DocumentSettings(language=prepared.language, max_chars=plan.max_chars, max_chars_given=plan.max_chars_given,
                             count=plan.count or plan.per_angle * len(prepared.angles),
-                            context_tokens=plan.context_tokens, topic=topic, concurrency=plan.provider.concurrency,
-                            fill_from_knowledge=plan.fill_from_knowledge)
+                            context_tokens=plan.context_tokens, output_tokens=plan.output_tokens, topic=topic,
+                            concurrency=plan.provider.concurrency, fill_from_knowledge=plan.fill_from_knowledge)
 
 
 @dataclass
@@ -124,12 +125,14 @@ def discover(prepared: Prepared, provider: Provider, events: Events) -> Discover
 
 
 class Steps:
-    """The steps of a run in order, each with the most rounds it can take (its attempts). The requests of a
-    step are asked together, so a batch run's rounds follow the steps: the round count is bounded by them."""
+    """The steps of a run in order, each with the most rounds it can take (its attempts) and whether it takes one
+    when every answer passes its checks (a fix step does not). The requests of a step are asked together, so a
+    batch run's rounds follow the steps: the round count is bounded by them."""
 
-    def __init__(self, planned: list[tuple[str, int]], on_enter: Callable[[str], None] | None = None):
-        self.planned = planned
-        self.current = planned[0][0] if planned else ""
+    def __init__(self, planned: list[tuple[str, int] | tuple[str, int, bool]],
+                 on_enter: Callable[[str], None] | None = None):
+        self.planned = [(step[0], step[1], step[2] if len(step) > 2 else True) for step in planned]
+        self.current = self.planned[0][0] if self.planned else ""
         self.on_enter = on_enter  # the progress shown per step (Events.step)
 
     def enter(self, name: str) -> None:
@@ -139,28 +142,47 @@ class Steps:
 
     @property
     def at_most(self) -> int:
-        return sum(rounds for _, rounds in self.planned)
+        return sum(rounds for _, rounds, _ in self.planned)
+
+    @property
+    def usually(self) -> int:
+        return sum(1 for _, _, usual in self.planned if usual)
 
     def after_current(self) -> tuple[int, int]:
         """(at most, usually) the rounds still to come after the current one."""
-        names = [name for name, _ in self.planned]
+        names = [name for name, _, _ in self.planned]
         if self.current not in names:
             return 0, 0
         index = names.index(self.current)
         later = self.planned[index + 1:]
-        return sum(rounds for _, rounds in later) + self.planned[index][1] - 1, len(later)
+        return (sum(rounds for _, rounds, _ in later) + self.planned[index][1] - 1,
+                sum(1 for _, _, usual in later if usual))
 
 
-def planned_steps(plan: RunPlan) -> Steps:
-    """The steps of this plan's strategy, with the attempts each may take."""
+def planned_steps(plan: RunPlan, reading=None) -> Steps:
+    """The steps of this plan's strategy, with the attempts each may take; `reading` (the document strategy's
+    DocumentPlan) says whether the documents are read in one request or in groups."""
     subject = [] if plan.topic else ["subject"]
     if plan.strategy.strategy == "document":
-        first = " and ".join(subject + (["angles"] if plan.discover_angles else ["claims"]))
-        steps = [(first, 2)] + ([("claims", 2)] if plan.discover_angles else []) + [("distil", 2)]
-        if plan.stance_check:
-            steps += [("side check", 1), ("fixes", 1), ("side check of the fixes", 1)]
+        from .stages.document import MERGE_LEVELS, merge_step
+
+        one = reading is None or reading.one_request
+        steps: list = []
+        if plan.discover_angles:
+            steps.append((" and ".join(([] if one else subject) + ["angles"]), 2))
+            subject = []
+        if one:
+            steps.append(("claims and list" if plan.discover_angles or plan.topic else "subject, claims and list", 2))
         else:
-            steps += [("fixes", 1)]
+            steps.append((" and ".join(subject + ["claims"]), 2))
+            if reading is not None:
+                steps += [(merge_step(level), 1) for level in range(min(MERGE_LEVELS, reading.merge_levels))]
+            steps.append(("distil", 2))
+        if plan.stance_check:
+            steps += [("side check and fixes", 1), ("fixes and side check of the fixes", 1, False),
+                      ("side check of the last fixes", 1, False)]
+        else:
+            steps += [("fixes", 1, False)]
     else:
         from .stages.generate import SENTENCE_STEPS
 
@@ -169,7 +191,8 @@ def planned_steps(plan: RunPlan) -> Steps:
     if plan.dedupe and plan.dedupe.needs_model:
         from .stages.judge import JUDGE_ATTEMPTS
 
-        steps.append(("judging near duplicates", JUDGE_ATTEMPTS))
+        # The document strategy asks the judge with the side check; a step of its own only for what is left.
+        steps.append(("judging near duplicates", JUDGE_ATTEMPTS, plan.strategy.strategy != "document"))
     return Steps(steps)
 
 
@@ -181,6 +204,30 @@ class Generated:
     angles: list[Angle] | None = None  # the angles the run really used
     topic: Topic | None = None
     discovery: DiscoveryOutcome | None = None
+    evidence: dict[str, dict[str, list[dict]]] = field(default_factory=dict)  # see cell_evidence
+
+
+def cell_evidence(prepared: Prepared, angles: list[Angle], topic: Topic | None, embed, pool=None) -> dict:
+    """Angle id → side → the passages that speak to that cell (stages/select.py evidence_for), each with its
+    document and the sentences around it: what report.html and the review page show for a cell no statement
+    fills, kept in report.json so they need no model. `pool`: the run's sentence pool, when it has one."""
+    from .stages.select import SentencePool, evidence_for, in_context
+
+    pool = pool or SentencePool.build(prepared.chunks, prepared.documents, embed)
+    documents = {document.id: document for document in prepared.documents}
+    chunks = {chunk.id: chunk for chunk in prepared.chunks}
+    found = evidence_for(angles, pool, embed, prepared.language, topic.name if topic else None)
+    evidence: dict[str, dict[str, list[dict]]] = {}
+    for angle_id, sides in found.items():
+        for side, passages in sides.items():
+            cell = evidence.setdefault(angle_id, {}).setdefault(side, [])
+            for passage in passages:
+                before, after = in_context(passage, chunks)
+                document = documents.get(passage.document_id)
+                cell.append({"text": passage.sentence, "document_id": passage.document_id, "path": passage.path,
+                             "title": document.title if document else "", "chunk_id": passage.chunk_id,
+                             "before": before, "after": after, "score": round(passage.relevance, 4)})
+    return evidence
 
 
 def side_reader(plan: RunPlan, provider: Provider, topic: Topic, language: Language, embed, events: Events):
@@ -198,7 +245,8 @@ def side_reader(plan: RunPlan, provider: Provider, topic: Topic, language: Langu
                          on_planned=events.requests_planned)
 
 
-def generate(prepared: Prepared, provider: Provider, plan: RunPlan, events: Events, embed, steps: Steps) -> Generated:
+def generate(prepared: Prepared, provider: Provider, plan: RunPlan, events: Events, embed, steps: Steps,
+             alongside=None, reading=None) -> Generated:
     """The subject (unless given), the angles (with --discover-angles), and the statements by the chosen
     strategy, step by step. PendingAnswer when a batch round waits."""
     from .stages.ask import ask_together
@@ -211,44 +259,8 @@ def generate(prepared: Prepared, provider: Provider, plan: RunPlan, events: Even
         return discover(prepared, provider, events) if plan.discover_angles else None
 
     if plan.strategy.strategy == "document":
-        from .stages.document import discuss_documents, write_list
-
-        options = document_settings(prepared, plan)
-
-        def claims(angles_used: list[Angle]):
-            return discuss_documents(prepared.documents, prepared.chunks, angles_used, provider,
-                                     load_prompt("discuss.yaml", DiscussPrompt), options, events.request_done)
-
-        from .stages.document import plan_groups
-
-        # Each step's requests are known when it starts: the subject and one discussion per group of documents;
-        # distil and fixes ask one request each; the side reader says how many its checks ask. (How many requests
-        # finding the angles takes is not known: that step shows its count only.)
-        discussions = len(plan_groups(prepared.documents, prepared.chunks, options.budget))
-        events.requests_planned(0 if plan.discover_angles else (0 if plan.topic else 1) + discussions)
-        if plan.discover_angles:
-            (topic, topic_attempts), discovery = ask_together([subject, angles], 2)
-            prepared = dataclasses.replace(prepared, angles=discovery.angles)
-            steps.enter("claims")
-            events.requests_planned(discussions)
-            discussed = claims(prepared.angles)
-        else:
-            discovery = None
-            (topic, topic_attempts), discussed = ask_together([subject, lambda: claims(prepared.angles)], 2)
-        events.info(f"subject: {topic.name}" + (f" (key terms: {', '.join(topic.terms)})" if topic.terms else ""))
-        options = dataclasses.replace(options, topic=topic)
-        reader = side_reader(plan, provider, topic, prepared.language, embed, events) if plan.stance_check else None
-        def enter(name: str) -> None:
-            steps.enter(name)
-            if name in ("distil", "fixes"):
-                events.requests_planned(1)
-
-        result = write_list(discussed, prepared.angles, provider, load_prompt("distil.yaml", DistilPrompt), options,
-                            reader, events.request_done, enter)
-        attempts = topic_attempts + (discovery.attempts if discovery else []) + result.report.attempts \
-            + (reader.attempts if reader else [])
-        report = GenerationReport(attempts=attempts, dropped=result.report.dropped, kept=result.report.kept)
-        return Generated(result.statements, report, result.notes, None, topic, discovery)
+        return _generate_documents(prepared, provider, plan, events, embed, steps, subject, angles, alongside,
+                                   reading)
     from .stages.generate import generate_statements, plan_asks
     from .stages.select import SentencePool
     from .stages.usability import UsabilityJudge
@@ -270,7 +282,89 @@ def generate(prepared: Prepared, provider: Provider, plan: RunPlan, events: Even
         + (reader.attempts if reader else [])
     report = GenerationReport(attempts=attempts, dropped=result.report.dropped, kept=result.report.kept,
                               judged=result.report.judged)
-    return Generated(result.statements, report, result.notes, used, topic, discovery)
+    evidence = cell_evidence(prepared, used, topic, embed, pool)
+    return Generated(result.statements, report, result.notes, used, topic, discovery, evidence)
+
+
+def document_prompts():
+    from .prompts import WritePrompt
+    from .stages.document import Prompts
+
+    return Prompts(load_prompt("write.yaml", WritePrompt), load_prompt("discuss.yaml", DiscussPrompt),
+                   load_prompt("distil.yaml", DistilPrompt))
+
+
+def document_reading(prepared: Prepared, plan: RunPlan):
+    """How the document strategy will read these documents: in one request, or in groups."""
+    from .stages.document import plan_reading
+
+    return plan_reading(prepared.documents, prepared.chunks, prepared.angles, document_prompts(),
+                        document_settings(prepared, plan))
+
+
+def _generate_documents(prepared: Prepared, provider: Provider, plan: RunPlan, events: Events, embed, steps: Steps,
+                        subject, angles, alongside, reading) -> Generated:
+    """The document strategy: the angles first with --discover-angles, then the list (stages/document.py)."""
+    from .stages.ask import ask_together
+    from .stages.claims import dedupe_same_as
+    from .stages.document import SUBJECTS, side_topic, write_document_list
+    from .stages.topic import topic_of_subjects
+
+    options = document_settings(prepared, plan)
+    prompts = document_prompts()
+    events.requests_planned(0)
+    discovery = None
+    topic_attempts: list[Attempt] = []
+    if plan.topic:
+        topic, _ = subject()
+        options = dataclasses.replace(options, topic=topic)
+    if plan.discover_angles:
+        one = reading is None or reading.one_request
+        calls = [angles] + ([] if one or plan.topic else [subject])
+        results = ask_together(calls, 2)
+        discovery = results[0]
+        prepared = dataclasses.replace(prepared, angles=discovery.angles)
+        if len(results) > 1:
+            topic, topic_attempts = results[1]
+            options = dataclasses.replace(options, topic=topic)
+        reading = None  # planned again for the angles found
+        names = [name for name, _, _ in steps.planned]
+        if steps.current in names and names.index(steps.current) + 1 < len(names):
+            steps.enter(names[names.index(steps.current) + 1])  # the claims, after the angles
+    readers: list = []
+
+    def reader_for(topic: Topic, subjects: list[str]):
+        if not plan.stance_check:
+            return None
+        reader = side_reader(plan, provider, side_topic(topic, subjects, prepared.language), prepared.language, embed,
+                             events)
+        readers.append(reader)
+        return reader
+
+    result = write_document_list(
+        prepared.documents, prepared.chunks, prepared.angles, provider, prompts, options,
+        find_topic=subject, topic_from=lambda subjects: topic_of_subjects(prepared.documents, prepared.language,
+                                                                            subjects),
+        side_reader_for=reader_for, same_as=dedupe_same_as(embed), alongside=alongside,
+        on_attempt=events.request_done, on_step=steps.enter, on_planned=events.requests_planned, reading=reading)
+    topic = result.topic
+    if topic is not None:
+        shown = "; ".join(result.subjects[:SUBJECTS]) if len(result.subjects) > 1 else topic.name
+        events.info(("subjects: " if len(result.subjects) > 1 else "subject: ") + shown
+                    + (f" (key terms: {', '.join(topic.terms)})" if topic.terms else ""))
+    attempts = topic_attempts + (discovery.attempts if discovery else []) + result.report.attempts \
+        + [attempt for reader in readers for attempt in reader.attempts]
+    report = GenerationReport(attempts=attempts, dropped=result.report.dropped, kept=result.report.kept)
+    evidence = cell_evidence(prepared, angles_with_an_empty_side(result.statements, prepared.angles), topic, embed)
+    return Generated(result.statements, report, result.notes, None, topic, discovery, evidence)
+
+
+def angles_with_an_empty_side(statements: list[Statement], angles: list[Angle]) -> list[Angle]:
+    """The angles a side of which no statement counts on: the only ones whose evidence the report shows (finding
+    passages embeds every sentence, which a folder of thousands of comments should not pay for a full grid)."""
+    checked = sides_checked(statements)
+    filled = {(s.angle, counted_side(s, checked)) for s in statements}
+    return [angle for angle in angles if (angle.id, "pro") not in filled or (angle.id, "con") not in filled]
 
 
 def usage_of(provider: ResolvedProvider, report: GenerationReport, seconds: float) -> dict[str, Any]:
@@ -301,6 +395,11 @@ class PipelineResult:
     batch_round: Any = None  # batch.rounds.BatchRound when the run stopped to wait for answers
     ingested: list = field(default_factory=list)
     topic: Topic | None = None
+    evidence: dict = field(default_factory=dict)  # cell_evidence: angle → side → passages
+    checks: dict = field(default_factory=dict)  # what rules.run_context needs besides the topic: a typed statement's
+    # checks in the review page
+    # A batch run that wrote its outputs: the rounds of request files it took, and the most its strategy may take.
+    batch_rounds: tuple[int, int] | None = None
 
     @property
     def exported(self) -> list[Statement]:
@@ -309,18 +408,23 @@ class PipelineResult:
 
 def report_json(result: PipelineResult) -> str:
     """Everything a reader of the run needs besides the statement files: how it ran, what was dropped and
-    why, the angles, the documents, and the passages the statements were written from (for report.html)."""
+    why, the angles, the documents, the passages the statements were written from (for report.html), the
+    passages that speak to each angle and side (`evidence`, for the cells no statement fills) and what a statement
+    typed in the review page is checked against (`checks` and the topic's vocabulary)."""
     used = {statement.chunk_id for statement in result.statements if statement.chunk_id}
     return json.dumps({"strategy": result.choice.strategy, "strategy_reason": result.choice.reason,
                        "language": result.prepared.language,
-                       "topic": {"name": result.topic.name, "terms": list(result.topic.terms)} if result.topic else None,
+                       "topic": {"name": result.topic.name, "terms": list(result.topic.terms),
+                                 "vocabulary": result.topic.vocabulary} if result.topic else None,
+                       "checks": result.checks,
                        "report": result.report.model_dump(), "drop_counts": result.report.drop_counts(),
                        "notes": [note.text() for note in result.notes],
                        "notes_why": [note.model_dump() for note in result.notes], "usage": result.usage,
                        "angles": [angle.model_dump() for angle in result.prepared.angles],
                        "documents": [{"id": d.id, "path": d.path, "title": d.title, "characters": len(d.text)}
                                      for d in result.prepared.documents],
-                       "passages": {chunk.id: chunk.text for chunk in result.prepared.chunks if chunk.id in used}},
+                       "passages": {chunk.id: chunk.text for chunk in result.prepared.chunks if chunk.id in used},
+                       "evidence": result.evidence},
                       ensure_ascii=False, indent=2) + "\n"
 
 
@@ -344,7 +448,8 @@ def run_pipeline(paths: list[Path], plan: RunPlan, events: Events | None = None)
     if plan.redact:
         events.info("redact: masked " + ", ".join(f"{count} {kind}" for kind, count in prepared.masked.items()))
     queue = batch.queue() if batch else None
-    steps = planned_steps(plan)
+    reading = document_reading(prepared, plan) if choice.strategy == "document" and not plan.discover_angles else None
+    steps = planned_steps(plan, reading)
     steps.on_enter = events.step
     if steps.current:
         events.step(steps.current)
@@ -364,8 +469,10 @@ def run_pipeline(paths: list[Path], plan: RunPlan, events: Events | None = None)
                 waiting.batch_round.ingested = ingested
                 return waiting
 
+            judge = remembering_judge(provider) if plan.dedupe and plan.dedupe.needs_model else None
+            alongside = judge_alongside(plan.dedupe, provider, embed, judge) if judge is not None else None
             try:
-                generated = generate(prepared, provider, plan, events, embed, steps)
+                generated = generate(prepared, provider, plan, events, embed, steps, alongside, reading)
             except PendingAnswer:
                 return batch_round()
             if queue is not None and queue.waiting:
@@ -386,14 +493,19 @@ def run_pipeline(paths: list[Path], plan: RunPlan, events: Events | None = None)
             if plan.dedupe:
                 steps.enter("judging near duplicates")
                 try:
-                    deduped = deduplicate(generated.statements, plan.dedupe, provider=provider, embed=embed)
+                    deduped = with_support_joined(deduplicate(generated.statements, plan.dedupe, provider=provider,
+                                                              embed=embed, judge=judge), generated.statements)
                 except PendingAnswer:  # the llm tier's requests wait in this batch round, all of them queued
                     return batch_round()
     finally:
         embed.close()
     usage = usage_of(provider_plan, generated.report, time.monotonic() - started)
     result = PipelineResult(prepared, choice, generated.statements, generated.report, generated.notes, usage,
-                            plan.outputs, discovery, deduped, ingested=ingested, topic=generated.topic)
+                            plan.outputs, discovery, deduped, ingested=ingested, topic=generated.topic,
+                            evidence=generated.evidence,
+                            checks={"language": prepared.language, "max_chars": plan.max_chars,
+                                    "max_chars_given": plan.max_chars_given},
+                            batch_rounds=(len(batch.folder.rounds()), steps.at_most) if batch else None)
     write_outputs(result, plan.max_chars)
     return result
 
@@ -430,16 +542,91 @@ def write_outputs(result: PipelineResult, max_chars: int) -> None:
         atomic_write_text(outputs.report_html, render_report(load_run(outputs.report_html.parent)))
 
 
+class RememberingJudge:
+    """dedupe's llm judge, asked about each pair once per run: the document strategy asks it with the list's side
+    check (judge_alongside), and the run's dedupe then finds those pairs judged. A pair still waiting for a batch
+    answer is asked again when it is next needed."""
+
+    def __init__(self, judge):
+        self.judge = judge
+        self.verdicts: dict[tuple[str, str], bool] = {}
+
+    @property
+    def attempts(self):
+        return getattr(self.judge, "attempts", [])
+
+    @property
+    def requests(self) -> int:
+        """The requests the judge sent in this run (llm_judge counts them; deduplicate reports them)."""
+        return getattr(self.judge, "requests", 0)
+
+    @property
+    def pairs(self) -> int:
+        return getattr(self.judge, "pairs", 0)
+
+    def __call__(self, pairs: list[tuple[str, str]]) -> list[bool]:
+        new = [pair for pair in dict.fromkeys(pairs) if pair not in self.verdicts]
+        if new:
+            self.verdicts.update(zip(new, self.judge(new)))
+        return [self.verdicts[pair] for pair in pairs]
+
+
+def remembering_judge(provider: Provider) -> RememberingJudge:
+    from .stages.judge import llm_judge
+
+    return RememberingJudge(llm_judge(provider))
+
+
+def judge_alongside(settings: DedupeSettings, provider: Provider, embed, judge: RememberingJudge):
+    """The seam between the document strategy's rounds and dedupe's judge: given the statements the list may end
+    with, the calls that ask the judge about their near misses in the same round as the side check. A call whose
+    requests wait for a batch answer does not hold the list back: its requests are in the round all the same."""
+
+    def calls(statements: list[Statement]) -> list[Callable[[], object]]:
+        def ask_judge() -> None:
+            try:
+                deduplicate(statements, settings, provider=provider, embed=embed, judge=judge)
+            except PendingAnswer:
+                return None
+            return None
+
+        return [ask_judge]
+
+    return calls
+
+
+def with_support_joined(deduped, statements: list[Statement]):
+    """A kept statement holds the support of every statement it absorbed (the same claim, held by them all)."""
+    members: dict[int, list[int]] = {}
+    for index, leader in deduped.leader_of.items():
+        if index != leader:
+            members.setdefault(leader, []).append(index)
+    if not members or not any(statement.support for statement in statements):
+        return deduped
+    by_id = {statement.id: index for index, statement in enumerate(statements)}
+    kept = []
+    for statement in deduped.kept:
+        index = by_id.get(statement.id)
+        absorbed = [statements[i].support for i in members.get(index, []) if statements[i].support]
+        if statement.support and absorbed:
+            holders = {(h.document_id, h.row): h for s in [statement.support, *absorbed] for h in s.holders}
+            support = statement.support.model_copy(update={
+                "holders": list(holders.values()), "count": len(holders),
+                "documents": len({h.document_id for h in holders.values()})})
+            statement = statement.model_copy(update={"support": support})
+        kept.append(statement)
+    return dataclasses.replace(deduped, kept=kept)
+
+
 def deduplicate(statements: list[Statement], settings: DedupeSettings, against: list[Statement] | None = None,
                 provider: Provider | None = None, on_progress: Callable[[int, int], None] | None = None,
-                embed=None):
-    """dedupe with the configured tiers; the llm tier judges through `provider`, which it requires. `embed`
-    is the run's cached embedder (a list command embeds afresh)."""
+                embed=None, judge=None):
+    """dedupe with the configured tiers; the llm tier judges through `provider`, which it requires (or `judge`, the
+    run's remembering judge). `embed` is the run's cached embedder (a list command embeds afresh)."""
     from .language.embeddings import CachedEmbedder
     from .stages.dedupe import DedupeOptions, dedupe_statements
 
-    judge = None
-    if settings.needs_model:
+    if settings.needs_model and judge is None:
         if provider is None:
             raise InputError("--tiers llm: the llm tier needs a model; give --provider (and --model / --base-url), "
                              "or leave llm out of --tiers")
@@ -474,27 +661,32 @@ class DryRunPlan:
     counted_by: str
     price_table_as_of: str
     notes: list[str] = field(default_factory=list)
+    rounds: tuple[int, int] | None = None  # (at most, when every answer passes) batch rounds, document strategy
 
 
 def _planned(prepared: Prepared, plan: RunPlan):
-    """(requests, cached prefix tokens, expected output tokens, notes) of the first attempt of everything."""
+    """(first round's requests, cached prefix tokens, expected output tokens, later input tokens, notes, later
+    requests, (rounds at most, usually)) of the first attempt of everything."""
     choice = plan.strategy
     if choice.strategy == "document":
-        from .stages.document import discuss_requests, plan_groups
+        from .stages.document import dry_plan
 
         options = document_settings(prepared, plan)
-        groups = plan_groups(prepared.documents, prepared.chunks, options.budget)
-        planned = discuss_requests(groups, prepared.angles, load_prompt("discuss.yaml", DiscussPrompt), options)
-        requests = [request for _, _, request in planned]
-        # Every request after the first of its group finds the documents in the provider's prompt cache.
-        cached = sum(estimate_prefix_tokens(request) for index, (group, _, request) in enumerate(planned)
-                     if index and planned[index - 1][0] == group)
-        claims = 2 * options.claims_per_side * len(prepared.angles)
-        output = sum(request.max_tokens // 2 for request in requests) + options.count * (20 + options.target_chars)
-        distil_input = 400 + claims * 60
-        notes = [f"document strategy: {len(groups)} group(s) of documents × {len(requests) // max(1, len(groups))} "
-                 f"request(s), then 1 request to distil ~{claims} claims ({distil_input:,} input tokens estimated)"]
-        return requests, cached, output, distil_input, notes
+        reading = document_reading(prepared, plan)
+        planned = dry_plan(prepared.documents, prepared.chunks, prepared.angles, document_prompts(), options,
+                           plan.stance_check, reading)
+        steps = planned_steps(plan, reading)
+        requests = planned.first
+        # Every request after the first with the same documents finds them in the provider's prompt cache.
+        prefixes = [next((m.content for m in r.messages if m.cache_breakpoint), None) for r in requests]
+        cached = sum(estimate_prefix_tokens(request) for index, request in enumerate(requests)
+                     if prefixes[index] is not None and prefixes[index] in prefixes[:index])
+        output = sum(request.max_tokens // 2 for request in requests) + planned.later_output
+        topic = 0 if plan.topic or all(r.schema_name == "Written" for r in requests) else 1
+        rounds = (steps.at_most, steps.usually)
+        notes = planned.notes + [f"the largest request takes {planned.largest:,} tokens with its longest answer "
+                                 f"(the window: {options.context_tokens:,})"]
+        return requests, cached, output, planned.later_input, notes, planned.later_requests + topic, rounds
     from .stages.generate import plan_asks, planned_requests
     from .stages.select import SentencePool
     from .stages.topic import find_topic
@@ -516,7 +708,7 @@ def _planned(prepared: Prepared, plan: RunPlan):
         if plan.stance_check:
             notes.append(f"plus up to {2 * candidates} short requests to check the side of the {candidates} candidates "
                          "(fewer: a candidate that breaks a rule is not checked), and a second round for sides left empty")
-    return requests, 0, candidates * (20 + options.target_chars), 0, notes
+    return requests, 0, candidates * (20 + options.target_chars), 0, notes, 0, None
 
 
 def plan_dry_run(paths: list[Path], plan: RunPlan) -> DryRunPlan:
@@ -536,7 +728,7 @@ def plan_dry_run(paths: list[Path], plan: RunPlan) -> DryRunPlan:
         notes.append(f"--discover-angles: 1 request to find the axes; the statement requests are estimated for "
                      f"the configured angles ({len(prepared.angles)}), as the axes are not known before the model "
                      "answers")
-    requests, cached, output_tokens, distil_input, strategy_notes = _planned(prepared, plan)
+    requests, cached, output_tokens, distil_input, strategy_notes, later, rounds = _planned(prepared, plan)
     notes += strategy_notes
     input_tokens = sum(estimate_input_tokens(request) for request in requests) + extra_input + distil_input
     counted_by = "tiktoken o200k_base"
@@ -558,5 +750,6 @@ def plan_dry_run(paths: list[Path], plan: RunPlan) -> DryRunPlan:
     cost = 0.0 if not provider.hosted else prices.cost(provider.price_model, use)
     batch_cost = 0.0 if not provider.hosted else prices.cost(provider.price_model, use, batch=True)
     notes.append("first attempts only: re-asks of rejected statements add up to 2× more; a cached request costs nothing")
-    return DryRunPlan(provider.name, model, choice.strategy, len(requests) + extra_requests + (choice.strategy == "document"),
-                      input_tokens, cached, output_tokens, cost, batch_cost, counted_by, prices.as_of, notes)
+    return DryRunPlan(provider.name, model, choice.strategy, len(requests) + extra_requests + later,
+                      input_tokens, cached, output_tokens, cost, batch_cost, counted_by, prices.as_of, notes,
+                      rounds)

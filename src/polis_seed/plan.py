@@ -174,6 +174,11 @@ class RunPlan:
         """The model's context budget for the document strategy."""
         return self.strategy.context_tokens or self.provider.spec.default_context_tokens or 8192
 
+    @property
+    def output_tokens(self) -> int | None:
+        """The longest answer the model gives, when the provider says (else the window bounds it)."""
+        return self.provider.spec.default_output_tokens
+
 
 def resolve_plan(settings: Settings, outputs: OutputSet, *, deduplicate_too: bool, batch_dir: Path | None = None,
                  submit_batch: bool = False, discover_angles: bool = False, strict: bool = False,

@@ -115,7 +115,7 @@ class DiscussPrompt(BaseModel):
 
 
 class DistilPrompt(BaseModel):
-    """The document strategy's second step (prompts/distil.yaml)."""
+    """The document strategy's list from the claims of many groups, its fixes and its merges (prompts/distil.yaml)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -126,6 +126,21 @@ class DistilPrompt(BaseModel):
     # --fill-from-knowledge ({sides}), `documents_only` without.
     knowledge: str
     documents_only: str
+    merge_system: str
+    merge_user: str
+
+
+class WritePrompt(BaseModel):
+    """The document strategy in one request: subjects, claims and the list (prompts/write.yaml)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    system: str
+    documents: str
+    task: str
+    knowledge: str
+    documents_only: str
+    retry: str
 
 
 def load_prompt(file_name: str, model: type[BaseModel]):

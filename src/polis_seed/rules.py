@@ -104,6 +104,14 @@ class Context:
     quote: str | None = None  # lint, the report: the passage a statement cites (generate checks against `source`)
 
 
+def run_context(language: str, max_chars: int, max_chars_given: bool = False, topic: Topic | None = None) -> Context:
+    """The context generate checks a statement in, without its source passage: what the review page checks a
+    statement the facilitator types against (the run's language, length targets and subject)."""
+    length = vote_length(language, max_chars, max_chars_given)
+    return Context(max_chars=max_chars, language=language, min_chars=min(length.target, 12 if language == "ja" else 25),
+                   topic=topic, vote_chars=length.most)
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str

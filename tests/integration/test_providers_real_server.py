@@ -93,8 +93,11 @@ def test_sigkill_half_way_leaves_no_output_and_the_rerun_repeats_no_finished_req
     while finished < 3 and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.5)
         if database.exists():
-            with sqlite3.connect(database) as db:
-                finished = db.execute("SELECT count(*) FROM calls").fetchone()[0]
+            try:  # the file exists a moment before its table does
+                with sqlite3.connect(database) as db:
+                    finished = db.execute("SELECT count(*) FROM calls").fetchone()[0]
+            except sqlite3.OperationalError:
+                continue
     assert process.poll() is None, "generate finished before it could be killed"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
@@ -135,8 +138,11 @@ def test_one_ctrl_c_with_requests_in_flight_on_llama_server_exits_in_under_10_s_
         time.sleep(0.2)
         server = server or llama_server_child(process)
         if server and database.exists():
-            with sqlite3.connect(database) as db:
-                finished = db.execute("SELECT count(*) FROM calls").fetchone()[0]
+            try:  # the file exists a moment before its table does
+                with sqlite3.connect(database) as db:
+                    finished = db.execute("SELECT count(*) FROM calls").fetchone()[0]
+            except sqlite3.OperationalError:
+                continue
             if finished and generating(server[1]):
                 break
     assert process.poll() is None and server and finished, "generate ended before a request could be interrupted"

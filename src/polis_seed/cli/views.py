@@ -217,6 +217,9 @@ def print_summary(result: PipelineResult) -> None:
         say(f"failed request: {hide_secrets(failure)}")
     if result.quality is not None:
         print_quality(result.quality)
+    if result.batch_rounds is not None:
+        taken, at_most = result.batch_rounds
+        say(f"batch rounds: {taken} (request files answered; this strategy takes at most {at_most})")
     say(f"time {usage['seconds']:.0f} s")
 
 
@@ -236,6 +239,9 @@ def print_quality(quality: dict) -> None:
         f"{_percent(quality['near_copy_rate_exported'])} exported, duplicates removed {_percent(quality['duplicate_rate'])}, "
         f"mean length {_number(quality['mean_length'])}, over limit {quality['over_length_limit']}, questions "
         f"{quality['questions']}, angles with both sides {quality['angles_with_both_sides']}/{len(quality['per_angle'])}")
+    for unit, counts in quality.get("represented", {}).items():
+        say(f"represented: {counts['with_a_selected_claim']:,} of {counts['of']:,} {unit} hold a claim of the list "
+            f"({_percent(counts['share'])})")
 
 
 def _usd(value: float | None) -> str:
@@ -251,6 +257,8 @@ def print_dry_run(plan: DryRunPlan) -> None:
                   f"{plan.cached_input_tokens:,}", f"{plan.output_tokens:,}", _usd(plan.cost), _usd(plan.batch_cost))
     errors.print(table)
     say(f"input tokens counted with {plan.counted_by}")
+    if plan.rounds:
+        say(f"batch rounds: at most {plan.rounds[0]}, {plan.rounds[1]} when every answer passes its checks")
     for note in plan.notes:
         say(f"note: {note}")
 

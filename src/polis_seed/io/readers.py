@@ -34,6 +34,7 @@ class ReadText:
     title: str | None = None
     headings: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    rows: list[tuple[str, str]] = field(default_factory=list)  # a comment file's (row id, comment)
     # What is worth knowing about how it was read but needs nothing done (a .txt read as the Markdown it holds).
     notes: list[str] = field(default_factory=list)
 
@@ -240,18 +241,44 @@ def choose_column(path: Path | str, header: list[str], column: str | None, what:
     return index
 
 
+# A comment file's own id column (Polis: comment-id) names its comments; without one, a comment is named by its row
+# number as a spreadsheet shows it (the header is row 1).
+ROW_ID_COLUMNS = ("comment-id", "comment_id", "comment id")
+
+
 def read_comments_csv(path: Path, raw: bytes, column: str | None = None) -> ReadText:
     """Existing comments (a Polis comments.csv or any CSV with a comment column) as a source document:
-    each comment becomes its own paragraph. `column` names the comment column (--column); only that
-    column is read, so names and other personal columns never reach a model."""
+    each comment becomes its own paragraph and a row with its id. `column` names the comment column
+    (--column); only that column (and the file's comment ids) is read, so names and other personal columns
+    never reach a model. Comments a Polis moderator rejected (moderated = -1) are left out."""
     decoded = decode_bytes(raw, path)
     warnings = [decoded.warning] if decoded.warning else []
     if not decoded.text.strip():  # load_document says it is empty
         return ReadText(text="", kind="csv", encoding=decoded.encoding, warnings=warnings)
     reader = csv.reader(io.StringIO(decoded.text))
-    index = choose_column(path, next(reader, []), column)
-    comments = [row[index].strip() for row in reader if index < len(row) and row[index].strip()]
-    return ReadText(text="\n\n".join(comments), kind="csv", encoding=decoded.encoding, warnings=warnings)
+    header = next(reader, [])
+    index = choose_column(path, header, column)
+    names = [header_name(cell).lower() for cell in header]
+    id_index = next((names.index(name) for name in ROW_ID_COLUMNS if name in names), None)
+    moderated_index = names.index("moderated") if "moderated" in names else None
+    found: list[tuple[str, str, str]] = []  # (own id, row number, comment)
+    rejected = 0
+    for number, row in enumerate(reader, start=2):
+        if index >= len(row) or not row[index].strip():
+            continue
+        if moderated_index is not None and moderated_index < len(row) and row[moderated_index].strip() == "-1":
+            rejected += 1
+            continue
+        own = row[id_index].strip() if id_index is not None and id_index < len(row) else ""
+        found.append((own, str(number), row[index].strip()))
+    owns = [own for own, _, _ in found]
+    # Ids that are missing or repeat name nothing: then every comment is named by its row number.
+    by_own = all(owns) and len(set(owns)) == len(owns)
+    rows = [(own if by_own else number, text) for own, number, text in found]
+    if rejected:
+        warnings.append(f"{path}: left out {rejected} comments a moderator rejected (moderated = -1)")
+    return ReadText(text="\n\n".join(text for _, text in rows), kind="csv", encoding=decoded.encoding,
+                    warnings=warnings, rows=rows, title=f"{path.name} ({len(rows)} comments)")
 
 
 READERS = {

@@ -71,6 +71,8 @@ class ProviderSpec:
     count_tokens: Callable[[ResolvedProvider], tuple[Callable[[CompletionRequest], int], str]] | None = None
     # The first request with a cached prefix is billed for writing it (Anthropic's cache writes).
     bills_cache_writes: bool = False
+    # The longest answer its models give (max_tokens above it is refused); None: the window bounds it.
+    default_output_tokens: int | None = None
 
 
 @dataclass(frozen=True)
@@ -232,20 +234,20 @@ PROVIDERS: dict[str, ProviderSpec] = {
         name="openai", description="OpenAI or any OpenAI-compatible server (llama.cpp, Ollama, vLLM, LM Studio)",
         default_model="gpt-4o-mini", default_concurrency=8, key_variable="OPENAI_API_KEY",
         base_url_variable="OPENAI_BASE_URL", hosted=True, default_context_tokens=128_000, batch_format="openai",
-        build=_build_openai, batch_api=_openai_batches),
+        build=_build_openai, batch_api=_openai_batches, default_output_tokens=16_384),
     "anthropic": ProviderSpec(
         name="anthropic", description="Anthropic or any Messages-API server",
         default_model="claude-haiku-4-5", default_concurrency=4, key_variable="ANTHROPIC_API_KEY",
         base_url_variable="ANTHROPIC_BASE_URL", hosted=True, default_context_tokens=200_000, batch_format="anthropic",
         build=_build_anthropic, batch_api=_anthropic_batches, count_tokens=_anthropic_token_counter,
-        bills_cache_writes=True),
+        bills_cache_writes=True, default_output_tokens=32_000),
     "azure": ProviderSpec(
         name="azure", description="Azure OpenAI: a deployment in your Azure resource (--base-url: its endpoint, "
                                   "--model: the deployment)",
         default_model=None, default_concurrency=8, key_variable="AZURE_OPENAI_API_KEY",
         base_url_variable="AZURE_OPENAI_ENDPOINT", model_variable="AZURE_OPENAI_DEPLOYMENT", hosted=True,
         default_context_tokens=128_000, batch_format="openai", batch_url="/chat/completions", build=_build_azure,
-        batch_api=_azure_batches, identity=_azure_identity, needs_base_url=True,
+        batch_api=_azure_batches, identity=_azure_identity, needs_base_url=True, default_output_tokens=16_384,
         options=(ProviderOption("api_version", "AZURE_OPENAI_API_VERSION", "2024-10-21",
                                 "azure: the API version the resource is called with"),
                  ProviderOption("azure_model", "AZURE_OPENAI_MODEL", None,

@@ -3,8 +3,8 @@
 No network, no CDN, no script from elsewhere: the styles and the few lines of script are inside the file,
 so it opens from a USB stick. The page is in Japanese or English after the statements' language. It shows
 the angle × side grid (checked sides when the stance check ran; an empty cell stands out), every exported
-statement with its rule findings, its quote and source document (expand to see the passage), the merged
-duplicates, the candidates the rules dropped and why, and how many statements each document gave.
+statement with its rule findings, its quote and source document (expand to see the passage), for each cell
+no statement fills the document passages that speak to it (report.json's `evidence`), the merged duplicates, the candidates the rules dropped and why, and how many statements each document gave.
 
 `load_run` reads a run folder (the only I/O here); `render_report` turns it into HTML.
 """
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from ..messages import term as say_term
+from ..messages import say, term as say_term
 from ..models import Reason, Statement, counted_side, sides_checked
 from ..stages.lint import findings_by_index
 
@@ -34,7 +34,8 @@ LABELS = {
            "documents": "文書ごとのシード文", "document": "文書", "count": "数", "none": "なし",
            "empty_cell": "空欄: この観点・立場のシード文がありません", "exported": "出力したシード文", "generated": "生成した文",
            "strategy": "方式", "model": "モデル", "quoted": "「{}」", "notes": "注記", "side_checked": "立場は文面から判定したもの",
-           "side_asked": "立場は依頼した側（立場の判定なし）", "no_statements": "シード文がありません"},
+           "side_asked": "立場は依頼した側（立場の判定なし）", "no_statements": "シード文がありません",
+           "rows": "行"},
     "en": {"title": "polis-seed run report", "subject": "Subject", "summary": "Summary", "grid": "Angle × side",
            "pro": "pro", "con": "con", "unclear": "unclear", "angle": "angle", "total": "total",
            "statements": "Statements", "findings": "rule findings", "quote": "quote", "source": "source",
@@ -44,7 +45,7 @@ LABELS = {
            "none": "none", "empty_cell": "empty: no statement for this angle and side", "exported": "exported",
            "generated": "generated", "strategy": "strategy", "model": "model", "quoted": "“{}”", "notes": "Notes",
            "side_checked": "sides as the stance check read them", "side_asked": "sides as asked (no stance check)",
-           "no_statements": "no statements"},
+           "no_statements": "no statements", "rows": "rows"},
 }
 
 STYLE = """
@@ -56,12 +57,16 @@ table{border-collapse:collapse;width:100%;background:#fff;margin:.5rem 0}
 th,td{border:1px solid #d0d0d0;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f0f0f0}
 td.n{text-align:center;font-variant-numeric:tabular-nums;width:6rem}
-td.empty{background:#ffe1e1;color:#a40000;font-weight:bold}
+td.empty{background:#ffe1e1;color:#a40000;font-weight:bold}td.empty a{color:inherit}
+.cell-evidence{background:#fff;border:1px solid #e0c0c0;border-left:5px solid #d88;border-radius:.3rem;
+ margin:.5rem 0;padding:.4rem .7rem}
+.cell-evidence h3{font-size:1rem;margin:.1rem 0 .3rem}.cell-evidence ol{margin:.2rem 0;padding-left:1.4rem}
+.cell-evidence li{margin:.3rem 0}.evidence-text{font-size:.95rem}
 .pro{color:#0a6b2d}.con{color:#a03000}.unclear{color:#666}
 .tag{display:inline-block;border-radius:.6rem;padding:0 .45rem;font-size:.8rem;border:1px solid currentColor;
  margin-right:.3rem}
 .finding{color:#8a5a00;font-size:.85rem}
-.quote{color:#444;font-size:.9rem}
+.quote{color:#444;font-size:.9rem}.support{color:#245;font-size:.85rem}
 details{font-size:.85rem;color:#333}summary{cursor:pointer;color:#0645ad}
 .passage{white-space:pre-wrap;background:#f6f6f6;border-left:3px solid #bbb;padding:.4rem .6rem;margin:.3rem 0}
 .meta{color:#555;font-size:.9rem}
@@ -83,6 +88,7 @@ class RunView:
     dropped: list[dict]
     documents: list[dict]
     passages: dict[str, str]
+    evidence: dict[str, dict[str, list[dict]]] = field(default_factory=dict)  # angle → side → passages
     notes: list[str] = field(default_factory=list)  # in English
     notes_why: list[dict] = field(default_factory=list)  # the same as message ids and parameters (models.Reason)
     strategy: str = ""
@@ -117,7 +123,8 @@ def load_run(folder: Path, max_chars: int = 140) -> RunView:
         topic=(report.get("topic") or {}).get("name"), exported=exported, generated=generated,
         angles=report.get("angles") or [], merges=merges,
         dropped=(report.get("report") or {}).get("dropped") or [], documents=report.get("documents") or [],
-        passages=report.get("passages") or {}, notes=report.get("notes") or [], notes_why=report.get("notes_why") or [],
+        passages=report.get("passages") or {}, evidence=report.get("evidence") or {},
+        notes=report.get("notes") or [], notes_why=report.get("notes_why") or [],
         strategy=report.get("strategy") or "", model=str(usage.get("model") or ""), max_chars=max_chars)
 
 
@@ -167,6 +174,64 @@ def merge_reason(merge: dict, language: str) -> str:
         return str(merge.get("reason") or "")
 
 
+def empty_cells(view: RunView) -> list[tuple[str, str]]:
+    """The angle × side cells (pro and con) no exported statement counts on, in grid order: the cells whose
+    evidence the page shows. A statement whose side read as unclear fills neither."""
+    order, counts = grid(view)
+    return [(angle, side) for angle in order for side in ("pro", "con") if counts[angle][side] == 0]
+
+
+def cell_id(angle: str, side: str) -> str:
+    return f"evidence-{angle}-{side}"
+
+
+def _evidence_section(view: RunView, names: dict[str, str]) -> str:
+    """For each empty cell the document passages that speak to it, with their source and context."""
+    language = view.language
+    cells = empty_cells(view)
+    if not cells:
+        return ""
+    parts = [f'<section id="evidence"><h2>{_e(say("evidence.title", language=language))} ({len(cells)})</h2>',
+             f'<p class="meta">{_e(say("evidence.intro", {"command": f"polis-seed review {view.folder.name}"}, language))}'
+             "</p>"]
+    for angle, side in cells:
+        passages = (view.evidence.get(angle) or {}).get(side) or []
+        title = say("evidence.cell", {"angle": angle, "side": side}, language, names)
+        parts.append(f'<div class="cell-evidence" id="{_e(cell_id(angle, side))}" data-angle="{_e(angle)}" '
+                     f'data-side="{side}"><h3 class="{side}">{_e(title)}</h3>')
+        if not passages:
+            parts.append(f'<p class="meta">{_e(say("evidence.none", language=language))}</p></div>')
+            continue
+        parts.append("<ol>")
+        for passage in passages:
+            source = " — ".join(part for part in (passage.get("title"), passage.get("path")) if part)
+            context = "\n".join(part for part in (passage.get("before"), passage.get("text"), passage.get("after")) if part)
+            parts.append(f'<li class="passage-item"><div class="evidence-text">{_e(passage.get("text", ""))}</div>'
+                         f'<div class="meta">{_e(say("evidence.source", language=language))}: {_e(source)}</div>')
+            if passage.get("before") or passage.get("after"):
+                parts.append(f'<details><summary>{_e(say("evidence.context", language=language))}</summary>'
+                             f'<div class="passage">{_highlight(context, passage.get("text"))}</div></details>')
+            parts.append("</li>")
+        parts.append("</ol></div>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+SHOWN_ROWS = 20
+
+
+def held_by(statement: Statement, language: str) -> str:
+    """"held by 12 of 607 comments (rows …)" / 「コメント607件中12件が持つ主張（行 …）」, in the page's language."""
+    support = statement.support
+    if support is None:
+        return ""
+    rows = [holder.row for holder in support.holders if holder.row]
+    if not rows:
+        return say("held-by", {"count": support.count, "of": support.of, "unit": support.unit}, language)
+    return say("held-by.row" if len(rows) == 1 else "held-by.rows", {"count": support.count, "of": support.of, "unit": support.unit,
+                                "rows": rows[:SHOWN_ROWS], "more": ", …" if len(rows) > SHOWN_ROWS else ""}, language)
+
+
 def merge_score(merge: dict) -> str:
     """How alike the pair is, each scale named: "ratio 89 · cosine 0.9512" (a merges.csv from before the two columns
     has one `score`)."""
@@ -210,11 +275,13 @@ def render_report(view: RunView) -> str:
         for side in SIDES:
             value = row[side]
             missing = value == 0 and side != "unclear"
+            shown = f'<a href="#{_e(cell_id(angle, side))}">{value}</a>' if missing else str(value)
             cells.append(f'<td class="n{" empty" if missing else ""}" data-angle="{_e(angle)}" data-side="{side}"'
-                         + (f' title="{_e(t["empty_cell"])}"' if missing else "") + f">{value}</td>")
+                         + (f' title="{_e(t["empty_cell"])}"' if missing else "") + f">{shown}</td>")
         parts.append(f'<tr><th title="{_e(angle)}">{_e(names.get(angle, angle))}</th>{"".join(cells)}'
                      f'<td class="n">{sum(row.values())}</td></tr>')
     parts.append("</table></section>")
+    parts.append(_evidence_section(view, names))
 
     # Every statement.
     findings = findings_by_index(view.exported, view.max_chars)
@@ -239,6 +306,8 @@ def render_report(view: RunView) -> str:
             if passage:
                 cell.append(f'<details><summary>{_e(t["passage"])}</summary><div class="passage">'
                             f"{_highlight(passage, statement.quote)}</div></details>")
+        if statement.support:
+            cell.append(f'<div class="support">{_e(held_by(statement, view.language))}</div>')
         if statement.merged:
             cell.append(f'<details><summary>{_e(t["merged"])} ({len(statement.merged)})</summary><ul>'
                         + "".join(f"<li>{_e(text)}</li>" for text in statement.merged) + "</ul></details>")

@@ -10,7 +10,9 @@ API (JSON):
   GET  /TOKEN/api/state            the whole review (items with findings, version)
   POST /TOKEN/api/change           {op, id, rev, text, angle, stance} → {version, item}; 409 with the
                                    current item when it changed in another tab; 400 with the reason
-  POST /TOKEN/api/lint             {text} → {findings}: the rules on a text being edited, in the page's language
+  POST /TOKEN/api/lint             {text} → {findings}: the rules on a text being edited or added, in the run's
+                                   context (language, length targets, subject; as generate checks), in the page's
+                                   language
 """
 
 from __future__ import annotations
@@ -128,7 +130,7 @@ class ReviewServer:
                     except ChangeError as error:  # the page shows it: in the page's language
                         self._json(400, {"error": error.reason.text(server.store.language())})
                 elif route == "api/lint":
-                    self._json(200, {"findings": findings_for(str(data.get("text") or ""), server.store.state.max_chars,
+                    self._json(200, {"findings": findings_for(str(data.get("text") or ""), server.store.rule_context(),
                                                               server.store.language())})
                 else:
                     self._json(404, {"error": "not found"})

@@ -26,8 +26,10 @@ from pydantic import BaseModel, Field
 
 from ..errors import InputError
 from ..io.files import atomic_write_text, write_if_changed
+from ..messages import say
 from ..models import Reason, Statement, counted_side, said, sides_checked, statement_id
-from ..rules import Context, check_statement
+from ..rules import Context, Topic, check_statement, run_context
+from .report import held_by
 
 STATE_FILE = "review.json"
 LOG_FILE = "review-log.jsonl"
@@ -90,10 +92,12 @@ class Change:
                    stance=data.get("stance"))
 
 
-def findings_for(text: str, max_chars: int, language: str = "en") -> list[dict[str, str]]:
-    """The rules on one text, each message in the page's language."""
+def findings_for(text: str, context: Context | int, language: str = "en") -> list[dict[str, str]]:
+    """The rules on one text in a context (ReviewStore.rule_context: the run's, as generate checked it; a bare
+    max_chars for a run from before report.json kept it), each message in the page's language."""
+    context = context if isinstance(context, Context) else Context(max_chars=context)
     return [{"rule": f.rule, "severity": f.severity, "message": f.text(language)}
-            for f in check_statement(text, Context(max_chars=max_chars)).findings]
+            for f in check_statement(text, context).findings]
 
 
 def _read_jsonl(path: Path) -> list[Statement]:
@@ -138,6 +142,12 @@ def initial_state(folder: Path, max_chars: int) -> ReviewState:
     return ReviewState(max_chars=max_chars, items=list(unique.values()), run_digest=run_digest(folder))
 
 
+def page_messages(language: str) -> dict[str, str]:
+    """The evidence cells' words in the page's language (messages.py)."""
+    return {key: say(f"evidence.{key}", language=language)
+            for key in ("title", "review", "none", "context", "source", "write")}
+
+
 class ReviewStore:
     """The review of one run folder; thread-safe; every change on disk before it is acknowledged."""
 
@@ -145,6 +155,8 @@ class ReviewStore:
         self.folder = folder
         self.lock = threading.Lock()
         self._angle_names: dict[str, dict[str, str]] = {}
+        self._report: dict[str, Any] | None = None
+        self._context: Context | None = None
         self._left_out: tuple | None = None
         state_file = folder / STATE_FILE
         if state_file.is_file():
@@ -163,10 +175,13 @@ class ReviewStore:
     # ----- reading -----
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
-            angles = list(dict.fromkeys(item.statement.angle for item in self.state.items if item.statement.angle))
+            run_angles = [angle["id"] for angle in self.report().get("angles") or [] if "id" in angle]
+            angles = list(dict.fromkeys(run_angles + [item.statement.angle for item in self.state.items
+                                                      if item.statement.angle]))
             language = self.language()
             return {"version": self.state.version, "max_chars": self.state.max_chars, "folder": str(self.folder),
                     "language": language, "angles": angles, "angle_names": self.angle_names(language),
+                    "evidence": self.evidence(language), "messages": page_messages(language),
                     "sides_checked": self.sides_checked(), "items": [self.view(item, language) for item in self.state.items]}
 
     def sides_checked(self) -> bool:
@@ -174,17 +189,49 @@ class ReviewStore:
         dropping the statements that were read does not turn the rest into their labels."""
         return sides_checked([item.statement for item in self.state.items])
 
+    def report(self) -> dict[str, Any]:
+        """The run's report.json ({} when there is none or it cannot be read); read once."""
+        if self._report is None:
+            try:
+                self._report = json.loads((self.folder / "report.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self._report = {}
+        return self._report
+
+    def rule_context(self) -> Context:
+        """What a statement in the page is checked against: the run's language, length targets and subject, as
+        generate checked its statements (rules.run_context), with the page's length limit."""
+        if self._context is None:
+            report = self.report()
+            checks, topic = report.get("checks") or {}, report.get("topic") or {}
+            if not checks.get("language"):
+                self._context = Context(max_chars=self.state.max_chars)
+            else:
+                subject = Topic(str(topic["name"]), tuple(topic.get("terms") or ()), str(topic.get("vocabulary") or "")) \
+                    if topic.get("name") else None
+                self._context = run_context(str(checks["language"]), self.state.max_chars,
+                                            bool(checks.get("max_chars_given")), subject)
+        return self._context
+
+    def evidence(self, language: str) -> dict[str, dict[str, dict[str, Any]]]:
+        """report.json's passages per angle and side, with each cell's title in the page's language: what the
+        page shows for a cell no kept statement fills."""
+        names = self.angle_names(language)
+        cells: dict[str, dict[str, dict[str, Any]]] = {}
+        for angle, sides in (self.report().get("evidence") or {}).items():
+            for side, passages in sides.items():
+                cells.setdefault(angle, {})[side] = {
+                    "title": say("evidence.cell", {"angle": angle, "side": side}, language, names),
+                    "label": say("evidence.passages", {"count": len(passages)}, language), "passages": passages}
+        return cells
+
     def angle_names(self, language: str) -> dict[str, str]:
         """The angles' names in the run's language, from its report.json (ids where there is none); read once."""
         from .report import angle_name
 
         if language not in self._angle_names:
-            try:
-                report = json.loads((self.folder / "report.json").read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                report = {}
             self._angle_names[language] = {angle["id"]: angle_name(angle, language)
-                                           for angle in report.get("angles") or [] if "id" in angle}
+                                           for angle in self.report().get("angles") or [] if "id" in angle}
         return self._angle_names[language]
 
     def language(self) -> str:
@@ -200,7 +247,9 @@ class ReviewStore:
         if item.status == "keep":
             blocked = self.left_out_of_polis().get(item.statement.id or "")
             data["left_out"] = [f"{f.rule}: {f.text(language)}" for f in blocked] if blocked else []
-        data["findings"] = findings_for(item.statement.text, self.state.max_chars, language)
+        data["findings"] = findings_for(item.statement.text, self.rule_context(), language)
+        if item.statement.support is not None:
+            data["held_by"] = held_by(item.statement, language)
         if item.why:
             names = self.angle_names(language)
             data["reasons"] = [reason.as_reason(language, names) for reason in item.why]

@@ -37,7 +37,7 @@ from ..prompts import GeneratePrompt
 from ..providers.base import CompletionRequest, Message, Provider
 from ..rules import LANGUAGE_NAMES, Context, Topic, VoteLength, reasons, vote_length
 from .ask import ask, ask_together
-from .select import Embedder, Passage, SentencePool, select_passages
+from .select import Embedder, Passage, SentencePool, passages_by_side
 from .stance import SideReader, StanceChecker
 from .usability import Judgement, UsabilityJudge
 
@@ -173,28 +173,29 @@ class SentencePlan:
 
 
 def plan_asks(pool: SentencePool, angles: list[Angle], settings: GenerateSettings, embed: Embedder) -> SentencePlan:
-    """Per angle the closest sentences, half leaning to each side (a sentence closer to the con side's
-    description, or voicing a concern, leans con). A sentence serves the first angle that takes it."""
+    """Per angle and side the sentences closest to that side (stages/select.py), those leaning to it first (a
+    sentence closer to the con side's description, or voicing a concern, leans con). A sentence serves the first
+    angle that takes it."""
     topic = settings.topic.name if settings.topic else None
     used: set[str] = set()
     asks: list[Ask] = []
     reserve: dict[tuple[str, str], list[Ask]] = {}
     counts: dict[tuple[str, str], int] = {}
     unmatched: list[str] = []
+    ranked = passages_by_side(angles, pool, embed, settings.language, topic, settings.passages_per_angle,
+                              settings.passage_char_budget)
     for angle in angles:
-        passages = select_passages(angle, pool, embed, settings.language, topic, settings.passages_per_angle,
-                                   settings.passage_char_budget)
-        if not passages:
+        sides = ranked.get(angle.id)
+        if sides is None:
             unmatched.append(angle.id)
             continue
-        ordered = sorted(passages, key=lambda p: p.leans_con, reverse=True)
-        half = len(ordered) // 2
-        sides = {"con": ordered[:half], "pro": ordered[half:]}
         counts[(angle.id, "pro")] = math.ceil(settings.per_angle / 2)
         counts[(angle.id, "con")] = settings.per_angle // 2
         for stance in ("pro", "con"):
-            free = [p for p in sorted(sides[stance], key=lambda p: p.relevance, reverse=True)
-                    if normalize_for_matching(p.sentence) not in used]
+            leans = [(p.leans_con > 0) == (stance == "con") for p in sides.side(stance)]
+            ordered = [p for p, agrees in zip(sides.side(stance), leans) if agrees] + \
+                      [p for p, agrees in zip(sides.side(stance), leans) if not agrees]
+            free = [p for p in ordered if normalize_for_matching(p.sentence) not in used]
             wanted = counts[(angle.id, stance)]
             for passage in free[:wanted]:
                 used.add(normalize_for_matching(passage.sentence))

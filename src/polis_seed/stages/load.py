@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from ..models import Document
+from ..models import Document, Row
 from ..io.readers import READERS, read_comments_csv
 from ..language.text import is_not_content
 
@@ -74,7 +74,8 @@ def load_document(path: Path, warnings: list[str] | None = None, column: str | N
     if not text.strip():
         raise InputError(f"{path}: is empty; remove it or add the document's text")
     return Document(id=document_id(text), path=str(path), title=read.title or _title(text, path), text=text,
-                    kind=read.kind, encoding=read.encoding, headings=read.headings)
+                    kind=read.kind, encoding=read.encoding, headings=read.headings,
+                    rows=[Row(id=row_id, text=comment) for row_id, comment in read.rows])
 
 
 def skipped_types(files: list[Path]) -> str:

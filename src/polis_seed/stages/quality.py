@@ -10,7 +10,7 @@ from __future__ import annotations
 from statistics import mean
 
 from ..models import Angle, Document, GenerationReport, Statement, counted_side, sides_checked
-from ..rules import NEAR_COPY_RATIO, near_copy_score, quote_is_in, source_overlap
+from ..rules import NEAR_COPY_RATIO, near_copy_score, source_overlap
 from ..language.text import is_question, normalize_for_matching
 
 
@@ -28,7 +28,15 @@ def quality_report(generated: list[Statement], exported: list[Statement], report
                    documents: list[Document], angles: list[Angle], max_chars: int) -> dict:
     text_of = {document.id: document.text for document in documents}
     with_quote = [s for s in exported if s.quote]
-    found = [s for s in with_quote if s.document_id in text_of and quote_is_in(s.quote, text_of[s.document_id])]
+    normalized_of: dict[str, str] = {}  # each document normalised once: a comment file may hold 20,000 comments
+
+    def grounded(statement: Statement) -> bool:
+        if statement.document_id not in normalized_of:
+            normalized_of[statement.document_id] = normalize_for_matching(text_of[statement.document_id])
+        needle = normalize_for_matching(statement.quote)
+        return bool(needle) and needle in normalized_of[statement.document_id]
+
+    found = [s for s in with_quote if s.document_id in text_of and grounded(s)]
     overlaps = [source_overlap(s.text, s.quote) for s in with_quote]
     near_copies = sum(1 for s in with_quote if near_copy_score(s.text, s.quote) >= NEAR_COPY_RATIO)
     per_angle: dict[str, dict] = {}
@@ -61,4 +69,21 @@ def quality_report(generated: list[Statement], exported: list[Statement], report
         "over_length_limit": sum(1 for s in exported if len(s.text) > max_chars),
         "questions": sum(1 for s in exported if is_question(s.text)),
         "mean_length": round(mean(len(s.text) for s in exported), 1) if exported else None,
+        **({"represented": represented(exported, documents)} if any(s.support for s in exported) else {}),
     }
+
+
+def represented(exported: list[Statement], documents: list[Document]) -> dict:
+    """How much of the input the list speaks for (document strategy): the documents, and the comments of comment
+    files, that hold at least one exported statement's claim."""
+    holders = {(h.document_id, h.row) for s in exported if s.support for h in s.support.holders}
+    held_documents = {document for document, _ in holders}
+    comments = sum(len(d.rows) for d in documents)
+    found = {"documents": {"with_a_selected_claim": len(held_documents & {d.id for d in documents}),
+                           "of": len(documents), "share": _rate(len(held_documents & {d.id for d in documents}),
+                                                                  len(documents))}}
+    if comments:
+        rows = {(d.id, row.id) for d in documents for row in d.rows}
+        held = len(holders & rows)
+        found["comments"] = {"with_a_selected_claim": held, "of": comments, "share": _rate(held, comments)}
+    return found

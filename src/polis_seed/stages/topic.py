@@ -9,6 +9,7 @@ subject. The topic goes into every generate request (「主題: …」) and into
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter
@@ -41,11 +42,17 @@ class TopicAnswer(BaseModel):
 
 def subject_texts(documents: list[Document]) -> list[str]:
     """What the subject is found in, per document: its title twice, then its text without navigation
-    (「会議録を見る」 and breadcrumbs repeat on every page and would outweigh the document's own words)."""
+    (「会議録を見る」 and breadcrumbs repeat on every page and would outweigh the document's own words). A comment
+    file's title is its file name, not what it discusses; its first comments speak for it no more than the rest."""
     texts = []
     for document in documents:
-        lines = clean_markup(document.text[:20_000]).splitlines()
-        texts.append("\n".join([document.title, document.title] + [line for line in lines if not is_not_content(line)]))
+        text = document.text
+        if document.rows:  # a sample from all over the file, the same whatever order its rows are in
+            text = "\n".join(row.text for row in sorted(document.rows, key=lambda row: hashlib.sha256(
+                row.text.encode("utf-8")).hexdigest()))
+        lines = clean_markup(text[:20_000]).splitlines()
+        titles = [] if document.rows else [document.title, document.title]
+        texts.append("\n".join(titles + [line for line in lines if not is_not_content(line)]))
     return texts
 
 
@@ -81,6 +88,27 @@ def noun_candidates(documents: list[Document], language: Language) -> list[str]:
 
     ranked = sorted((term for term in counts if len(term) >= 2 and counts[term] >= 2), key=score, reverse=True)
     return ranked[:CANDIDATES] or [term for term, _ in counts.most_common(CANDIDATES)]
+
+
+def topic_of_subjects(documents: list[Document], language: Language, subjects: list[str]) -> Topic:
+    """The topic made of the subjects a model named while reading the documents (the document strategy's one
+    request): the first that the documents write is the subject, every one they write a key term; when none is
+    written in the documents, their most used noun phrase is the subject."""
+    corpus = normalize_for_matching("\n".join(document.text for document in documents))
+
+    def in_documents(term: str) -> bool:
+        key = normalize_for_matching(term)
+        return len(key) >= 2 and key in corpus
+
+    vocabulary = documents_vocabulary(subject_texts(documents), language)
+    named = [core_subject(subject, language) for subject in subjects if subject.strip()]
+    written = [name for name in named if in_documents(name)]
+    words = [word for name in named for word in _words_of(name, language) if in_documents(word)]
+    if not written and not words:
+        found, _ = find_topic(documents, language, None)
+        return Topic(named[0] if named else found.name, found.terms, vocabulary)
+    name = (written or named)[0]
+    return Topic(name, tuple(dict.fromkeys(written + words))[:12], vocabulary)
 
 
 def topic_request(documents: list[Document], candidates: list[str], language: Language) -> CompletionRequest:
