@@ -1,7 +1,9 @@
 """Dedupe at scale: 50,000 synthetic short statements with tiers exact,fuzzy, against a bare blocked
 rapidfuzz cdist baseline; and the semantic tier's throughput on 10,000 statements.
 
-Usage: python benchmarks/dedupe_scale.py [N] [SEMANTIC_N]
+Usage: python benchmarks/dedupe_scale.py [N] [SEMANTIC_N] [--repeat=R]
+R pairs of runs (polis-seed, then the baseline, back to back) and their medians; SEMANTIC_N 0 skips the semantic
+tier.
 Each measurement runs in its own process; "extra memory" is peak RSS minus RSS once the statements
 are built (ru_maxrss), so it counts numpy and rapidfuzz buffers too.
 """
@@ -103,19 +105,33 @@ def main() -> None:
     if sys.argv[1:2] == ["--measure"]:
         print(json.dumps(measure(sys.argv[2], int(sys.argv[3]))))
         return
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
-    semantic_count = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
-    ours = run_isolated("polis-seed", count)
-    baseline = run_isolated("baseline", count)
+    import os
+    import statistics
+
+    args = [arg for arg in sys.argv[1:] if not arg.startswith("--repeat=")]
+    repeat = next((int(arg.split("=", 1)[1]) for arg in sys.argv[1:] if arg.startswith("--repeat=")), 1)
+    count = int(args[0]) if args else 50_000
+    semantic_count = int(args[1]) if len(args) > 1 else 10_000
     from polis_seed.language.text import normalize_for_matching
 
     distinct = len({normalize_for_matching(t) for t in synthetic_statements(count)})
     print(f"statements: {count:,} synthetic, {distinct:,} distinct after normalisation")
-    print(f"polis-seed dedupe --tiers exact,fuzzy: {ours['seconds']:.1f} s, extra memory {ours['extra_mb']:.0f} MB, "
-          f"kept {ours['kept']:,}")
-    print(f"bare blocked rapidfuzz cdist baseline: {baseline['seconds']:.1f} s, extra memory "
-          f"{baseline['extra_mb']:.0f} MB, {baseline['pairs']:,} pairs")
-    print(f"overhead ratio: {ours['seconds'] / baseline['seconds']:.2f}x")
+    runs = []
+    for number in range(1, repeat + 1):
+        # Back to back, so both see the same load; the load average is printed with each pair.
+        load = os.getloadavg()[0]
+        ours = run_isolated("polis-seed", count)
+        baseline = run_isolated("baseline", count)
+        runs.append((ours["seconds"], baseline["seconds"]))
+        print(f"run {number} (load average {load:.1f} → {os.getloadavg()[0]:.1f}): polis-seed dedupe --tiers "
+              f"exact,fuzzy {ours['seconds']:.1f} s, extra memory {ours['extra_mb']:.0f} MB, kept {ours['kept']:,}; "
+              f"bare blocked rapidfuzz cdist baseline {baseline['seconds']:.1f} s, extra memory "
+              f"{baseline['extra_mb']:.0f} MB, {baseline['pairs']:,} pairs; ratio "
+              f"{ours['seconds'] / baseline['seconds']:.2f}x")
+    print(f"median of {repeat}: polis-seed {statistics.median(r[0] for r in runs):.1f} s, baseline "
+          f"{statistics.median(r[1] for r in runs):.1f} s, ratio {statistics.median(r[0] / r[1] for r in runs):.2f}x")
+    if semantic_count <= 0:
+        return
     semantic = run_isolated("semantic", semantic_count)
     print(f"semantic tier on {semantic_count:,}: embeddings {semantic['embed_seconds']:.1f} s "
           f"({semantic['per_second']:.0f} statements/s), pair search {semantic['pair_seconds']:.1f} s, "

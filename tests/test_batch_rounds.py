@@ -123,8 +123,11 @@ def kept(tmp_path: Path) -> list[dict]:
 
 def test_two_rounds_when_nothing_needs_a_fix_the_subject_claims_and_list_in_one_request(tmp_path):
     printed: list[str] = []
+    # The rounds of the list alone: dedupe's judge, on by default for a capable model, is left out here (it goes
+    # with the side check: test_dedupes_judge_is_asked_in_the_round_of_the_side_check_and_adds_no_round).
     rounds = batch_loop(tmp_path, lambda requests, results: answer_round(requests, results, capable()),
-                        "--strategy", "document", "--angles", str(DATA / "two_angles.yaml"), printed=printed)
+                        "--strategy", "document", "--angles", str(DATA / "two_angles.yaml"), "--tiers", "exact,fuzzy,semantic",
+                        printed=printed)
     assert rounds == [["Written"], ["SidesAnswer"]]
     assert "round 1: subject, claims and list; 4 more rounds at most after this one, 1 when every answer passes" \
         in printed[0]
@@ -139,7 +142,7 @@ def test_two_rounds_when_nothing_needs_a_fix_the_subject_claims_and_list_in_one_
 def test_the_fixes_of_the_local_checks_go_with_the_side_check_and_the_side_checks_fixes_with_its_recheck(tmp_path):
     rounds = batch_loop(tmp_path, lambda requests, results: answer_round(requests, results,
                                                                          capable(question=True, neither=True)),
-                        "--strategy", "document", "--angles", str(DATA / "two_angles.yaml"))
+                        "--strategy", "document", "--angles", str(DATA / "two_angles.yaml"), "--tiers", "exact,fuzzy,semantic")
     assert rounds == [["Written"], ["Fixes", "SidesAnswer"], ["Fixes", "SidesAnswer"], ["SidesAnswer"]]
     statements = kept(tmp_path)
     texts = {s["text"] for s in statements}
@@ -163,7 +166,7 @@ def test_the_batch_rounds_check_a_model_free_stand_in_on_a_document_of_another_t
     """Issue 29's check: the document strategy in at most 4 rounds with answers that pass the checks (here, on the
     congestion charge, a subject the prompts were not written on)."""
     printed: list[str] = []
-    rounds = batch_loop(tmp_path, answer_plausibly, "--strategy", "document",
+    rounds = batch_loop(tmp_path, answer_plausibly, "--strategy", "document", "--tiers", "exact,fuzzy,semantic",
                         document=ROOT / "benchmarks" / "documents" / "congestion_charge_en.md", printed=printed)
     assert 2 <= len(rounds) <= 4, rounds
     assert rounds[0] == ["Written"]

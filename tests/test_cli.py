@@ -158,7 +158,7 @@ def test_a_run_shows_progress_per_request_with_a_count_and_time_left_when_not_a_
 def test_help_shows_defaults_from_the_settings_and_no_type_markers():
     text = invoke("run", "--help").output
     assert "Usage: polis-seed run [OPTIONS] PATH..." in text or "run [OPTIONS] PATH..." in text
-    assert "(default: 140)" in text and "(default: 4)" in text and "(default: exact,fuzzy,semantic)" in text
+    assert "(default: 140)" in text and "(default: 4)" in text and "(default: exact,fuzzy,semantic, and llm" in text
     assert "<bool>" not in text and "{" not in text
     assert not [line for line in text.splitlines() if line.rstrip().endswith(" .")]  # no default cut out of a help text
 

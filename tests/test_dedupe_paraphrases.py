@@ -85,6 +85,16 @@ def test_an_antonym_predicate_stays_apart_even_when_embeddings_are_close(first, 
 
 
 @pytest.mark.parametrize("first, second", [
+    ("図書館の建て替えは困難ではない", "図書館の建て替えは容易だ"),
+    ("The new bridge is not dangerous for cyclists", "The new bridge is safe for cyclists"),
+    ("駅前の駐輪場は不便ではない", "駅前の駐輪場は便利だ"),
+])
+def test_the_negation_of_the_bad_side_is_not_the_good_side(first, second):
+    # "not easy" is "difficult", but "not difficult" may be neither difficult nor easy: sides with a middle.
+    assert len(kept([first, second], embed=everything_is_close)) == 2
+
+
+@pytest.mark.parametrize("first, second", [
     ("職員の残業が減る", "住民の残業が減る"),         # another subject: different concepts to SudachiDict
     ("市がバスの運行を担うべきだ", "県がバスの運行を担うべきだ"),
     ("Tenants should pay the repair costs", "Landlords should pay the repair costs"),
@@ -174,3 +184,35 @@ def test_dedupe_with_the_llm_tier_sends_its_near_misses_in_one_request_and_follo
     assert any(m.tier == "llm" for m in result.merges)
     kept_texts = [s.text for s in result.kept]
     assert "Tram drivers deserve better pay" in kept_texts
+
+
+# ----- English: the passive voice, said actively, with its roles ------------------------------------------------
+
+@pytest.mark.parametrize("active, passive", [
+    ("The new road will harm local shops", "Local shops will be harmed by the new road"),
+    ("Heavy lorries damage the village bridge", "The village bridge is damaged by heavy lorries"),
+    ("The council should not close the library", "The library should not be closed by the council"),
+    ("The plan worries parents", "Parents are worried by the plan"),
+])
+def test_a_statement_in_the_passive_voice_merges_with_its_active_form(active, passive):
+    result = dedupe_statements([Statement(text=active), Statement(text=passive)], DedupeOptions(), embed=e5_embed)
+    assert len(result.kept) == 1, compare(active, passive)
+    assert result.merges[0].why.id == "merge.voice"
+
+
+@pytest.mark.parametrize("first, second", [
+    ("Heavy lorries damage the village bridge", "Heavy lorries are damaged by the village bridge"),  # roles swapped
+    ("The council should close the library", "The library should not be closed by the council"),  # a negation
+    ("The council should build more housing", "More housing should be built"),  # who acts is left out
+    ("The new road will help local shops", "Local shops will be harmed by the new road"),  # another verb
+])
+def test_the_passive_voice_keeps_who_does_what_to_whom(first, second):
+    assert len(kept([first, second], embed=everything_is_close)) == 2, compare(first, second)
+
+
+def test_an_english_negation_of_the_verb_do_is_not_absorbed_by_the_word_after_it():
+    # "does not do enough" negates "do", as "is not doing enough" does: the same claim. "not" is not "¬enough".
+    assert len(kept(["The government is not doing enough to protect biodiversity",
+                     "The government does not do enough to protect biodiversity"], embed=everything_is_close)) == 1
+    assert len(kept(["The government is doing enough to protect biodiversity",
+                     "The government is not doing enough to protect biodiversity"], embed=everything_is_close)) == 2

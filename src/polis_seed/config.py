@@ -45,7 +45,7 @@ class CommonSettings(BaseModel):
     concurrency: int | None = _setting("concurrency", ge=1)
     threshold: float = _setting("threshold", ge=0, le=100)
     semantic_threshold: float = _setting("semantic_threshold", ge=0, le=1)
-    tiers: list[Tier] = _setting("tiers", min_length=1)
+    tiers: list[Tier] | None = _setting("tiers", min_length=1)
     stance_check: bool = _setting("stance_check")
     fill_from_knowledge: bool = _setting("fill_from_knowledge")
     column: str | None = _setting("column")

@@ -17,6 +17,9 @@ class Default:
     description: str
 
 
+# Dedupe's tiers when --tiers is not given; plan.py adds llm for a capable hosted model.
+DEFAULT_TIERS = ("exact", "fuzzy", "semantic")
+
 DEFAULTS: dict[str, Default] = {
     "provider": Default("local", f"model provider: {', '.join(PROVIDER_NAMES)}"),
     "model": Default(None, "model name; for 'local', a .gguf file (default: the embedded Qwen2.5-Coder-1.5B, or "
@@ -36,7 +39,8 @@ DEFAULTS: dict[str, Default] = {
     "concurrency": Default(None, "requests in flight at once (default: local 1, openai 8, anthropic 4)"),
     "threshold": Default(88.0, "fuzzy dedupe tier: rapidfuzz ratio 0-100"),
     "semantic_threshold": Default(0.96, "semantic dedupe tier: embedding cosine 0-1"),
-    "tiers": Default(["exact", "fuzzy", "semantic"], "dedupe tiers, from exact,fuzzy,semantic,llm"),
+    "tiers": Default(None, "dedupe tiers, from exact,fuzzy,semantic,llm (default: exact,fuzzy,semantic, and llm too "
+                           "for a capable hosted model)"),
     "fill_from_knowledge": Default(False, "document strategy: a side the documents do not support may be written from "
                                           "the model's own knowledge, marked 'not from the documents' (no quote)"),
     "stance_check": Default(True, "check which side each statement really takes (two short model requests per "

@@ -24,32 +24,90 @@ class DedupeSummary:
     warnings: list[str]
 
 
-def dedupe_files(source: str, output: str, settings: Settings, report: Path | None = None,
-                 against: str | None = None) -> DedupeSummary:
-    from .stages.export import merge_report_csv
-    from .io.statements import STDIO, read_statements, write_statements
+class _Notes:
+    """What reading a batch folder says (BatchRun.collect_and_ingest), kept for the command to print."""
 
+    def __init__(self):
+        self.lines: list[str] = []
+
+    def info(self, message: str) -> None:
+        self.lines.append(message)
+
+    def warning(self, message: str) -> None:
+        self.lines.append(f"warning: {message}")
+
+
+def dedupe_files(source: str, output: str, settings: Settings, report: Path | None = None,
+                 against: str | None = None, batch_dir: Path | None = None,
+                 submit_batch: bool = False) -> DedupeSummary:
+    """With the llm tier and `batch_dir`, the judge's requests go to DIR/round-N.requests.jsonl (nothing else is
+    written) and a later run with the answers in DIR/round-N.results.jsonl finishes."""
+    from .io.statements import STDIO, read_statements, write_statements
+    from .providers.base import PendingAnswer
+    from .stages.export import merge_report_csv
+
+    provider_plan = provider_of(settings)
+    dedupe = dedupe_settings_of(settings, provider_plan)
+    if batch_dir is None and submit_batch:
+        raise InputError("--batch: give --batch-dir DIR too, the folder where the rounds are kept")
+    if batch_dir is not None and not dedupe.needs_model:
+        raise InputError(f"--batch-dir: dedupe asks a model only in the llm tier, which is off (tiers "
+                         f"{','.join(dedupe.tiers)}); give --provider openai, anthropic or azure with a capable model "
+                         "(the llm tier is on by default for them), or add llm to --tiers")
+    if batch_dir is not None and settings.no_cache:
+        raise InputError("--batch-dir: answers are read into the cache, so --no-cache cannot be used with it")
     read = read_statements(source, settings.include_rejected, settings.column)
     # --column names IN's column: the existing comments are usually a Polis export, read by its own name.
     existing = read_statements(against, settings.include_rejected).statements if against else None
-    dedupe = dedupe_settings_of(settings)
+    notes = _Notes()
+    batch = None
+    if batch_dir is not None:
+        from .batch.submit import BatchRun
+
+        provider_plan.check(need_key=submit_batch)
+        batch = BatchRun(batch_dir, provider_plan, cache_dir_of(settings))
+        batch.collect_and_ingest(notes)
+    queue = batch.queue() if batch else None
     with contextlib.ExitStack() as stack:
         # The model the llm tier asks, opened only when that tier is on.
-        provider = stack.enter_context(provider_of(settings).open(cache_dir_of(settings))) if dedupe.needs_model \
-            else None
-        result = deduplicate(read.statements, dedupe, against=existing, provider=provider)
+        provider = stack.enter_context(provider_plan.open(cache_dir_of(settings), batch_queue=queue)) \
+            if dedupe.needs_model else None
+        try:
+            result = deduplicate(read.statements, dedupe, against=existing, provider=provider)
+        except PendingAnswer as waiting:
+            if batch is None or queue is None or not queue.waiting:
+                raise
+            written = batch.write_round(queue, submit_batch)
+            return DedupeSummary("\n".join(notes.lines + [_waiting_line(written, waiting, source)]), read.warnings)
     warnings = read.warnings + write_statements(result.kept, output)
     if report is not None:
         atomic_write_text(report, merge_report_csv(result.merges + result.dropped_against + result.near_misses))
-    by_tier = ", ".join(f"{tier} {sum(1 for m in result.merges if m.tier == tier)}" for tier in settings.tiers)
+    by_tier = ", ".join(f"{tier} {sum(1 for m in result.merges if m.tier == tier)}" for tier in dedupe.tiers)
     line = (f"{len(read.statements)} in"
             + (f" ({read.rejected} rejected by the moderator left out; --include-rejected keeps them)"
                if read.rejected else "")
             + f"; merged {len(result.merges)} ({by_tier}); "
             + (f"{len(result.dropped_against)} already said in {against}; " if against else "")
             + f"{len(result.kept)} kept" + (f" → {output}" if output != STDIO else "")
-            + (f"; merge report {report} ({len(result.near_misses)} near misses kept apart)" if report else ""))
-    return DedupeSummary("\n".join(review_findings(read, settings.max_chars) + [line]), warnings)
+            + (f"; merge report {report} ({len(result.near_misses)} near misses kept apart)" if report else "")
+            + (f"; the judge ({dedupe.why.removeprefix('llm: ') or 'llm tier'}): {result.judge_pairs} pairs in "
+               f"{result.judge_requests} requests" if dedupe.needs_model else ""))
+    return DedupeSummary("\n".join(notes.lines + review_findings(read, settings.max_chars) + [line]), warnings)
+
+
+def _waiting_line(written, waiting, source: str) -> str:
+    from .stages.judge import JUDGE_ATTEMPTS
+
+    results = written.path.with_name(written.path.name.replace(".requests.", ".results."))
+    held = getattr(waiting, "judge_pairs", 0)
+    return ((f"{written.requests} requests of the llm tier's judge ({held} pairs of near duplicates) wait in "
+             f"{written.path} (round {written.number}); nothing else was written." if written.written_now else
+             f"still waiting for the answers to round {written.number}: {written.requests} requests in {written.path}.")
+            + (f" At most {JUDGE_ATTEMPTS - written.number} more round after this one (when an answer leaves pairs "
+               "out)." if written.number < JUDGE_ATTEMPTS else "")
+            + f" next: answer them — `polis-seed batch answer {written.path} -o {results}` on a machine that can reach "
+              f"a model, or your provider's batch API — save the answers as {results}, then run the same "
+              f"`polis-seed dedupe {source} …` command again.")
 
 
 EXPORT_SUFFIXES = {"jsonl": ".jsonl", "txt": ".txt"}

@@ -217,6 +217,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "ja": "述語が別の述語に変わっています: {shown}"},
     "merge.no-thesaurus": {"en": "a word is changed (no English thesaurus here knows them as the same): {shown}",
                            "ja": "言葉が変わっています（同じ意味だと分かる英語の類語辞書がここにはありません）: {shown}"},
+    "merge.voice": {"en": "the same claim in the other voice: each word in its role (who does what to whom is kept)",
+                    "ja": "同じ主張を受動態と能動態で言っています。どの言葉も同じ役割です"},
     "merge.spelling": {"en": "the same words; only punctuation, spacing or spelling differ",
                        "ja": "同じ言葉です。句読点・空白・表記だけが違います"},
     "merge.function-words": {"en": "only function words, particles, politeness endings or hedges differ",

@@ -555,6 +555,15 @@ class RememberingJudge:
     def attempts(self):
         return getattr(self.judge, "attempts", [])
 
+    @property
+    def requests(self) -> int:
+        """The requests the judge sent in this run (llm_judge counts them; deduplicate reports them)."""
+        return getattr(self.judge, "requests", 0)
+
+    @property
+    def pairs(self) -> int:
+        return getattr(self.judge, "pairs", 0)
+
     def __call__(self, pairs: list[tuple[str, str]]) -> list[bool]:
         new = [pair for pair in dict.fromkeys(pairs) if pair not in self.verdicts]
         if new:
@@ -627,9 +636,15 @@ def deduplicate(statements: list[Statement], settings: DedupeSettings, against: 
     options = DedupeOptions(tiers=list(settings.tiers), fuzzy_threshold=settings.fuzzy_threshold,
                             semantic_threshold=settings.semantic_threshold)
     uses_embeddings = "semantic" in settings.tiers or "llm" in settings.tiers
-    return dedupe_statements(statements, options, against=against,
-                             embed=(embed or CachedEmbedder()) if uses_embeddings else None,
-                             judge=judge)
+    try:
+        result = dedupe_statements(statements, options, against=against,
+                                   embed=(embed or CachedEmbedder()) if uses_embeddings else None, judge=judge)
+    except PendingAnswer as waiting:  # a batch round: say how many pairs wait in how many requests
+        waiting.judge_requests, waiting.judge_pairs = judge.requests, judge.pairs
+        raise
+    if judge is not None:
+        result.judge_requests, result.judge_pairs = judge.requests, judge.pairs
+    return result
 
 
 @dataclass

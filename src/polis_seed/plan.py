@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Settings
+from .defaults import DEFAULT_TIERS
 from .models import Angle, Language
 from .providers.registry import PROVIDER_OPTIONS, ResolvedProvider, resolve_provider
 
@@ -104,21 +105,40 @@ class OutputSet:
         return [path for path in dataclasses.astuple(self) if path is not None and path != self.angles]
 
 
+
+
 @dataclass(frozen=True)
 class DedupeSettings:
     tiers: tuple[str, ...]
     fuzzy_threshold: float
     semantic_threshold: float
     include_rejected: bool = False
+    why: str = ""  # why these tiers, when they were not given
 
     @property
     def needs_model(self) -> bool:
         return "llm" in self.tiers
 
 
-def dedupe_settings_of(settings: Settings) -> DedupeSettings:
-    return DedupeSettings(tuple(settings.tiers), settings.threshold, settings.semantic_threshold,
-                          settings.include_rejected)
+def judges_paraphrases(provider: ResolvedProvider, strategy: StrategyChoice | None = None) -> bool:
+    """Whether the provider's model may judge paraphrases by default: a capable model of a hosted provider's
+    kind (the window decides, as for the strategy). The embedded model is no judge: it answered "same claim"
+    to every near miss put to it, opposites included (docs/benchmarks.md)."""
+    if provider.name == "local" or not provider.hosted:
+        return False
+    return (strategy or choose_strategy(provider)).capable
+
+
+def dedupe_settings_of(settings: Settings, provider: ResolvedProvider | None = None,
+                       strategy: StrategyChoice | None = None) -> DedupeSettings:
+    """The dedupe settings; without --tiers, the default tiers, with llm added when `provider` judges paraphrases."""
+    if settings.tiers is not None:
+        tiers, why = tuple(settings.tiers), ""
+    elif provider is not None and judges_paraphrases(provider, strategy):
+        tiers, why = DEFAULT_TIERS + ("llm",), f"llm: {provider.name} {provider.model} judges near duplicates"
+    else:
+        tiers, why = DEFAULT_TIERS, ""
+    return DedupeSettings(tiers, settings.threshold, settings.semantic_threshold, settings.include_rejected, why)
 
 
 @dataclass(frozen=True)
@@ -186,6 +206,7 @@ def resolve_plan(settings: Settings, outputs: OutputSet, *, deduplicate_too: boo
                    per_angle=settings.per_angle, count=settings.count, stance_check=settings.stance_check,
                    fill_from_knowledge=settings.fill_from_knowledge,
                    redact=settings.redact, cache_dir=cache_dir_of(settings),
-                   dedupe=dedupe_settings_of(settings) if deduplicate_too else None, column=settings.column,
+                   dedupe=dedupe_settings_of(settings, provider, strategy) if deduplicate_too else None,
+                   column=settings.column,
                    batch_dir=batch_dir, submit_batch=submit_batch, discover_angles=discover_angles, strict=strict,
                    debug=debug)

@@ -135,7 +135,7 @@ def run_command(
 
 @command("dedupe")
 @reports_errors
-@with_options(*DEDUPE, "column", "include_rejected", "config", *PROVIDER)
+@with_options(*DEDUPE, "column", "include_rejected", "config", *PROVIDER, "cache_dir", "no_cache", "batch_dir", "batch")
 def dedupe_command(
     source: StatementsArgument,
     output: Annotated[str, typer.Option("-o", "--output", metavar="OUT",
@@ -154,7 +154,8 @@ def dedupe_command(
 
     if report is not None:
         _check_output(report, (".csv",))
-    summary = dedupe_files(source, output, _settings(options), report=report, against=against)
+    summary = dedupe_files(source, output, _settings(options), report=report, against=against,
+                           batch_dir=options["batch_dir"], submit_batch=options["batch"])
     for warning in summary.warnings:
         say(f"warning: {warning}")
     say(summary.line)

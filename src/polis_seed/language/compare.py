@@ -145,7 +145,10 @@ def _absorb_negations(tokens: list[Token], negation_after: bool) -> list[Token]:
                     and absorbed[index - 1].key in _NEGATING_PREFIXES_JA else None
                 negation = after if after is not None and absorbed[after].kind == "negation" else prefix
             else:
-                negation = next((j for j in range(index - 1, -1, -1) if absorbed[j].kind != "function"), None)
+                # "is not enough", "isn't very safe": the negation is the predicate's. In "does not do enough" it is
+                # the verb's (do), so a form of do stops the search.
+                negation = next((j for j in range(index - 1, -1, -1)
+                                 if absorbed[j].kind != "function" or absorbed[j].key in _DO_FORMS), None)
                 negation = negation if negation is not None and absorbed[negation].kind == "negation" else None
             if negation is not None:
                 # The key carries the flip: 容易ではない must never compare equal to 容易だ. The surface keeps the
@@ -161,6 +164,7 @@ def _absorb_negations(tokens: list[Token], negation_after: bool) -> list[Token]:
 
 
 _NEGATING_PREFIXES_JA = frozenset("不非無未")
+_DO_FORMS = frozenset({"do", "does", "did", "doing"})
 
 
 _WORD = re.compile(r"(?<![\w.])[+\-−]\d+(?:[.,]\d+)*%?|[^\W_]+(?:['’][^\W_]+)*|\d+(?:[.,]\d+)*%?"
@@ -240,7 +244,7 @@ def _tokens_latin(text: str, language: str) -> list[Token]:
             tokens.append(Token(word, folded, "number"))
         elif folded in _NEGATING_WORDS:
             tokens.append(Token(word, folded, "negation"))
-        elif folded in function_words or (language == "en" and folded in HEDGE_WORDS_EN):
+        elif folded in function_words or (language == "en" and (folded in HEDGE_WORDS_EN or folded == "doing")):
             tokens.append(Token(word, folded, "function"))
         elif language == "en" and folded == "to" and tokens and tokens[-1].key in HEDGE_WORDS_EN:
             tokens.append(Token(word, folded, "function"))  # "tends to": the hedge's own "to"
@@ -252,7 +256,52 @@ def _tokens_latin(text: str, language: str) -> list[Token]:
             readings = _english_readings(folded) if language == "en" else frozenset()
             predicate = bool(readings) and readings <= {"VERB", "ADJ", "ADV", "AUX"} and not word[:1].isupper()
             tokens.append(Token(word, key, "content", (), predicate or bool(family_sides(key))))
-    return _absorb_negations(tokens, negation_after=False) if language == "en" else tokens
+    return _absorb_negations(_active_voice(tokens), negation_after=False) if language == "en" else tokens
+
+
+_BE_FORMS = frozenset({"be", "is", "are", "was", "were", "been", "being", "am"})
+_MODALS = frozenset({"will", "would", "shall", "should", "must", "can", "could", "may", "might", "ought", "to", "have",
+                     "has", "had", "get", "gets", "got"})
+# Where the agent of a passive ends: a preposition or a conjunction starts what follows it.
+_AFTER_AGENT = frozenset({"because", "if", "when", "while", "unless", "until", "since", "before", "after", "during",
+                          "in", "on", "at", "for", "to", "with", "from", "and", "but", "or", "so", "than"})
+
+
+def _past_participle(token: Token) -> bool:
+    if token.kind != "content" or not token.surface.isalpha():
+        return False
+    try:
+        from lemminflect import getInflection
+    except ImportError:
+        return False
+    return token.surface.casefold() in {form.casefold() for form in getInflection(token.key, "VBN")}
+
+
+def _active_voice(tokens: list[Token]) -> list[Token]:
+    """An English passive with its agent, said actively: "Local shops are harmed by the road" compares as "the road
+    harms local shops" (the participle's key is its verb's lemma), so each phrase keeps its role: the agent before
+    the verb, the patient after it, and "Local shops harm the road" stays another claim. A passive without an
+    agent ("more housing should be built") is left as it is: it does not say who acts."""
+    for index in range(1, len(tokens) - 2):
+        verb, by = tokens[index], tokens[index + 1]
+        if by.key != "by" or not _past_participle(verb):
+            continue
+        start = index
+        while start > 0 and (tokens[start - 1].kind in ("function", "negation")
+                             or tokens[start - 1].key.casefold() in _MODALS):
+            start -= 1
+        group = tokens[start:index]
+        if start == 0 or not any(token.surface.casefold() in _BE_FORMS for token in group):
+            continue
+        end = index + 2
+        while end < len(tokens) and tokens[end].surface.casefold() not in _AFTER_AGENT:
+            end += 1
+        agent = tokens[index + 2:end]
+        if not any(token.kind == "content" for token in agent):
+            continue
+        kept_group = [token for token in group if token.surface.casefold() not in _BE_FORMS]
+        return agent + kept_group + [verb] + tokens[:start] + tokens[end:]
+    return tokens
 
 
 def _tokens_by_character(text: str) -> list[Token]:
@@ -325,6 +374,9 @@ def _quick_form(text: str) -> tuple[bool, str, Counter, str]:
     return False, "", Counter(word.casefold() for word in words), ""
 
 
+_AGENT_PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+\s+){0,2}\w+\s+by\b", re.I)
+
+
 def certainly_different(first: str, second: str) -> bool:
     """A fast necessary test: True when a content character certainly changed (Japanese skeletons differ)."""
     first, second = _without_one_sided_label(first, second)
@@ -353,6 +405,8 @@ def quick_difference(first: str, second: str) -> Reason | None:
             return _word_change_reason(left, right, negated=(left + right)[:1] in "不非無未" and bool(left + right),
                                        numbered=any(ch.isdigit() for ch in left + right))
         return None
+    if _AGENT_PASSIVE.search(first) or _AGENT_PASSIVE.search(second):
+        return None  # the voice changes the words' order and forms: the full comparison reads it
     removed = [word for word in (words_a - words_b).elements() if word not in _NEUTRAL_WORDS]
     added = [word for word in (words_b - words_a).elements() if word not in _NEUTRAL_WORDS]
     negated = any(word in _NEGATING_WORDS or word.endswith("n't") for word in removed + added)
@@ -463,8 +517,15 @@ def _why_not_similar_enough(left: list[Token], right: list[Token]) -> Reason | N
 _LEADING_LABEL = re.compile(r"^\s*[^\s:：。.!?]{1,24}[:：]\s*(?=\S)")
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def _labelled(text: str) -> bool:
+    return _LEADING_LABEL.match(text) is not None
+
+
 def _without_one_sided_label(first: str, second: str) -> tuple[str, str]:
     """When only one of two statements starts with a label, compare it without the label."""
+    if not _labelled(first) and not _labelled(second):  # the common case, once per text (dedupe at scale)
+        return first, second
     label_a, label_b = _LEADING_LABEL.match(first), _LEADING_LABEL.match(second)
     if label_a and not label_b:
         return first[label_a.end():], second
@@ -489,12 +550,14 @@ def compare(first: str, second: str, span_similarity: SpanSimilarity | None = No
         if quick is not None:
             return Verdict(False, quick)
     a, b = tokenize(first), tokenize(second)
+    # One says it actively, the other passively with its agent: tokenize turned the passive around.
+    voice = bool(_AGENT_PASSIVE.search(first)) != bool(_AGENT_PASSIVE.search(second)) and first.isascii()
     if [token.key for token in a] == [token.key for token in b]:
-        return Verdict(True, said("merge.spelling"))
+        return Verdict(True, said("merge.voice" if voice else "merge.spelling"))
     words_a, words_b = _claim_words(a), _claim_words(b)
     keys_a, keys_b = [token.key for token, _ in words_a], [token.key for token, _ in words_b]
     if keys_a == keys_b:
-        return Verdict(True, said("merge.function-words"))
+        return Verdict(True, said("merge.voice" if voice else "merge.function-words"))
     count_a, count_b = Counter(keys_a), Counter(keys_b)
     if count_a == count_b:
         block = _single_move(keys_a, keys_b)
@@ -524,6 +587,14 @@ def compare(first: str, second: str, span_similarity: SpanSimilarity | None = No
         return Verdict(False, said("merge.trade"))
     changes = [([token for token, _ in words_a[i1:i2]], [token for token, _ in words_b[j1:j2]])
                for _, i1, i2, j1, j2 in opcodes]
+    # Opposite predicates in two different changes ("will increase traffic" / "traffic will fall"): a restructured
+    # statement moves its predicate away from where the other has its own, and no alignment pairs them.
+    everything_left = [token for left, _ in changes for token in left]
+    everything_right = [token for _, right in changes for token in right]
+    for left_word in everything_left:
+        for right_word in everything_right:
+            if opposite_sides(left_word.key, right_word.key):
+                return Verdict(False, said("merge.opposite", shown=_shown(left_word.surface, right_word.surface)))
     reasons: list[Reason] = []
     for left, right in changes:
         shown = _shown(_surface(left), _surface(right))

@@ -6,7 +6,7 @@
 - Evaluative predicates by family and side (difficulty, necessity, possibility, ...): their members stand for
   each other (困難/難しい, necessary/essential), their sides are opposites (困難/容易, safe/dangerous), and for
   the families whose sides are contradictories a negated side is the other side (容易ではない = 困難,
-  not fair = unfair). Scale words (増える/減る, more/fewer, high/low) have sides too, but "not more" is not
+  not fair = unfair); where the sides have a middle, only the good side's negation is (困難ではない is not 容易). Scale words (増える/減る, more/fewer, high/low) have sides too, but "not more" is not
   "fewer": no negation is absorbed there.
 - Opposing characters of Japanese compounds (増/減, 上/下, 難/易, 大/小): a word with one against a word with
   the other is an antonym, whatever the compound (増加/減少, 上昇/下降, 小規模/大規模).
@@ -27,25 +27,31 @@ class Family(NamedTuple):
     contradictory: bool
     positive: frozenset[str]
     negative: frozenset[str]
+    # For sides with a middle between them (difficult / easy, safe / dangerous), only the negation of the side
+    # that is good to be is the other side ("not easy" = "difficult", "not safe" = "dangerous"), never the
+    # reverse ("not difficult" is not "easy": it may be neither). None: both negations flip.
+    good: bool | None = None
 
 
-def _family(name: str, contradictory: bool, positive: str, negative: str) -> Family:
-    return Family(name, contradictory, frozenset(positive.split()), frozenset(negative.split()))
+def _family(name: str, contradictory: bool, positive: str, negative: str, good: bool | None = None) -> Family:
+    return Family(name, contradictory, frozenset(positive.split()), frozenset(negative.split()), good)
 
 
 # Keys as compare.tokenize makes them: SudachiPy normalised forms (Japanese, a compound joined: 現実的), lemmas
 # (English, lower case).
 FAMILIES = (
-    _family("difficult", True, "困難 難しい 至難 難儀 difficult hard tough", "容易 簡単 易しい たやすい 平易 easy simple"),
+    _family("difficult", True, "困難 難しい 至難 難儀 difficult hard tough", "容易 簡単 易しい たやすい 平易 easy simple",
+            good=False),
     _family("necessary", True, "必要 必須 不可欠 要る necessary essential indispensable vital required needed",
             "欠かす 不要 unnecessary needless dispensable"),
-    _family("important", True, "重要 大切 大事 肝心 肝要 important crucial significant", "unimportant insignificant"),
+    _family("important", True, "重要 大切 大事 肝心 肝要 important crucial significant", "unimportant insignificant",
+            good=True),
     _family("possible", True, "可能 出来る できる possible feasible achievable doable", "impossible"),
     _family("realistic", True, "現実的 realistic", "unrealistic"),
-    _family("fair", True, "公平 公正 fair just equitable", "unfair unjust inequitable"),
-    _family("safe", True, "安全 safe secure", "危険 危ない 危うい dangerous unsafe insecure risky"),
-    _family("effective", True, "有効 効果的 役立つ effective useful helpful", "無効 無駄 ineffective useless"),
-    _family("convenient", True, "便利 convenient handy", "不便 inconvenient"),
+    _family("fair", True, "公平 公正 fair just equitable", "unfair unjust inequitable", good=True),
+    _family("safe", True, "安全 safe secure", "危険 危ない 危うい dangerous unsafe insecure risky", good=True),
+    _family("effective", True, "有効 効果的 役立つ effective useful helpful", "無効 無駄 ineffective useless", good=True),
+    _family("convenient", True, "便利 convenient handy", "不便 inconvenient", good=True),
     _family("enough", True, "十分 充分 足りる sufficient enough adequate", "不足 不十分 insufficient inadequate"),
     _family("mandatory", True, "義務的 強制的 mandatory compulsory obligatory", "任意 voluntary optional"),
     _family("allowed", True, "許可 許す 認める allow permit", "禁止 禁じる ban prohibit forbid"),
@@ -63,6 +69,7 @@ FAMILIES = (
     _family("long", False, "長い long", "短い short"),
     _family("fast", False, "速い 早い 迅速 fast quick rapid", "遅い slow"),
     _family("near", False, "近い near close", "遠い far distant"),
+    _family("up", False, "up upward upwards above", "down downward downwards below"),  # driving up / down rents
     _family("good", False, "good beneficial help benefit", "bad harmful harm hurt damage"),
     _family("heed", True, "listen heed", "ignore disregard"),
     _family("attract", False, "attract", "deter repel"),
@@ -73,15 +80,16 @@ FAMILIES = (
 def _sides() -> dict[str, tuple[tuple[str, bool, bool], ...]]:
     sides: dict[str, list[tuple[str, bool, bool]]] = {}
     for family in FAMILIES:
-        for word in family.positive:
-            sides.setdefault(word, []).append((family.name, True, family.contradictory))
-        for word in family.negative:
-            sides.setdefault(word, []).append((family.name, False, family.contradictory))
+        for side, words in ((True, family.positive), (False, family.negative)):
+            flips = family.contradictory and family.good in (None, side)
+            for word in words:
+                sides.setdefault(word, []).append((family.name, side, flips))
     return {word: tuple(entries) for word, entries in sides.items()}
 
 
 def family_sides(key: str) -> tuple[tuple[str, bool, bool], ...]:
-    """(family, positive side, contradictory) for each family the word belongs to; a key that starts with ¬
+    """(family, positive side, whether its negation is the other side) for each family the word belongs to;
+    a key that starts with ¬
     (a negated predicate, see compare.py) is on the other side of its contradictory families only."""
     if key.startswith("¬"):
         return tuple((name, not side, True) for name, side, contradictory in _sides().get(key[1:], ()) if contradictory)
