@@ -145,7 +145,7 @@ def test_a_capable_model_writes_one_statement_per_sentence_for_a_side_and_one_re
     asked = [r for r in replay.history if r.schema_name == "Candidates"]
     assert len(asked) == 2 and all(re.search(r"Write 1\s+statement", r.messages[0].content) for r in asked)
     # The rich prompt asks a side: both sentences speak for the cost, so both are asked for the pro side (the passage
-    # scoring of stages/select.py no longer hands a pro sentence to the con side when no con sentence exists).
+    # scoring of stages/select.py, since the evidence merge, gives neither to the con side).
     assert all("立場: 予約システムは費用に見合う" in r.messages[-1].content for r in asked)
     assert [r.schema_name for r in replay.history].count("SidesAnswer") == 1
     rows = [json.loads(line) for line in (tmp_path / "s.jsonl").read_text(encoding="utf-8").splitlines()]
