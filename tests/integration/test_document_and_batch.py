@@ -45,7 +45,9 @@ def test_the_document_strategy_completes_on_a_real_server_with_documents_split_i
         record = json.loads(line)
         assert any(quote_is_in(record["quote"], text) for text in texts.values()), record
     usage = json.loads((out / "usage.json").read_text(encoding="utf-8"))
-    assert usage["model_calls"] == len(purposes)
+    # Every attempt is a call to the model or an answer from the cache (the distil of two groups may ask one request
+    # twice in a run).
+    assert usage["model_calls"] + usage["answered_from_cache"] == len(purposes)
 
 
 def test_the_batch_loop_answered_by_the_embedded_model_gives_what_a_direct_run_gives(tmp_path):
