@@ -540,7 +540,16 @@ def _person_does(text: str) -> bool:
 
     match = _JA_SUBJECT_END.search(text, 2)
     head = text[:match.start()] if match and match.start() <= 20 else ""
-    return bool(head) and any(m.pos[2:3] == ("人名",) for m in morphemes(head)) and not _NORMATIVE_JA.search(text)
+    if not head or _NORMATIVE_JA.search(text):
+        return False
+    # The subject's last noun compound names the person: the name itself, or the name and one title or suffix
+    # (石川翼委員, 田中氏, 山田太郎市長). A name inside a longer compound or before の is part of a thing's name
+    # (マイナ保険証の利用: SudachiPy reads マイナ as a given name).
+    compound: list = []
+    for morpheme in morphemes(head):
+        compound = compound + [morpheme] if morpheme.pos[0] in ("名詞", "接尾辞", "接頭辞") else []
+    named = [index for index, morpheme in enumerate(compound) if morpheme.pos[2:3] == ("人名",)]
+    return bool(named) and len(compound) - named[-1] - 1 <= 1
 
 
 def _fact_report(text: str, context: Context, language: str) -> Reason | None:
