@@ -156,6 +156,13 @@ def counted_side(statement: Statement, checked: bool) -> CheckedStance:
     return statement.stance or "unclear"
 
 
+def cell_counts(statements: list[Statement]) -> Counter[tuple[str, CheckedStance]]:
+    """(angle id, the side each counts on) → how many statements count there: the angle × side grid of a list,
+    for report.html's grid and its empty cells and for which cells a run looks up evidence for."""
+    checked = sides_checked(statements)
+    return Counter((statement.angle, counted_side(statement, checked)) for statement in statements if statement.angle)
+
+
 class Reason(Record):
     """Why something was found, dropped or merged, as a message id of messages.py and its parameters, so a page
     can say it in its own language."""

@@ -21,8 +21,7 @@ from .errors import InputError
 from .io.files import atomic_write_text
 from .language.redaction import mask_personal_data
 from .language.text import detect_language
-from .models import (Angle, Attempt, Chunk, Document, GenerationReport, Language, Reason, Statement, counted_side,
-                     sides_checked)
+from .models import Angle, Attempt, Chunk, Document, GenerationReport, Language, Reason, Statement, cell_counts
 from .plan import DedupeSettings, OutputSet, RunPlan, StrategyChoice
 from .prompts import DiscussPrompt, DistilPrompt, load_generate_prompt, load_prompt
 from .providers.base import PendingAnswer, Provider, ProviderError
@@ -362,9 +361,8 @@ def _generate_documents(prepared: Prepared, provider: Provider, plan: RunPlan, e
 def angles_with_an_empty_side(statements: list[Statement], angles: list[Angle]) -> list[Angle]:
     """The angles a side of which no statement counts on: the only ones whose evidence the report shows (finding
     passages embeds every sentence, which a folder of thousands of comments should not pay for a full grid)."""
-    checked = sides_checked(statements)
-    filled = {(s.angle, counted_side(s, checked)) for s in statements}
-    return [angle for angle in angles if (angle.id, "pro") not in filled or (angle.id, "con") not in filled]
+    cells = cell_counts(statements)
+    return [angle for angle in angles if not (cells[(angle.id, "pro")] and cells[(angle.id, "con")])]
 
 
 def usage_of(provider: ResolvedProvider, report: GenerationReport, seconds: float) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..messages import say, term as say_term
-from ..models import Reason, Statement, counted_side, sides_checked
+from ..models import Reason, Statement, cell_counts, counted_side, sides_checked
 from ..stages.lint import findings_by_index
 
 SIDES = ("pro", "con", "unclear")
@@ -150,10 +150,8 @@ def grid(view: RunView) -> tuple[list[str], dict[str, Counter]]:
     order = [angle["id"] for angle in view.angles]
     order += [s.angle for s in view.exported if s.angle and s.angle not in order]
     counts: dict[str, Counter] = {angle: Counter() for angle in order}
-    checked = sides_checked(view.exported)
-    for statement in view.exported:
-        if statement.angle:
-            counts[statement.angle][counted_side(statement, checked)] += 1
+    for (angle, side), count in cell_counts(view.exported).items():
+        counts[angle][side] += count
     return order, counts
 
 
