@@ -24,6 +24,13 @@ def empty_cells(folder: Path) -> int:
     return sum((angle, side) not in filled for angle in ("cost", "resident_services") for side in ("pro", "con"))
 
 
+def expect_cost_con_passages(cell) -> None:
+    """The evidence of the empty cost × con cell, as report.html and the review page show it."""
+    expect(cell.locator("h3")).to_have_text("観点「コスト」の反対側")
+    expect(cell.locator("li.passage-item")).to_have_count(3)
+    expect(cell).to_contain_text(COST_CON)
+
+
 def test_report_html_shows_an_empty_cells_passages_from_the_grid(tmp_path, replay):
     folder = make_run_folder(tmp_path, replay, per_angle=1)  # the con cells are empty
     with browser() as chromium:
@@ -33,9 +40,7 @@ def test_report_html_shows_an_empty_cells_passages_from_the_grid(tmp_path, repla
         page.locator('#grid td.empty[data-angle="cost"][data-side="con"] a').click()
         cell = page.locator("#evidence-cost-con")
         expect(cell).to_be_in_viewport()
-        expect(cell.locator("h3")).to_have_text("観点「コスト」の反対側")
-        expect(cell.locator("li.passage-item")).to_have_count(3)
-        expect(cell).to_contain_text(COST_CON)
+        expect_cost_con_passages(cell)
         expect(cell).to_contain_text("minutes.md")
         item = cell.locator("li.passage-item").filter(has=page.locator(".evidence-text", has_text=COST_CON))
         context = item.locator("details")
@@ -58,9 +63,7 @@ def test_the_review_page_opens_the_add_form_from_an_empty_cell_and_checks_what_i
 
         evidence = page.locator("#add-evidence")
         expect(evidence).to_be_visible()
-        expect(evidence.locator("h3")).to_have_text("観点「コスト」の反対側")
-        expect(evidence.locator("li.passage-item")).to_have_count(3)
-        expect(evidence).to_contain_text(COST_CON)
+        expect_cost_con_passages(evidence)
         expect(page.locator("#new-angle")).to_have_value("cost")
         expect(page.locator("#new-stance")).to_have_value("con")
         expect(page.locator("#new-text")).to_be_focused()

@@ -269,20 +269,22 @@ VIEWS_EN = ["Ramsey County should stop considering the plan.", "There are too fe
             "Metro Transit fails its riders every winter.", "Open data portals build trust in the council."]
 
 
-def test_lint_finds_a_list_made_of_facts_and_leaves_views_alone(tmp_path):
+def lint_findings(path, lines: list[str]) -> list[dict]:
+    """`polis-seed lint --json` on a list of these lines, written to `path`: its findings."""
     import json
 
-    facts = tmp_path / "facts.txt"
-    facts.write_text("\n".join(FACTS_EN) + "\n", encoding="utf-8")
-    found = json.loads(invoke("lint", facts, "--json").stdout)["findings"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return json.loads(invoke("lint", path, "--json").stdout)["findings"]
+
+
+def test_lint_finds_a_list_made_of_facts_and_leaves_views_alone(tmp_path):
+    found = lint_findings(tmp_path / "facts.txt", FACTS_EN)
     flagged = {f["line"] for f in found if f["rule"] in ("fact-report", "bare-figure") and f["line"]}
     assert flagged == set(range(1, len(FACTS_EN) + 1)), found
     whole = [f["message"] for f in found if f["line"] is None and f["rule"] == "fact-report"]
     assert whole == [f"{len(FACTS_EN)} of the {len(FACTS_EN)} statements report a fact, an event or a figure rather "
                      "than a view: Polis needs claims people can agree or disagree with; rewrite them as views"], found
-    views = tmp_path / "views.txt"
-    views.write_text("\n".join(VIEWS_EN) + "\n", encoding="utf-8")
-    found = json.loads(invoke("lint", views, "--json").stdout)["findings"]
+    found = lint_findings(tmp_path / "views.txt", VIEWS_EN)
     assert not [f for f in found if f["rule"] in ("fact-report", "bare-figure")], found
 
 
@@ -306,17 +308,11 @@ MORE_VIEWS_EN = ["Ranked ballots give voters real choices if they are used in ev
 
 
 def test_lint_finds_what_was_done_said_or_scheduled_and_leaves_views_alone(tmp_path):
-    import json
-
-    facts = tmp_path / "facts.txt"
-    facts.write_text("\n".join(MORE_FACTS_EN) + "\n", encoding="utf-8")
-    found = json.loads(invoke("lint", facts, "--json").stdout)["findings"]
+    found = lint_findings(tmp_path / "facts.txt", MORE_FACTS_EN)
     flagged = {f["line"] for f in found if f["rule"] in ("fact-report", "bare-figure") and f["line"]}
     assert flagged == set(range(1, len(MORE_FACTS_EN) + 1)), [MORE_FACTS_EN[n - 1] for n in range(1, len(
         MORE_FACTS_EN) + 1) if n not in flagged]
-    views = tmp_path / "views.txt"
-    views.write_text("\n".join(MORE_VIEWS_EN) + "\n", encoding="utf-8")
-    found = json.loads(invoke("lint", views, "--json").stdout)["findings"]
+    found = lint_findings(tmp_path / "views.txt", MORE_VIEWS_EN)
     assert not [f for f in found if f["rule"] in ("fact-report", "bare-figure")], found
 
 # ----- item 1: lines about the source are not content; quotes on word boundaries; abbreviations ----------------------
